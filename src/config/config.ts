@@ -1,0 +1,289 @@
+/**
+ * The only module that reads `process.env`. Configuration is validated once with Zod, frozen, and
+ * passed down. An invalid value stops start-up with a message naming the variable.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import { z } from "zod";
+import { ConfigError } from "../errors/config-error.js";
+
+const booleanFromString = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+  .transform((value) => value === "true" || value === "1" || value === "yes" || value === "on");
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+
+const interruptibleValues = ["none", "dtmf", "speech", "any"] as const;
+
+const extraLanguageSchema = z.object({
+  code: z.string().min(2),
+  ttsProvider: z.string().optional(),
+  voice: z.string().optional(),
+  transcriptionProvider: z.string().optional(),
+  speechModel: z.string().optional(),
+});
+export type VoiceExtraLanguage = z.infer<typeof extraLanguageSchema>;
+
+/** `VOICE_EXTRA_LANGUAGES`: JSON array, or `code:ttsProvider:voice` items separated by commas. */
+const extraLanguagesFromString = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (value === undefined || value.trim() === "") return [] as VoiceExtraLanguage[];
+    const text = value.trim();
+    if (text.startsWith("[")) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        context.addIssue({ code: "custom", message: "must be a JSON array or code:ttsProvider:voice list" });
+        return z.NEVER;
+      }
+      const result = z.array(extraLanguageSchema).safeParse(parsed);
+      if (!result.success) {
+        context.addIssue({ code: "custom", message: result.error.issues[0]?.message ?? "invalid" });
+        return z.NEVER;
+      }
+      return result.data;
+    }
+    return text.split(",").map((item) => {
+      const [code = "", ttsProvider, voice] = item.split(":").map((part) => part.trim());
+      return { code, ttsProvider: ttsProvider || undefined, voice: voice || undefined };
+    });
+  });
+
+export const llmProviderNames = [
+  "offline",
+  "bedrock",
+  "openai",
+  "anthropic",
+  "google",
+  "openai-compatible",
+] as const;
+export type LlmProviderName = (typeof llmProviderNames)[number];
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  DATA_DIR: z.string().default("./data"),
+  STORE: z.enum(["sqlite", "memory", "dynamodb"]).default("sqlite"),
+  DYNAMODB_TABLE_PREFIX: z.string().default("switchboard"),
+  DYNAMODB_ENDPOINT: optionalString,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_CUSTOMER_CONTENT: booleanFromString.default(false),
+
+  LLM_PROVIDER: z.enum(llmProviderNames).default("offline"),
+  LLM_MODEL: optionalString,
+  LLM_BASE_URL: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_FALLBACK_PROVIDER: z.enum(llmProviderNames).optional(),
+  LLM_FALLBACK_MODEL: optionalString,
+  LLM_MAX_OUTPUT_TOKENS: z.coerce.number().int().positive().default(400),
+  LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
+  LLM_MAX_TOOL_STEPS: z.coerce.number().int().min(1).max(20).default(5),
+  AWS_REGION: optionalString,
+
+  SYSTEM_PROMPT_FILE: optionalString,
+  AGENT_NAME: z.string().default("Switchboard"),
+
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_PHONE_NUMBER: optionalString,
+  TWILIO_API_BASE_URL: optionalString,
+
+  SENDGRID_API_KEY: optionalString,
+  EMAIL_FROM: optionalString,
+  SENDGRID_INBOUND_TOKEN: optionalString,
+  SENDGRID_EVENT_PUBLIC_KEY: optionalString,
+  SENDGRID_API_BASE_URL: optionalString,
+
+  ADMIN_TOKEN: optionalString,
+  HUMAN_AGENT_NUMBER: optionalString,
+
+  VOICE_WELCOME_GREETING: z
+    .string()
+    .default("Hello, this is Switchboard. How can I help you today?"),
+  VOICE_WELCOME_GREETING_INTERRUPTIBLE: z.enum(interruptibleValues).default("any"),
+  VOICE_LANGUAGE: z.string().default("en-US"),
+  VOICE_TTS_PROVIDER: z.string().default("ElevenLabs"),
+  VOICE_TTS_VOICE: optionalString,
+  VOICE_TRANSCRIPTION_PROVIDER: z.string().default("Deepgram"),
+  VOICE_SPEECH_MODEL: optionalString,
+  VOICE_INTERRUPTIBLE: z.enum(interruptibleValues).default("any"),
+  VOICE_DTMF_DETECTION: booleanFromString.default(true),
+  VOICE_HINTS: optionalString,
+  VOICE_EXTRA_LANGUAGES: extraLanguagesFromString,
+  VOICE_DTMF_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
+  VOICE_DTMF_MAX_DIGITS: z.coerce.number().int().min(1).max(64).default(16),
+});
+
+export interface VoiceConfig {
+  welcomeGreeting: string;
+  welcomeGreetingInterruptible: (typeof interruptibleValues)[number];
+  language: string;
+  ttsProvider: string;
+  ttsVoice: string | undefined;
+  transcriptionProvider: string;
+  speechModel: string | undefined;
+  interruptible: (typeof interruptibleValues)[number];
+  dtmfDetection: boolean;
+  hints: string | undefined;
+  extraLanguages: readonly VoiceExtraLanguage[];
+  dtmfIdleTimeoutMs: number;
+  dtmfMaxDigits: number;
+}
+
+export interface LlmConfig {
+  provider: LlmProviderName;
+  model: string | undefined;
+  baseUrl: string | undefined;
+  apiKey: string | undefined;
+  fallbackProvider: LlmProviderName | undefined;
+  fallbackModel: string | undefined;
+  maxOutputTokens: number;
+  temperature: number | undefined;
+  maxToolSteps: number;
+  awsRegion: string | undefined;
+}
+
+export interface Config {
+  nodeEnvironment: "development" | "production" | "test";
+  port: number;
+  host: string;
+  /** Public base URL without a trailing slash, e.g. `https://agent.example.com`. */
+  publicUrl: string;
+  /** True when PUBLIC_URL was not set and was derived from the port. */
+  publicUrlIsDefault: boolean;
+  dataDirectory: string;
+  store: { kind: "sqlite" | "memory" | "dynamodb"; dynamoTablePrefix: string; dynamoEndpoint: string | undefined };
+  logLevel: string;
+  logCustomerContent: boolean;
+  llm: LlmConfig;
+  agent: { name: string; systemPromptFile: string | undefined };
+  twilio: {
+    accountSid: string | undefined;
+    authToken: string | undefined;
+    phoneNumber: string | undefined;
+    apiBaseUrl: string | undefined;
+  };
+  sendgrid: {
+    apiKey: string | undefined;
+    emailFrom: string | undefined;
+    inboundToken: string | undefined;
+    eventPublicKey: string | undefined;
+    apiBaseUrl: string | undefined;
+  };
+  adminToken: string | undefined;
+  humanAgentNumber: string | undefined;
+  voice: VoiceConfig;
+}
+
+/** Reads `.env` from `directory` if present; values already in `environment` win. */
+export function readDotenv(directory: string): Record<string, string> {
+  const file = path.join(directory, ".env");
+  if (!existsSync(file)) return {};
+  return parseDotenv(readFileSync(file));
+}
+
+/**
+ * Validates and freezes the configuration. Pass an explicit environment in tests; with no argument
+ * the process environment (plus `.env` in the working directory) is used.
+ */
+export function loadConfig(environment?: Record<string, string | undefined>): Readonly<Config> {
+  const source = environment ?? { ...readDotenv(process.cwd()), ...process.env };
+  const result = environmentSchema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = issue?.path.join(".") ?? "unknown";
+    const value = source[variable];
+    const shown = value === undefined ? "" : ` (got "${isSecretVariable(variable) ? "***" : value}")`;
+    throw new ConfigError(`Invalid environment variable ${variable}: ${issue?.message ?? "invalid"}${shown}`, variable);
+  }
+  const env = result.data;
+  if (env.LLM_FALLBACK_MODEL && !env.LLM_FALLBACK_PROVIDER) {
+    throw new ConfigError(
+      "Invalid environment variable LLM_FALLBACK_MODEL: set LLM_FALLBACK_PROVIDER too",
+      "LLM_FALLBACK_MODEL",
+    );
+  }
+  if (env.TWILIO_AUTH_TOKEN && !env.PUBLIC_URL && env.NODE_ENV === "production") {
+    throw new ConfigError(
+      "Invalid environment variable PUBLIC_URL: required in production when TWILIO_AUTH_TOKEN is set (signatures are computed over it)",
+      "PUBLIC_URL",
+    );
+  }
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+  const config: Config = {
+    nodeEnvironment: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl,
+    publicUrlIsDefault: env.PUBLIC_URL === undefined,
+    dataDirectory: path.resolve(env.DATA_DIR),
+    store: { kind: env.STORE, dynamoTablePrefix: env.DYNAMODB_TABLE_PREFIX, dynamoEndpoint: env.DYNAMODB_ENDPOINT },
+    logLevel: env.LOG_LEVEL,
+    logCustomerContent: env.LOG_CUSTOMER_CONTENT,
+    llm: {
+      provider: env.LLM_PROVIDER,
+      model: env.LLM_MODEL,
+      baseUrl: env.LLM_BASE_URL,
+      apiKey: env.LLM_API_KEY,
+      fallbackProvider: env.LLM_FALLBACK_PROVIDER,
+      fallbackModel: env.LLM_FALLBACK_MODEL,
+      maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
+      temperature: env.LLM_TEMPERATURE,
+      maxToolSteps: env.LLM_MAX_TOOL_STEPS,
+      awsRegion: env.AWS_REGION,
+    },
+    agent: { name: env.AGENT_NAME, systemPromptFile: env.SYSTEM_PROMPT_FILE },
+    twilio: {
+      accountSid: env.TWILIO_ACCOUNT_SID,
+      authToken: env.TWILIO_AUTH_TOKEN,
+      phoneNumber: env.TWILIO_PHONE_NUMBER,
+      apiBaseUrl: env.TWILIO_API_BASE_URL,
+    },
+    sendgrid: {
+      apiKey: env.SENDGRID_API_KEY,
+      emailFrom: env.EMAIL_FROM,
+      inboundToken: env.SENDGRID_INBOUND_TOKEN,
+      eventPublicKey: env.SENDGRID_EVENT_PUBLIC_KEY,
+      apiBaseUrl: env.SENDGRID_API_BASE_URL,
+    },
+    adminToken: env.ADMIN_TOKEN,
+    humanAgentNumber: env.HUMAN_AGENT_NUMBER,
+    voice: {
+      welcomeGreeting: env.VOICE_WELCOME_GREETING,
+      welcomeGreetingInterruptible: env.VOICE_WELCOME_GREETING_INTERRUPTIBLE,
+      language: env.VOICE_LANGUAGE,
+      ttsProvider: env.VOICE_TTS_PROVIDER,
+      ttsVoice: env.VOICE_TTS_VOICE,
+      transcriptionProvider: env.VOICE_TRANSCRIPTION_PROVIDER,
+      speechModel: env.VOICE_SPEECH_MODEL,
+      interruptible: env.VOICE_INTERRUPTIBLE,
+      dtmfDetection: env.VOICE_DTMF_DETECTION,
+      hints: env.VOICE_HINTS,
+      extraLanguages: Object.freeze(env.VOICE_EXTRA_LANGUAGES),
+      dtmfIdleTimeoutMs: env.VOICE_DTMF_IDLE_TIMEOUT_MS,
+      dtmfMaxDigits: env.VOICE_DTMF_MAX_DIGITS,
+    },
+  };
+  return deepFreeze(config);
+}
+
+function isSecretVariable(name: string): boolean {
+  return /TOKEN|KEY|SECRET|PASSWORD/i.test(name);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
