@@ -106,9 +106,7 @@ const environmentSchema = z.object({
   ADMIN_TOKEN: optionalString,
   HUMAN_AGENT_NUMBER: optionalString,
 
-  VOICE_WELCOME_GREETING: z
-    .string()
-    .default("Hello, this is Switchboard. How can I help you today?"),
+  VOICE_WELCOME_GREETING: z.string().default("Hello, this is Switchboard. How can I help you today?"),
   VOICE_WELCOME_GREETING_INTERRUPTIBLE: z.enum(interruptibleValues).default("any"),
   VOICE_LANGUAGE: z.string().default("en-US"),
   VOICE_TTS_PROVIDER: z.string().default("ElevenLabs"),
@@ -161,7 +159,11 @@ export interface Config {
   /** True when PUBLIC_URL was not set and was derived from the port. */
   publicUrlIsDefault: boolean;
   dataDirectory: string;
-  store: { kind: "sqlite" | "memory" | "dynamodb"; dynamoTablePrefix: string; dynamoEndpoint: string | undefined };
+  store: {
+    kind: "sqlite" | "memory" | "dynamodb";
+    dynamoTablePrefix: string;
+    dynamoEndpoint: string | undefined;
+  };
   logLevel: string;
   logCustomerContent: boolean;
   llm: LlmConfig;
@@ -203,7 +205,10 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     const variable = issue?.path.join(".") ?? "unknown";
     const value = source[variable];
     const shown = value === undefined ? "" : ` (got "${isSecretVariable(variable) ? "***" : value}")`;
-    throw new ConfigError(`Invalid environment variable ${variable}: ${issue?.message ?? "invalid"}${shown}`, variable);
+    throw new ConfigError(
+      `Invalid environment variable ${variable}: ${issue?.message ?? "invalid"}${shown}`,
+      variable,
+    );
   }
   const env = result.data;
   if (env.LLM_FALLBACK_MODEL && !env.LLM_FALLBACK_PROVIDER) {
@@ -226,7 +231,11 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     publicUrl,
     publicUrlIsDefault: env.PUBLIC_URL === undefined,
     dataDirectory: path.resolve(env.DATA_DIR),
-    store: { kind: env.STORE, dynamoTablePrefix: env.DYNAMODB_TABLE_PREFIX, dynamoEndpoint: env.DYNAMODB_ENDPOINT },
+    store: {
+      kind: env.STORE,
+      dynamoTablePrefix: env.DYNAMODB_TABLE_PREFIX,
+      dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+    },
     logLevel: env.LOG_LEVEL,
     logCustomerContent: env.LOG_CUSTOMER_CONTENT,
     llm: {

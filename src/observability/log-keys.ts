@@ -15,7 +15,17 @@ export const logKeys = {
 } as const;
 
 /** Keys whose values are customer content. */
-export const contentKeys = ["text", "body", "voicePrompt", "utterance", "from", "to", "phone", "email", "digits"];
+export const contentKeys = [
+  "text",
+  "body",
+  "voicePrompt",
+  "utterance",
+  "from",
+  "to",
+  "phone",
+  "email",
+  "digits",
+];
 
 /** Keys whose values are secrets; always redacted. */
 export const secretKeys = [

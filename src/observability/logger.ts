@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import { contentKeys, secretKeys } from "./log-keys.js";
 
 export type { Logger };
@@ -15,7 +15,8 @@ function redactionPaths(keys: readonly string[]): string[] {
   const paths: string[] = [];
   for (const key of keys) {
     const accessor = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-    const join = (prefix: string) => (accessor.startsWith("[") ? `${prefix}${accessor}` : `${prefix}.${accessor}`);
+    const join = (prefix: string) =>
+      accessor.startsWith("[") ? `${prefix}${accessor}` : `${prefix}.${accessor}`;
     paths.push(accessor.startsWith("[") ? accessor : key, join("*"), join("*.*"));
   }
   return paths;

@@ -1,0 +1,230 @@
+import type {
+  LanguageModelV3,
+  LanguageModelV3FunctionTool,
+  LanguageModelV3Message,
+  LanguageModelV3StreamPart,
+  LanguageModelV3ToolResultOutput,
+} from "@ai-sdk/provider";
+import { type SwitchboardError, toSwitchboardError } from "../../errors/switchboard-error.js";
+import type { MessageToolCall, MessageToolResult } from "../../ports/conversation-store.js";
+import type { ToolContext } from "../tools/agent-tool.js";
+import type { ToolSet } from "../tools/tool-set.js";
+import { executeToolCall } from "./execute-tool-call.js";
+import type { TurnEventListener, TurnFinishReason } from "./turn-event.js";
+
+/** One model call of a turn: the text it produced and the tools it ran. */
+export interface TurnStep {
+  text: string;
+  toolCalls: MessageToolCall[];
+  toolResults: MessageToolResult[];
+}
+
+export interface ModelTurnRequest {
+  model: LanguageModelV3;
+  turnId: string;
+  /** System message, history and the new user message, in order. Not mutated. */
+  prompt: readonly LanguageModelV3Message[];
+  tools: readonly LanguageModelV3FunctionTool[];
+  toolSet: ToolSet;
+  toolContext: Omit<ToolContext, "abortSignal" | "turnId" | "requestChannelAction">;
+  maxSteps: number;
+  maxOutputTokens: number;
+  temperature: number | undefined;
+  abortSignal: AbortSignal;
+  emit: TurnEventListener;
+}
+
+export interface ModelTurnResult {
+  steps: TurnStep[];
+  finishReason: TurnFinishReason;
+  aborted: boolean;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  error: SwitchboardError | undefined;
+}
+
+/**
+ * The turn runner's model loop: calls `doStream` directly (no `streamText`: it costs more CPU per
+ * turn than our whole budget), forwards each text delta the moment it arrives, runs tool calls
+ * and loops until the model stops or `maxSteps` is reached. Abortable at any point.
+ */
+export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurnResult> {
+  const { turnId, emit, abortSignal } = request;
+  const steps: TurnStep[] = [];
+  const result: ModelTurnResult = {
+    steps,
+    finishReason: "other",
+    aborted: false,
+    inputTokens: undefined,
+    outputTokens: undefined,
+    error: undefined,
+  };
+  let prompt = request.prompt as LanguageModelV3Message[];
+  const toolContext: ToolContext = {
+    ...request.toolContext,
+    turnId,
+    abortSignal,
+    requestChannelAction: (action) => emit({ type: "channel-action", turnId, action }),
+  };
+
+  for (let stepIndex = 0; stepIndex < request.maxSteps; stepIndex++) {
+    const step: TurnStep = { text: "", toolCalls: [], toolResults: [] };
+    steps.push(step);
+    let finishReason: TurnFinishReason = "other";
+    let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | undefined;
+    const onAbort = () => {
+      reader?.cancel().catch(() => {});
+    };
+    abortSignal.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (abortSignal.aborted) throw abortSignal.reason ?? new Error("aborted");
+      const { stream } = await request.model.doStream({
+        prompt,
+        tools: request.tools.length > 0 ? (request.tools as LanguageModelV3FunctionTool[]) : undefined,
+        maxOutputTokens: request.maxOutputTokens,
+        temperature: request.temperature,
+        abortSignal,
+      });
+      reader = stream.getReader();
+      if (abortSignal.aborted) onAbort();
+      for (;;) {
+        const { done, value: part } = await reader.read();
+        if (done || abortSignal.aborted) break;
+        switch (part.type) {
+          case "text-delta":
+            if (part.delta.length > 0) {
+              step.text += part.delta;
+              emit({ type: "text-delta", turnId, delta: part.delta });
+            }
+            break;
+          case "tool-call":
+            if (!part.providerExecuted) {
+              step.toolCalls.push({
+                toolCallId: part.toolCallId,
+                toolName: part.toolName,
+                input: parseToolInput(part.input),
+              });
+            }
+            break;
+          case "finish":
+            finishReason = part.finishReason.unified;
+            result.inputTokens = addTokens(result.inputTokens, part.usage.inputTokens.total);
+            result.outputTokens = addTokens(result.outputTokens, part.usage.outputTokens.total);
+            break;
+          case "error":
+            throw part.error;
+          default:
+            break;
+        }
+      }
+    } catch (error) {
+      if (abortSignal.aborted) {
+        result.aborted = true;
+      } else {
+        result.error = toSwitchboardError(error, "MODEL_ERROR");
+        result.finishReason = "error";
+        emit({ type: "error", turnId, error: result.error });
+        return result;
+      }
+    } finally {
+      abortSignal.removeEventListener("abort", onAbort);
+      reader?.releaseLock();
+    }
+    if (abortSignal.aborted) {
+      result.aborted = true;
+      result.finishReason = "aborted";
+      return result;
+    }
+    result.finishReason = finishReason;
+    if (step.toolCalls.length === 0) return result;
+
+    for (const call of step.toolCalls) {
+      emit({
+        type: "tool-call",
+        turnId,
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        input: call.input,
+      });
+    }
+    const toolResults = await Promise.all(
+      step.toolCalls.map((call) => executeToolCall(request.toolSet, call, toolContext)),
+    );
+    step.toolResults = toolResults;
+    for (const toolResult of toolResults) {
+      emit({
+        type: "tool-result",
+        turnId,
+        toolCallId: toolResult.toolCallId,
+        toolName: toolResult.toolName,
+        output: toolResult.output,
+        isError: toolResult.isError,
+      });
+    }
+    if (abortSignal.aborted) {
+      result.aborted = true;
+      result.finishReason = "aborted";
+      return result;
+    }
+    prompt = [...prompt, ...stepToPromptMessages(step)];
+  }
+  return result;
+}
+
+/** Converts a finished step into the assistant and tool messages the next model call sees. */
+export function stepToPromptMessages(step: TurnStep): LanguageModelV3Message[] {
+  const messages: LanguageModelV3Message[] = [];
+  const assistantContent: Extract<LanguageModelV3Message, { role: "assistant" }>["content"] = [];
+  if (step.text.length > 0) assistantContent.push({ type: "text", text: step.text });
+  for (const call of step.toolCalls) {
+    assistantContent.push({
+      type: "tool-call",
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      input: call.input,
+    });
+  }
+  if (assistantContent.length > 0) messages.push({ role: "assistant", content: assistantContent });
+  if (step.toolResults.length > 0) {
+    messages.push({
+      role: "tool",
+      content: step.toolResults.map((toolResult) => ({
+        type: "tool-result" as const,
+        toolCallId: toolResult.toolCallId,
+        toolName: toolResult.toolName,
+        output: toToolResultOutput(toolResult),
+      })),
+    });
+  }
+  return messages;
+}
+
+export function toToolResultOutput(toolResult: MessageToolResult): LanguageModelV3ToolResultOutput {
+  const value = toJsonValue(toolResult.output);
+  if (toolResult.isError) {
+    return typeof value === "string" ? { type: "error-text", value } : { type: "error-json", value };
+  }
+  return typeof value === "string" ? { type: "text", value } : { type: "json", value };
+}
+
+function toJsonValue(
+  value: unknown,
+): NonNullable<Extract<LanguageModelV3ToolResultOutput, { type: "json" }>["value"]> {
+  if (value === undefined || value === null) return "ok";
+  if (typeof value === "string") return value;
+  return JSON.parse(JSON.stringify(value));
+}
+
+function parseToolInput(input: string): unknown {
+  if (input.trim() === "") return {};
+  try {
+    return JSON.parse(input);
+  } catch {
+    return { __unparsedInput: input };
+  }
+}
+
+function addTokens(total: number | undefined, value: number | undefined): number | undefined {
+  if (value === undefined) return total;
+  return (total ?? 0) + value;
+}

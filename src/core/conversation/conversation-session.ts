@@ -1,0 +1,276 @@
+import { randomUUID } from "node:crypto";
+import type { LanguageModelV3Message } from "@ai-sdk/provider";
+import type { SwitchboardError } from "../../errors/switchboard-error.js";
+import type { ChannelName } from "../../ports/channel.js";
+import type { Conversation, InputKind, NewMessage, StoredMessage } from "../../ports/conversation-store.js";
+import type { ConversationAgent } from "../agent/conversation-agent.js";
+import { runModelTurn, type TurnStep } from "../agent/run-model-turn.js";
+import type { TurnEvent, TurnEventListener, TurnFinishReason } from "../agent/turn-event.js";
+import { distributeHeardText } from "./distribute-heard-text.js";
+import { historyToPrompt, messageToPrompt, trimToValidStart } from "./history-to-prompt.js";
+
+export interface TurnInput {
+  text: string;
+  inputKind?: InputKind;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RunTurnOptions {
+  abortSignal?: AbortSignal;
+  onEvent?: TurnEventListener;
+}
+
+export interface TurnOutcome {
+  turnId: string;
+  /** All text the model produced in this turn, across tool steps (what was streamed out). */
+  text: string;
+  aborted: boolean;
+  finishReason: TurnFinishReason;
+  error: SwitchboardError | undefined;
+  userMessage: StoredMessage;
+  assistantMessages: StoredMessage[];
+}
+
+/**
+ * One channel's live view of a conversation (a call, a chat socket). Holds the recent history in
+ * memory so a turn costs no store read, runs turns one at a time, and persists what each turn
+ * produced — for an interrupted voice reply, only what the caller heard.
+ */
+export class ConversationSession {
+  readonly conversation: Conversation;
+  readonly channel: ChannelName;
+  private readonly agent: ConversationAgent;
+  private history: StoredMessage[];
+  private prompt: LanguageModelV3Message[];
+  private readonly systemMessage: LanguageModelV3Message;
+  private inFlight: Promise<TurnOutcome> | undefined;
+  private lastTurnAssistantMessages: StoredMessage[] = [];
+
+  constructor(
+    agent: ConversationAgent,
+    conversation: Conversation,
+    channel: ChannelName,
+    history: StoredMessage[],
+  ) {
+    this.agent = agent;
+    this.conversation = conversation;
+    this.channel = channel;
+    this.history = trimToValidStart(history);
+    this.prompt = historyToPrompt(this.history, channel);
+    this.systemMessage = { role: "system", content: agent.systemPrompts[channel] };
+  }
+
+  get conversationId(): string {
+    return this.conversation.id;
+  }
+
+  /** The messages this session holds, oldest first (a copy). */
+  messages(): StoredMessage[] {
+    return [...this.history];
+  }
+
+  /** True while a turn is generating. */
+  get busy(): boolean {
+    return this.inFlight !== undefined;
+  }
+
+  /** Runs one turn; a turn started while another runs waits for it (abort the first to pre-empt). */
+  runTurn(input: TurnInput, options: RunTurnOptions = {}): Promise<TurnOutcome> {
+    const previous = this.inFlight;
+    const turn = this.executeTurn(previous, input, options).finally(() => {
+      if (this.inFlight === turn) this.inFlight = undefined;
+    });
+    this.inFlight = turn;
+    return turn;
+  }
+
+  /** Stores an assistant message that did not come from the model (e.g. the spoken welcome greeting). */
+  async appendAssistantText(text: string, metadata: Record<string, unknown> = {}): Promise<StoredMessage> {
+    const message = await this.agent.store.appendMessage({
+      conversationId: this.conversation.id,
+      role: "assistant",
+      channel: this.channel,
+      text,
+      metadata,
+    });
+    this.remember(message);
+    return message;
+  }
+
+  /**
+   * The caller cut the last reply off: keeps in history only what they heard and marks the reply
+   * as interrupted. Waits for an in-flight turn (which the caller should abort first) to settle.
+   */
+  async recordInterruption(heardText: string): Promise<void> {
+    if (this.inFlight) await this.inFlight.catch(() => undefined);
+    const targets = this.lastTurnAssistantMessages;
+    if (targets.length === 0) return;
+    const heard = distributeHeardText(
+      targets.map((message) => message.text),
+      heardText,
+    );
+    let changed = false;
+    for (const [index, message] of targets.entries()) {
+      if (!heard.cut[index]) continue;
+      const updated = await this.agent.store.updateMessage(message.id, {
+        text: heard.texts[index] ?? "",
+        interrupted: true,
+      });
+      this.replace(updated);
+      changed = true;
+    }
+    if (changed) this.prompt = historyToPrompt(this.history, this.channel);
+  }
+
+  private async executeTurn(
+    previous: Promise<TurnOutcome> | undefined,
+    input: TurnInput,
+    options: RunTurnOptions,
+  ): Promise<TurnOutcome> {
+    if (previous) await previous.catch(() => undefined);
+    const agent = this.agent;
+    const turnId = `turn_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+    const conversationId = this.conversation.id;
+    const channel = this.channel;
+    const onEvent = options.onEvent;
+    const emit: TurnEventListener = agent.hasObservers
+      ? (event: TurnEvent) => {
+          onEvent?.(event);
+          agent.notify({ conversationId, channel, event });
+        }
+      : (onEvent ?? noop);
+
+    emit({ type: "turn-start", turnId, conversationId, channel });
+    // The user message is written while the model already starts: no store round trip before the
+    // first token.
+    const userWrite = agent.store.appendMessage({
+      conversationId,
+      role: "user",
+      channel,
+      text: input.text,
+      inputKind: input.inputKind ?? null,
+      metadata: input.metadata ?? {},
+    });
+    const userPromptMessage = messageToPrompt(
+      {
+        id: "",
+        conversationId,
+        sequence: 0,
+        role: "user",
+        channel,
+        text: input.text,
+        inputKind: input.inputKind ?? null,
+        interrupted: false,
+        toolCalls: [],
+        toolResults: [],
+        createdAt: 0,
+        metadata: {},
+      },
+      channel,
+    );
+    const prompt = userPromptMessage
+      ? [this.systemMessage, ...this.prompt, userPromptMessage]
+      : [this.systemMessage, ...this.prompt];
+    const result = await runModelTurn({
+      model: agent.model,
+      turnId,
+      prompt,
+      tools: agent.toolSet.declarationsFor(channel),
+      toolSet: agent.toolSet,
+      toolContext: { conversationId, customerId: this.conversation.customerId, channel },
+      maxSteps: agent.maxSteps,
+      maxOutputTokens: agent.maxOutputTokens,
+      temperature: agent.temperature,
+      abortSignal: options.abortSignal ?? neverAborted,
+      emit,
+    });
+
+    const userMessage = await userWrite;
+    this.remember(userMessage);
+    const assistantMessages: StoredMessage[] = [];
+    for (const draft of stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted)) {
+      const message = await agent.store.appendMessage(draft);
+      this.remember(message);
+      assistantMessages.push(message);
+    }
+    this.lastTurnAssistantMessages = assistantMessages.filter((message) => message.role === "assistant");
+    const text = result.steps.map((step) => step.text).join("");
+    emit({
+      type: "turn-end",
+      turnId,
+      text,
+      finishReason: result.finishReason,
+      aborted: result.aborted,
+      usage: { inputTokens: result.inputTokens, outputTokens: result.outputTokens },
+    });
+    return {
+      turnId,
+      text,
+      aborted: result.aborted,
+      finishReason: result.finishReason,
+      error: result.error,
+      userMessage,
+      assistantMessages,
+    };
+  }
+
+  private remember(message: StoredMessage): void {
+    this.history.push(message);
+    const converted = messageToPrompt(message, this.channel);
+    if (converted) this.prompt.push(converted);
+    const limit = this.agent.historyLimit;
+    if (this.history.length > limit * 2) {
+      this.history = trimToValidStart(this.history.slice(-limit));
+      this.prompt = historyToPrompt(this.history, this.channel);
+    }
+  }
+
+  private replace(updated: StoredMessage): void {
+    const index = this.history.findIndex((message) => message.id === updated.id);
+    if (index >= 0) this.history[index] = updated;
+    const last = this.lastTurnAssistantMessages.findIndex((message) => message.id === updated.id);
+    if (last >= 0) this.lastTurnAssistantMessages[last] = updated;
+  }
+}
+
+/** Persistable messages for a turn's steps; an aborted step keeps only what was streamed. */
+function stepsToMessages(
+  steps: readonly TurnStep[],
+  conversationId: string,
+  channel: ChannelName,
+  turnId: string,
+  aborted: boolean,
+): NewMessage[] {
+  const drafts: NewMessage[] = [];
+  for (const [index, step] of steps.entries()) {
+    const isLast = index === steps.length - 1;
+    // Tool calls whose results never arrived (aborted mid-tool) cannot be replayed to a model.
+    const completedCalls = step.toolResults.length > 0 ? step.toolCalls : [];
+    if (step.text.length > 0 || completedCalls.length > 0 || (isLast && aborted)) {
+      drafts.push({
+        conversationId,
+        role: "assistant",
+        channel,
+        text: step.text,
+        interrupted: isLast && aborted,
+        toolCalls: completedCalls,
+        metadata: { turnId },
+      });
+    }
+    if (step.toolResults.length > 0) {
+      drafts.push({
+        conversationId,
+        role: "tool",
+        channel,
+        text: "",
+        toolResults: step.toolResults,
+        metadata: { turnId },
+      });
+    }
+  }
+  return drafts;
+}
+
+function noop(): void {}
+
+const neverAborted = new AbortController().signal;

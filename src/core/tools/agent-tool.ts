@@ -1,0 +1,34 @@
+import type { z } from "zod";
+import type { ChannelName } from "../../ports/channel.js";
+import type { ChannelAction } from "../agent/turn-event.js";
+
+/** What a tool can see and do while it runs. */
+export interface ToolContext {
+  conversationId: string;
+  customerId: string | null;
+  channel: ChannelName;
+  turnId: string;
+  abortSignal: AbortSignal;
+  /** Ask the channel to act (voice: send DTMF digits, end or hand off the call). */
+  requestChannelAction(action: ChannelAction): void;
+}
+
+export interface AgentTool<Input = unknown, Output = unknown> {
+  name: string;
+  description: string;
+  inputSchema: z.ZodType<Input>;
+  /** Channels this tool is offered on; all channels when omitted. */
+  channels?: readonly ChannelName[];
+  execute(input: Input, context: ToolContext): Promise<Output> | Output;
+}
+
+/** Typed helper: infers the input type from the Zod schema. */
+export function defineTool<Schema extends z.ZodType, Output>(tool: {
+  name: string;
+  description: string;
+  inputSchema: Schema;
+  channels?: readonly ChannelName[];
+  execute(input: z.infer<Schema>, context: ToolContext): Promise<Output> | Output;
+}): AgentTool<z.infer<Schema>, Output> {
+  return tool as AgentTool<z.infer<Schema>, Output>;
+}
