@@ -43,7 +43,9 @@ export class ConversationSession {
   private history: StoredMessage[];
   private prompt: LanguageModelV3Message[];
   private readonly systemMessage: LanguageModelV3Message;
-  private inFlight: Promise<TurnOutcome> | undefined;
+  /** Turns, interruptions and appends run one after another, in arrival order. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private pendingTurns = 0;
   private lastTurnAssistantMessages: StoredMessage[] = [];
 
   constructor(
@@ -69,40 +71,51 @@ export class ConversationSession {
     return [...this.history];
   }
 
-  /** True while a turn is generating. */
+  /** True while a turn is queued or generating. */
   get busy(): boolean {
-    return this.inFlight !== undefined;
+    return this.pendingTurns > 0;
   }
 
   /** Runs one turn; a turn started while another runs waits for it (abort the first to pre-empt). */
   runTurn(input: TurnInput, options: RunTurnOptions = {}): Promise<TurnOutcome> {
-    const previous = this.inFlight;
-    const turn = this.executeTurn(previous, input, options).finally(() => {
-      if (this.inFlight === turn) this.inFlight = undefined;
+    this.pendingTurns++;
+    return this.enqueue(() => this.executeTurn(input, options)).finally(() => {
+      this.pendingTurns--;
     });
-    this.inFlight = turn;
-    return turn;
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   /** Stores an assistant message that did not come from the model (e.g. the spoken welcome greeting). */
-  async appendAssistantText(text: string, metadata: Record<string, unknown> = {}): Promise<StoredMessage> {
-    const message = await this.agent.store.appendMessage({
-      conversationId: this.conversation.id,
-      role: "assistant",
-      channel: this.channel,
-      text,
-      metadata,
+  appendAssistantText(text: string, metadata: Record<string, unknown> = {}): Promise<StoredMessage> {
+    return this.enqueue(async () => {
+      const message = await this.agent.store.appendMessage({
+        conversationId: this.conversation.id,
+        role: "assistant",
+        channel: this.channel,
+        text,
+        metadata,
+      });
+      this.remember(message);
+      this.lastTurnAssistantMessages = [message];
+      return message;
     });
-    this.remember(message);
-    return message;
   }
 
   /**
    * The caller cut the last reply off: keeps in history only what they heard and marks the reply
-   * as interrupted. Waits for an in-flight turn (which the caller should abort first) to settle.
+   * as interrupted. Runs after the turn in flight (which the caller aborts first) has settled and
+   * before any turn started later.
    */
-  async recordInterruption(heardText: string): Promise<void> {
-    if (this.inFlight) await this.inFlight.catch(() => undefined);
+  recordInterruption(heardText: string): Promise<void> {
+    return this.enqueue(() => this.trimLastReply(heardText));
+  }
+
+  private async trimLastReply(heardText: string): Promise<void> {
     const targets = this.lastTurnAssistantMessages;
     if (targets.length === 0) return;
     const heard = distributeHeardText(
@@ -122,12 +135,7 @@ export class ConversationSession {
     if (changed) this.prompt = historyToPrompt(this.history, this.channel);
   }
 
-  private async executeTurn(
-    previous: Promise<TurnOutcome> | undefined,
-    input: TurnInput,
-    options: RunTurnOptions,
-  ): Promise<TurnOutcome> {
-    if (previous) await previous.catch(() => undefined);
+  private async executeTurn(input: TurnInput, options: RunTurnOptions): Promise<TurnOutcome> {
     const agent = this.agent;
     const turnId = `turn_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
     const conversationId = this.conversation.id;

@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import formbody from "@fastify/formbody";
+import websocket from "@fastify/websocket";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { registerRelayRoute } from "../channels/voice-relay/relay-route.js";
+import { voiceChannelInstructions } from "../channels/voice-relay/voice-style.js";
+import { registerVoiceWebhookRoutes } from "../channels/voice-relay/voice-webhook-routes.js";
+import { createTwilioSignatureVerifier } from "../channels/twilio/twilio-signature-verifier.js";
+import type { Config } from "../config/config.js";
+import { ConversationAgent } from "../core/agent/conversation-agent.js";
+import type { AgentTool } from "../core/tools/agent-tool.js";
+import { createToolSet } from "../core/tools/tool-set.js";
+import { registerAdminApiRoutes } from "../http/admin-api-routes.js";
+import { installErrorHandler } from "../http/error-handler.js";
+import { registerHealthRoute } from "../http/health-route.js";
+import { registerHomeRoute } from "../http/home-route.js";
+import { createLanguageModel, describeModel } from "../llm/create-language-model.js";
+import { createLogger, type Logger } from "../observability/logger.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+import { createMemoryConversationStore } from "../stores/memory/create-memory-conversation-store.js";
+import { createSqliteConversationStore } from "../stores/sqlite/create-sqlite-conversation-store.js";
+import { createVoiceCallTools } from "../tools/voice-call-tools.js";
+import { loadSystemPrompt } from "./load-system-prompt.js";
+
+export interface AppOverrides {
+  /** Use this model instead of the configured provider (tests, benchmarks). */
+  model?: LanguageModelV3;
+  store?: ConversationStore;
+  logger?: Logger;
+  /** Extra tools for the agent. */
+  tools?: AgentTool[];
+}
+
+export interface SwitchboardApp {
+  server: FastifyInstance;
+  agent: ConversationAgent;
+  store: ConversationStore;
+  logger: Logger;
+  config: Readonly<Config>;
+  /** The admin token in force (generated when ADMIN_TOKEN is unset). */
+  adminToken: string;
+  adminTokenGenerated: boolean;
+  modelDescription: string;
+  close(): Promise<void>;
+}
+
+/** The composition root: reads the frozen config and wires stores, model, agent and channels. */
+export async function createApp(config: Readonly<Config>, overrides: AppOverrides = {}): Promise<SwitchboardApp> {
+  const logger =
+    overrides.logger ?? createLogger({ level: config.logLevel, logCustomerContent: config.logCustomerContent });
+  const store = overrides.store ?? createStore(config);
+  const model = overrides.model ?? (await createLanguageModel(config.llm));
+  const toolSet = createToolSet([
+    ...createVoiceCallTools({ humanAgentNumber: config.humanAgentNumber }),
+    ...(overrides.tools ?? []),
+  ]);
+  const agent = new ConversationAgent({
+    store,
+    model,
+    toolSet,
+    systemPrompt: loadSystemPrompt({ file: config.agent.systemPromptFile, agentName: config.agent.name }),
+    channelInstructions: { voice: voiceChannelInstructions },
+    maxSteps: config.llm.maxToolSteps,
+    maxOutputTokens: config.llm.maxOutputTokens,
+    temperature: config.llm.temperature,
+    historyLimit: 40,
+  });
+
+  const server = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  });
+  installErrorHandler(server);
+  await server.register(formbody);
+  await server.register(websocket, { options: { maxPayload: 256 * 1024 } });
+
+  const signatureVerifier = config.twilio.authToken
+    ? createTwilioSignatureVerifier({ authToken: config.twilio.authToken, publicUrl: config.publicUrl })
+    : undefined;
+  const adminTokenGenerated = !config.adminToken;
+  const adminToken = config.adminToken ?? randomBytes(18).toString("base64url");
+
+  registerHealthRoute(server, store);
+  registerHomeRoute(server, { config });
+  registerVoiceWebhookRoutes(server, { config, store, signatureVerifier });
+  registerRelayRoute(server, { agent, voice: config.voice, signatureVerifier });
+  registerAdminApiRoutes(server, { store, adminToken });
+
+  let closed = false;
+  return {
+    server,
+    agent,
+    store,
+    logger,
+    config,
+    adminToken,
+    adminTokenGenerated,
+    modelDescription: describeModel(model),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await store.close();
+    },
+  };
+}
+
+function createStore(config: Readonly<Config>): ConversationStore {
+  switch (config.store.kind) {
+    case "memory":
+      return createMemoryConversationStore();
+    case "sqlite":
+      return createSqliteConversationStore({ filename: path.join(config.dataDirectory, "switchboard.db") });
+    case "dynamodb":
+      throw new Error("STORE=dynamodb is not available yet in this version; use STORE=sqlite");
+  }
+}

@@ -1,0 +1,32 @@
+import type { SwitchboardApp } from "./create-app.js";
+
+/** What a newcomer needs to see at start: where it listens, what runs, and any unsafe setting. */
+export function printStartupBanner(app: SwitchboardApp): void {
+  const { config, logger } = app;
+  const address = app.server.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const local = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  const lines = [
+    "",
+    "  Switchboard is running",
+    `  Local:        ${local}`,
+    `  Public URL:   ${config.publicUrl}${config.publicUrlIsDefault ? "  (set PUBLIC_URL to your tunnel or domain for Twilio)" : ""}`,
+    `  Voice webhook: ${config.publicUrl}/twilio/voice`,
+    `  Store:        ${config.store.kind}${config.store.kind === "sqlite" ? ` (${config.dataDirectory})` : ""}`,
+    `  Model:        ${app.modelDescription}`,
+  ];
+  if (config.llm.provider === "offline") {
+    lines.push(
+      "                The offline model is a deterministic stand-in, not a language model: it follows simple",
+      "                rules and tool results. Set LLM_PROVIDER (and a key) for real answers.",
+    );
+  }
+  if (app.adminTokenGenerated) lines.push(`  Admin token:  ${app.adminToken}  (generated; set ADMIN_TOKEN to fix it)`);
+  lines.push("  Try a call:   npm run call", "");
+  process.stdout.write(`${lines.join("\n")}\n`);
+  if (!config.twilio.authToken) {
+    logger.warn(
+      "TWILIO_AUTH_TOKEN is not set: Twilio request signatures are NOT checked. Anyone who can reach this server can post webhooks. Set TWILIO_AUTH_TOKEN before exposing it.",
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from "zod";
+
+/** Frames Twilio ConversationRelay sends us. Unknown fields are ignored; unknown types are dropped. */
+const setupSchema = z.object({
+  type: z.literal("setup"),
+  sessionId: z.string().min(1),
+  callSid: z.string().min(1),
+  accountSid: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  direction: z.string().optional(),
+  callType: z.string().optional(),
+  callStatus: z.string().optional(),
+  parentCallSid: z.string().optional(),
+  forwardedFrom: z.string().optional(),
+  callerName: z.string().optional(),
+  customParameters: z.record(z.string(), z.string()).optional(),
+});
+
+const promptSchema = z.object({
+  type: z.literal("prompt"),
+  voicePrompt: z.string(),
+  lang: z.string().optional(),
+  last: z.boolean().optional(),
+});
+
+const interruptSchema = z.object({
+  type: z.literal("interrupt"),
+  utteranceUntilInterrupt: z.string().optional().default(""),
+  durationUntilInterruptMs: z.union([z.number(), z.string()]).optional(),
+});
+
+const dtmfSchema = z.object({ type: z.literal("dtmf"), digit: z.string().regex(/^[0-9*#A-Da-dw]$/) });
+const errorSchema = z.object({ type: z.literal("error"), description: z.string().optional().default("") });
+const infoSchema = z.object({ type: z.literal("info"), name: z.string().optional(), value: z.unknown().optional() });
+
+const schemas = {
+  setup: setupSchema,
+  prompt: promptSchema,
+  interrupt: interruptSchema,
+  dtmf: dtmfSchema,
+  error: errorSchema,
+  info: infoSchema,
+} as const;
+
+export type RelaySetup = z.infer<typeof setupSchema>;
+export type RelayPrompt = z.infer<typeof promptSchema>;
+export type RelayInterrupt = z.infer<typeof interruptSchema>;
+export type RelayDtmf = z.infer<typeof dtmfSchema>;
+export type RelayError = z.infer<typeof errorSchema>;
+export type RelayInfo = z.infer<typeof infoSchema>;
+export type RelayInboundMessage = RelaySetup | RelayPrompt | RelayInterrupt | RelayDtmf | RelayError | RelayInfo;
+
+export type ParsedRelayFrame =
+  | { ok: true; message: RelayInboundMessage }
+  | { ok: false; reason: string; frameType: string | undefined };
+
+/** Parses one text frame; never throws. */
+export function parseRelayFrame(data: string): ParsedRelayFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return { ok: false, reason: "frame is not JSON", frameType: undefined };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: "frame is not a JSON object", frameType: undefined };
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== "string") return { ok: false, reason: "frame has no string `type`", frameType: undefined };
+  const schema = schemas[type as keyof typeof schemas];
+  if (!schema) return { ok: false, reason: `unknown frame type "${type}"`, frameType: type };
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return {
+      ok: false,
+      reason: `invalid ${type} frame: ${issue?.path.join(".") || "frame"} ${issue?.message ?? "is invalid"}`,
+      frameType: type,
+    };
+  }
+  return { ok: true, message: result.data };
+}

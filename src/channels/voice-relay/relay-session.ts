@@ -1,0 +1,110 @@
+import type { WebSocket } from "ws";
+import type { VoiceConfig } from "../../config/config.js";
+import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
+import type { ConversationSession } from "../../core/conversation/conversation-session.js";
+import { logKeys } from "../../observability/log-keys.js";
+import type { Logger } from "../../observability/logger.js";
+import { DtmfBuffer } from "./dtmf-buffer.js";
+import { parseRelayFrame } from "./relay-inbound-messages.js";
+import { onDtmf } from "./steps/on-dtmf.js";
+import { onInterrupt } from "./steps/on-interrupt.js";
+import { onPrompt } from "./steps/on-prompt.js";
+import { onSetup } from "./steps/on-setup.js";
+import { abortReply, type ActiveReply, startReply } from "./steps/stream-reply.js";
+
+export interface RelaySessionDependencies {
+  agent: ConversationAgent;
+  voice: VoiceConfig;
+  logger: Logger;
+}
+
+export type RelayState = "awaiting-setup" | "setting-up" | "active" | "closed";
+
+/**
+ * One ConversationRelay WebSocket: a small state machine whose steps live in `steps/`
+ * (setup → prompts/interrupts/dtmf → close). Bad frames are logged and dropped; the call goes on.
+ */
+export class RelaySession {
+  state: RelayState = "awaiting-setup";
+  logger: Logger;
+  conversation: ConversationSession | undefined;
+  callSid: string | undefined;
+  /** The reply being streamed, if any. */
+  reply: ActiveReply | undefined;
+  /** Resolves when setup has been processed (frames that arrive meanwhile wait for it). */
+  ready: Promise<void> | undefined;
+  readonly dtmf: DtmfBuffer;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly dependencies: RelaySessionDependencies,
+  ) {
+    this.logger = dependencies.logger;
+    this.dtmf = new DtmfBuffer({
+      idleTimeoutMs: dependencies.voice.dtmfIdleTimeoutMs,
+      maxDigits: dependencies.voice.dtmfMaxDigits,
+      onFlush: (digits) => startReply(this, { text: digits, inputKind: "dtmf" }),
+    });
+    socket.on("message", (data, isBinary) => this.receive(data.toString(), isBinary));
+    socket.on("close", () => this.close());
+    socket.on("error", (error) => this.logger.warn({ err: error }, "relay socket error"));
+  }
+
+  /** Sends one frame if the socket is still open. */
+  send(frame: string): void {
+    if (this.socket.readyState === 1) this.socket.send(frame);
+  }
+
+  private receive(data: string, isBinary: boolean): void {
+    if (isBinary) {
+      this.logger.warn("relay: dropped a binary frame (ConversationRelay sends text frames)");
+      return;
+    }
+    const parsed = parseRelayFrame(data);
+    if (!parsed.ok) {
+      this.logger.warn({ [logKeys.frameType]: parsed.frameType }, `relay: dropped frame: ${parsed.reason}`);
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === "setup") {
+      onSetup(this, message);
+      return;
+    }
+    if (this.state === "awaiting-setup") {
+      this.logger.warn({ [logKeys.frameType]: message.type }, "relay: dropped frame received before setup");
+      return;
+    }
+    if (this.state === "closed") return;
+    const handle = () => {
+      if (this.state !== "active") return;
+      switch (message.type) {
+        case "prompt":
+          onPrompt(this, message);
+          break;
+        case "interrupt":
+          onInterrupt(this, message);
+          break;
+        case "dtmf":
+          onDtmf(this, message);
+          break;
+        case "error":
+          this.logger.warn({ description: message.description }, "relay: Twilio reported an error");
+          break;
+        case "info":
+          this.logger.debug({ name: message.name }, "relay: info");
+          break;
+      }
+    };
+    if (this.state === "setting-up" && this.ready) this.ready.then(handle, () => undefined);
+    else handle();
+  }
+
+  /** The socket closed (caller hung up, or Twilio ended the session): stop generating. */
+  close(): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    this.dtmf.clear();
+    abortReply(this);
+    this.logger.info("relay: session closed");
+  }
+}

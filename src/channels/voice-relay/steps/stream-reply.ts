@@ -1,0 +1,105 @@
+import type { TurnEvent } from "../../../core/agent/turn-event.js";
+import type { TurnInput } from "../../../core/conversation/conversation-session.js";
+import { logKeys } from "../../../observability/log-keys.js";
+import { endFrame, languageFrame, playFrame, sendDigitsFrame, textFrame } from "../relay-outbound-frames.js";
+import type { RelaySession } from "../relay-session.js";
+
+export interface ActiveReply {
+  controller: AbortController;
+  /** Set when the agent asked to end the call; sent once the reply has been streamed. */
+  endHandoffData: string | undefined;
+  endRequested: boolean;
+  /** True once `last: true` went out. */
+  closed: boolean;
+}
+
+export const apologyText = "Sorry, I'm having trouble answering right now. Could you say that again?";
+
+/**
+ * Runs a turn and streams it: each text delta goes out as a `text` frame the moment the model
+ * produces it; `last: true` closes the reply. A reply still streaming is pre-empted first.
+ */
+export function startReply(session: RelaySession, input: TurnInput): void {
+  const conversation = session.conversation;
+  if (!conversation || session.state === "closed") return;
+  const previous = session.reply;
+  if (previous && !previous.closed) {
+    previous.controller.abort();
+    // Close the pre-empted talk cycle so the new reply is not appended to it.
+    previous.closed = true;
+    session.send(textFrame("", true));
+  }
+  const reply: ActiveReply = {
+    controller: new AbortController(),
+    endHandoffData: undefined,
+    endRequested: false,
+    closed: false,
+  };
+  session.reply = reply;
+  const onEvent = (event: TurnEvent) => renderEvent(session, reply, event);
+  conversation.runTurn(input, { abortSignal: reply.controller.signal, onEvent }).then(
+    (outcome) => {
+      if (outcome.error && !outcome.aborted) {
+        session.logger.error(
+          { [logKeys.turnId]: outcome.turnId, [logKeys.errorCode]: outcome.error.code, err: outcome.error },
+          "relay: turn failed",
+        );
+        if (outcome.text.length === 0 && !reply.controller.signal.aborted) {
+          session.send(textFrame(apologyText, true));
+          reply.closed = true;
+          conversation.appendAssistantText(apologyText, { kind: "error-apology", errorCode: outcome.error.code }).catch(
+            () => undefined,
+          );
+        }
+      }
+      if (!reply.closed && !reply.controller.signal.aborted) {
+        reply.closed = true;
+        session.send(textFrame("", true));
+      }
+      if (reply.endRequested && !reply.controller.signal.aborted) {
+        session.send(endFrame(reply.endHandoffData));
+      }
+      if (session.reply === reply) session.reply = undefined;
+    },
+    (error: unknown) => {
+      session.logger.error({ err: error }, "relay: turn crashed");
+      if (session.reply === reply) session.reply = undefined;
+    },
+  );
+}
+
+function renderEvent(session: RelaySession, reply: ActiveReply, event: TurnEvent): void {
+  if (reply.controller.signal.aborted) return;
+  switch (event.type) {
+    case "text-delta":
+      session.send(textFrame(event.delta, false));
+      break;
+    case "turn-end":
+      if (!event.aborted && event.finishReason !== "error") {
+        reply.closed = true;
+        session.send(textFrame("", true));
+      }
+      break;
+    case "channel-action": {
+      const action = event.action;
+      if (action.kind === "send-digits") session.send(sendDigitsFrame(action.digits));
+      else if (action.kind === "play") session.send(playFrame(action.source, action.loop));
+      else if (action.kind === "switch-language") session.send(languageFrame(action.language));
+      else if (action.kind === "end-session") {
+        reply.endRequested = true;
+        reply.endHandoffData = action.handoffData;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+/** Stops the reply in flight (barge-in, hang-up); what was generated so far is kept as interrupted. */
+export function abortReply(session: RelaySession): void {
+  const reply = session.reply;
+  if (!reply) return;
+  reply.controller.abort();
+  session.reply = undefined;
+}

@@ -1,0 +1,52 @@
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { BadRequestError } from "../errors/bad-request-error.js";
+import { NotFoundError } from "../errors/not-found-error.js";
+import { SwitchboardError } from "../errors/switchboard-error.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+
+const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+/** `/api/...`: JSON for the dashboard and scripts, behind `Authorization: Bearer $ADMIN_TOKEN`. */
+export function registerAdminApiRoutes(
+  app: FastifyInstance,
+  dependencies: { store: ConversationStore; adminToken: string },
+): void {
+  const { store } = dependencies;
+  const expected = Buffer.from(`Bearer ${dependencies.adminToken}`);
+
+  app.register(async (api) => {
+    api.addHook("onRequest", async (request: FastifyRequest) => {
+      const given = Buffer.from(request.headers.authorization ?? "");
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new SwitchboardError("UNAUTHORIZED", "Missing or wrong admin token (Authorization: Bearer $ADMIN_TOKEN)", {
+          statusCode: 401,
+        });
+      }
+    });
+
+    api.get("/api/conversations", async (request) => {
+      const query = listQuerySchema.safeParse(request.query);
+      if (!query.success) throw new BadRequestError(`Invalid query: ${query.error.issues[0]?.message ?? "invalid"}`);
+      const conversations = await store.listConversations(query.data);
+      return { conversations };
+    });
+
+    api.get<{ Params: { id: string } }>("/api/conversations/:id", async (request) => {
+      const conversation = await store.getConversation(request.params.id);
+      if (!conversation) throw new NotFoundError(`Conversation ${request.params.id}`);
+      const messages = await store.listMessages(conversation.id);
+      return { conversation, messages };
+    });
+
+    api.get<{ Params: { callSid: string } }>("/api/calls/:callSid", async (request) => {
+      const call = await store.getCallSession(request.params.callSid);
+      if (!call) throw new NotFoundError(`Call ${request.params.callSid}`);
+      return { call };
+    });
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Entry point: `npm start`. Loads the configuration, wires the app and listens. On the embedded
+ * defaults (SQLite, the offline model) it needs no account, key or network.
+ */
+import { createApp, type SwitchboardApp } from "./app/create-app.js";
+import { printStartupBanner } from "./app/print-startup-banner.js";
+import { loadConfig } from "./config/config.js";
+import { ConfigError } from "./errors/config-error.js";
+
+async function main(): Promise<void> {
+  let app: SwitchboardApp;
+  try {
+    const config = loadConfig();
+    app = await createApp(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Switchboard cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  await app.server.listen({ port: app.config.port, host: app.config.host });
+  printStartupBanner(app);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, "shutting down");
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Switchboard failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

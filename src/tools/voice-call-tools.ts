@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { type AgentTool, defineTool } from "../core/tools/agent-tool.js";
+import { ToolError } from "../errors/tool-error.js";
+
+/** Tools that act on a live phone call (offered on the voice channel only). */
+export function createVoiceCallTools(options: { humanAgentNumber: string | undefined }): AgentTool[] {
+  const sendDigits = defineTool({
+    name: "send_digits",
+    description:
+      "Press keys on the phone line (DTMF), e.g. to navigate another phone menu. Digits 0-9, * and #; 'w' waits half a second.",
+    inputSchema: z.object({ digits: z.string().regex(/^[0-9*#wW]{1,32}$/, "digits may contain 0-9, *, # and w") }),
+    channels: ["voice"],
+    execute(input, context) {
+      context.requestChannelAction({ kind: "send-digits", digits: input.digits });
+      return { ok: true, sent: input.digits };
+    },
+  });
+
+  const endCall = defineTool({
+    name: "end_call",
+    description: "End the phone call after your reply, when the caller says goodbye or has nothing else.",
+    inputSchema: z.object({ reason: z.string().max(200).optional() }),
+    channels: ["voice"],
+    execute(input, context) {
+      context.requestChannelAction({
+        kind: "end-session",
+        handoffData: JSON.stringify({ reason: "completed", note: input.reason ?? "" }),
+      });
+      return { ok: true, ending: true };
+    },
+  });
+
+  const transferToHuman = defineTool({
+    name: "transfer_to_human",
+    description: "Transfer the caller to a person when they ask for one or you cannot help.",
+    inputSchema: z.object({ reason: z.string().max(500).optional() }),
+    channels: ["voice"],
+    execute(input, context) {
+      if (!options.humanAgentNumber) {
+        throw new ToolError("No person is available to take calls on this line (HUMAN_AGENT_NUMBER is not set).");
+      }
+      context.requestChannelAction({
+        kind: "end-session",
+        handoffData: JSON.stringify({ reason: "human", summary: input.reason ?? "" }),
+      });
+      return { ok: true, transferring: true };
+    },
+  });
+
+  return [sendDigits, endCall, transferToHuman];
+}
