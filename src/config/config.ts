@@ -286,7 +286,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
 }
 
 function isSecretVariable(name: string): boolean {
-  return /TOKEN|KEY|SECRET|PASSWORD/i.test(name);
+  return /(TOKEN|KEY|SECRET|PASSWORD)$/i.test(name);
 }
 
 function deepFreeze<T>(value: T): T {

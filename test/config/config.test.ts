@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig, readDotenv } from "../../src/config/config.js";
+import { ConfigError } from "../../src/errors/config-error.js";
+
+describe("loadConfig", () => {
+  it("uses the embedded defaults with an empty environment", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.publicUrl).toBe("http://localhost:3000");
+    expect(config.store.kind).toBe("sqlite");
+    expect(config.llm.provider).toBe("offline");
+    expect(config.twilio.authToken).toBeUndefined();
+    expect(config.voice.dtmfDetection).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.voice)).toBe(true);
+  });
+
+  it("stops with a message naming the invalid variable", () => {
+    expect(() => loadConfig({ PORT: "not-a-port" })).toThrowError(ConfigError);
+    expect(() => loadConfig({ PORT: "not-a-port" })).toThrowError(/PORT/);
+    expect(() => loadConfig({ LLM_PROVIDER: "skynet" })).toThrowError(/LLM_PROVIDER/);
+    expect(() => loadConfig({ PUBLIC_URL: "ftp://x" })).toThrowError(/PUBLIC_URL/);
+    expect(() => loadConfig({ VOICE_INTERRUPTIBLE: "sometimes" })).toThrowError(/VOICE_INTERRUPTIBLE/);
+    expect(() => loadConfig({ VOICE_EXTRA_LANGUAGES: "[not json" })).toThrowError(/VOICE_EXTRA_LANGUAGES/);
+    try {
+      loadConfig({ STORE: "postgres" });
+    } catch (error) {
+      expect((error as ConfigError).variable).toBe("STORE");
+    }
+  });
+
+  it("never echoes a secret value in the error", () => {
+    expect(() => loadConfig({ LLM_MAX_OUTPUT_TOKENS: "-1" })).toThrowError(/"-1"/);
+    let message = "";
+    try {
+      loadConfig({ LLM_FALLBACK_PROVIDER: "nope", TWILIO_AUTH_TOKEN: "supersecret" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("LLM_FALLBACK_PROVIDER");
+    expect(message).not.toContain("supersecret");
+  });
+
+  it("parses voice settings and strips a trailing slash from PUBLIC_URL", () => {
+    const config = loadConfig({
+      PUBLIC_URL: "https://agent.example.com/",
+      VOICE_EXTRA_LANGUAGES: '[{"code":"es-US","ttsProvider":"Google","voice":"es-US-Neural2-A"}]',
+      VOICE_DTMF_DETECTION: "false",
+    });
+    expect(config.publicUrl).toBe("https://agent.example.com");
+    expect(config.publicUrlIsDefault).toBe(false);
+    expect(config.voice.extraLanguages).toEqual([{ code: "es-US", ttsProvider: "Google", voice: "es-US-Neural2-A" }]);
+    expect(config.voice.dtmfDetection).toBe(false);
+  });
+
+  it("reads .env files", () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-env-"));
+    writeFileSync(path.join(directory, ".env"), "PORT=4100\nLLM_PROVIDER=openai\n");
+    const values = readDotenv(directory);
+    expect(values).toEqual({ PORT: "4100", LLM_PROVIDER: "openai" });
+    expect(loadConfig(values).port).toBe(4100);
+  });
+});
