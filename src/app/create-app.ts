@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import type { LanguageModelV3 } from "@ai-sdk/provider";
 import formbody from "@fastify/formbody";
 import websocket from "@fastify/websocket";
-import type { LanguageModelV3 } from "@ai-sdk/provider";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { createTwilioSignatureVerifier } from "../channels/twilio/twilio-signature-verifier.js";
 import { registerRelayRoute } from "../channels/voice-relay/relay-route.js";
 import { voiceChannelInstructions } from "../channels/voice-relay/voice-style.js";
 import { registerVoiceWebhookRoutes } from "../channels/voice-relay/voice-webhook-routes.js";
-import { createTwilioSignatureVerifier } from "../channels/twilio/twilio-signature-verifier.js";
 import type { Config } from "../config/config.js";
 import { ConversationAgent } from "../core/agent/conversation-agent.js";
 import type { AgentTool } from "../core/tools/agent-tool.js";
@@ -47,9 +47,13 @@ export interface SwitchboardApp {
 }
 
 /** The composition root: reads the frozen config and wires stores, model, agent and channels. */
-export async function createApp(config: Readonly<Config>, overrides: AppOverrides = {}): Promise<SwitchboardApp> {
+export async function createApp(
+  config: Readonly<Config>,
+  overrides: AppOverrides = {},
+): Promise<SwitchboardApp> {
   const logger =
-    overrides.logger ?? createLogger({ level: config.logLevel, logCustomerContent: config.logCustomerContent });
+    overrides.logger ??
+    createLogger({ level: config.logLevel, logCustomerContent: config.logCustomerContent });
   const store = overrides.store ?? createStore(config);
   const model = overrides.model ?? (await createLanguageModel(config.llm));
   const toolSet = createToolSet([

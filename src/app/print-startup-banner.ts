@@ -21,7 +21,8 @@ export function printStartupBanner(app: SwitchboardApp): void {
       "                rules and tool results. Set LLM_PROVIDER (and a key) for real answers.",
     );
   }
-  if (app.adminTokenGenerated) lines.push(`  Admin token:  ${app.adminToken}  (generated; set ADMIN_TOKEN to fix it)`);
+  if (app.adminTokenGenerated)
+    lines.push(`  Admin token:  ${app.adminToken}  (generated; set ADMIN_TOKEN to fix it)`);
   lines.push("  Try a call:   npm run call", "");
   process.stdout.write(`${lines.join("\n")}\n`);
   if (!config.twilio.authToken) {

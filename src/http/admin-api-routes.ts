@@ -23,15 +23,20 @@ export function registerAdminApiRoutes(
     api.addHook("onRequest", async (request: FastifyRequest) => {
       const given = Buffer.from(request.headers.authorization ?? "");
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new SwitchboardError("UNAUTHORIZED", "Missing or wrong admin token (Authorization: Bearer $ADMIN_TOKEN)", {
-          statusCode: 401,
-        });
+        throw new SwitchboardError(
+          "UNAUTHORIZED",
+          "Missing or wrong admin token (Authorization: Bearer $ADMIN_TOKEN)",
+          {
+            statusCode: 401,
+          },
+        );
       }
     });
 
     api.get("/api/conversations", async (request) => {
       const query = listQuerySchema.safeParse(request.query);
-      if (!query.success) throw new BadRequestError(`Invalid query: ${query.error.issues[0]?.message ?? "invalid"}`);
+      if (!query.success)
+        throw new BadRequestError(`Invalid query: ${query.error.issues[0]?.message ?? "invalid"}`);
       const conversations = await store.listConversations(query.data);
       return { conversations };
     });

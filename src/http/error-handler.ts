@@ -25,6 +25,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    return reply.code(404).send({ error: { code: "NOT_FOUND", message: `Route ${request.method} ${request.url} not found` } });
+    return reply
+      .code(404)
+      .send({ error: { code: "NOT_FOUND", message: `Route ${request.method} ${request.url} not found` } });
   });
 }

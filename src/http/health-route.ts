@@ -9,7 +9,9 @@ export function registerHealthRoute(app: FastifyInstance, store: ConversationSto
       return { status: "ok" };
     } catch (error) {
       request.log.error({ err: error }, "health check: store unreachable");
-      return reply.code(503).send({ status: "unavailable", error: { code: "STORE_UNREACHABLE", message: "store unreachable" } });
+      return reply
+        .code(503)
+        .send({ status: "unavailable", error: { code: "STORE_UNREACHABLE", message: "store unreachable" } });
     }
   });
 }

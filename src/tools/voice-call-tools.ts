@@ -8,7 +8,9 @@ export function createVoiceCallTools(options: { humanAgentNumber: string | undef
     name: "send_digits",
     description:
       "Press keys on the phone line (DTMF), e.g. to navigate another phone menu. Digits 0-9, * and #; 'w' waits half a second.",
-    inputSchema: z.object({ digits: z.string().regex(/^[0-9*#wW]{1,32}$/, "digits may contain 0-9, *, # and w") }),
+    inputSchema: z.object({
+      digits: z.string().regex(/^[0-9*#wW]{1,32}$/, "digits may contain 0-9, *, # and w"),
+    }),
     channels: ["voice"],
     execute(input, context) {
       context.requestChannelAction({ kind: "send-digits", digits: input.digits });
@@ -37,7 +39,9 @@ export function createVoiceCallTools(options: { humanAgentNumber: string | undef
     channels: ["voice"],
     execute(input, context) {
       if (!options.humanAgentNumber) {
-        throw new ToolError("No person is available to take calls on this line (HUMAN_AGENT_NUMBER is not set).");
+        throw new ToolError(
+          "No person is available to take calls on this line (HUMAN_AGENT_NUMBER is not set).",
+        );
       }
       context.requestChannelAction({
         kind: "end-session",

@@ -53,7 +53,9 @@ describe("loadConfig", () => {
     });
     expect(config.publicUrl).toBe("https://agent.example.com");
     expect(config.publicUrlIsDefault).toBe(false);
-    expect(config.voice.extraLanguages).toEqual([{ code: "es-US", ttsProvider: "Google", voice: "es-US-Neural2-A" }]);
+    expect(config.voice.extraLanguages).toEqual([
+      { code: "es-US", ttsProvider: "Google", voice: "es-US-Neural2-A" },
+    ]);
     expect(config.voice.dtmfDetection).toBe(false);
   });
 

@@ -10,7 +10,12 @@ describe("distributeHeardText", () => {
   });
 
   it("keeps earlier messages heard in full and empties later ones", () => {
-    expect(distributeHeardText(["Let me check.", "It shipped on Monday.", "Anything else?"], "Let me check. It shipped")).toEqual({
+    expect(
+      distributeHeardText(
+        ["Let me check.", "It shipped on Monday.", "Anything else?"],
+        "Let me check. It shipped",
+      ),
+    ).toEqual({
       texts: ["Let me check.", "It shipped", ""],
       cut: [false, true, true],
     });

@@ -55,11 +55,11 @@ describe("runModelTurn", () => {
     const model = createScriptedModel([{ text: ["Your ", "order ", "shipped."] }]);
     const { events, promise } = run(model);
     const result = await promise;
-    expect(events.filter((event) => event.type === "text-delta").map((event) => event.type === "text-delta" && event.delta)).toEqual([
-      "Your ",
-      "order ",
-      "shipped.",
-    ]);
+    expect(
+      events
+        .filter((event) => event.type === "text-delta")
+        .map((event) => event.type === "text-delta" && event.delta),
+    ).toEqual(["Your ", "order ", "shipped."]);
     expect(result.steps).toHaveLength(1);
     expect(result.steps[0]?.text).toBe("Your order shipped.");
     expect(result.finishReason).toBe("stop");
@@ -75,9 +75,18 @@ describe("runModelTurn", () => {
     const result = await promise;
     expect(result.steps.map((step) => step.text)).toEqual(["Let me check. ", "It has shipped."]);
     expect(result.steps[0]?.toolResults).toEqual([
-      expect.objectContaining({ toolName: "lookup_order", output: { orderNumber: "42", status: "shipped" }, isError: false }),
+      expect.objectContaining({
+        toolName: "lookup_order",
+        output: { orderNumber: "42", status: "shipped" },
+        isError: false,
+      }),
     ]);
-    expect(events.map((event) => event.type)).toEqual(["text-delta", "tool-call", "tool-result", "text-delta"]);
+    expect(events.map((event) => event.type)).toEqual([
+      "text-delta",
+      "tool-call",
+      "tool-result",
+      "text-delta",
+    ]);
     const secondPrompt = model.calls[1]?.prompt ?? [];
     expect(secondPrompt.map((message) => message.role)).toEqual(["system", "user", "assistant", "tool"]);
     const toolMessage = secondPrompt[3];
@@ -130,7 +139,9 @@ describe("runModelTurn", () => {
   });
 
   it("stops at once when aborted mid-stream and reports what was produced", async () => {
-    const model = createScriptedModel([{ text: Array.from({ length: 50 }, (_, index) => `d${index} `), delayMs: 5 }]);
+    const model = createScriptedModel([
+      { text: Array.from({ length: 50 }, (_, index) => `d${index} `), delayMs: 5 },
+    ]);
     const controller = new AbortController();
     const { events, promise } = run(model, controller.signal);
     while (events.filter((event) => event.type === "text-delta").length < 3) {
@@ -140,7 +151,9 @@ describe("runModelTurn", () => {
     const result = await promise;
     expect(result.aborted).toBe(true);
     expect(result.finishReason).toBe("aborted");
-    const streamed = events.filter((event) => event.type === "text-delta").map((event) => (event.type === "text-delta" ? event.delta : ""));
+    const streamed = events
+      .filter((event) => event.type === "text-delta")
+      .map((event) => (event.type === "text-delta" ? event.delta : ""));
     expect(result.steps[0]?.text).toBe(streamed.join(""));
     expect(streamed.length).toBeLessThan(50);
   });

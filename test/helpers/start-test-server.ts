@@ -64,7 +64,11 @@ export async function startTestServer(
 }
 
 /** Waits until `check` returns a truthy value (bounded), for state that settles asynchronously. */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
@@ -86,5 +90,9 @@ export async function postForm(
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams(params).toString(),
   });
-  return { status: response.status, body: await response.text(), contentType: response.headers.get("content-type") };
+  return {
+    status: response.status,
+    body: await response.text(),
+    contentType: response.headers.get("content-type"),
+  };
 }

@@ -25,10 +25,14 @@ describe("createLogger", () => {
     );
     await new Promise((resolve) => setImmediate(resolve));
     const line = lines.join("\n");
-    for (const secret of ["4111", "+14155550123", "tok_secret", "Bearer abc", "sig\"", "pat@example.org"]) {
+    for (const secret of ["4111", "+14155550123", "tok_secret", "Bearer abc", 'sig"', "pat@example.org"]) {
       expect(line).not.toContain(secret);
     }
-    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ callSid: "CA123", text: "[redacted]", msg: "hello" });
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({
+      callSid: "CA123",
+      text: "[redacted]",
+      msg: "hello",
+    });
   });
 
   it("keeps customer content when LOG_CUSTOMER_CONTENT is on, but never secrets", async () => {

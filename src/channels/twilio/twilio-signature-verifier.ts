@@ -7,12 +7,19 @@ import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
  */
 export interface TwilioSignatureVerifier {
   /** A form-encoded webhook: `pathAndQuery` is the request URL as received (e.g. `/twilio/sms?x=1`). */
-  verifyWebhook(pathAndQuery: string, signature: string | undefined, params: Record<string, unknown>): boolean;
+  verifyWebhook(
+    pathAndQuery: string,
+    signature: string | undefined,
+    params: Record<string, unknown>,
+  ): boolean;
   /** The ConversationRelay WebSocket upgrade: signed over the `wss://` URL with no parameters. */
   verifyWebSocket(pathAndQuery: string, signature: string | undefined): boolean;
 }
 
-export function createTwilioSignatureVerifier(options: { authToken: string; publicUrl: string }): TwilioSignatureVerifier {
+export function createTwilioSignatureVerifier(options: {
+  authToken: string;
+  publicUrl: string;
+}): TwilioSignatureVerifier {
   const { authToken } = options;
   const httpBase = options.publicUrl.replace(/\/+$/, "");
   const webSocketBase = httpBase.replace(/^http/, "ws");

@@ -38,7 +38,8 @@ export function buildRelayTwiml(options: RelayTwimlOptions): string {
     const languageAttributes: VoiceResponse.LanguageAttributes = { code: language.code };
     if (language.ttsProvider) languageAttributes.ttsProvider = language.ttsProvider;
     if (language.voice) languageAttributes.voice = language.voice;
-    if (language.transcriptionProvider) languageAttributes.transcriptionProvider = language.transcriptionProvider;
+    if (language.transcriptionProvider)
+      languageAttributes.transcriptionProvider = language.transcriptionProvider;
     if (language.speechModel) languageAttributes.speechModel = language.speechModel;
     relay.language(languageAttributes);
   }

@@ -32,7 +32,11 @@ const interruptSchema = z.object({
 
 const dtmfSchema = z.object({ type: z.literal("dtmf"), digit: z.string().regex(/^[0-9*#A-Da-dw]$/) });
 const errorSchema = z.object({ type: z.literal("error"), description: z.string().optional().default("") });
-const infoSchema = z.object({ type: z.literal("info"), name: z.string().optional(), value: z.unknown().optional() });
+const infoSchema = z.object({
+  type: z.literal("info"),
+  name: z.string().optional(),
+  value: z.unknown().optional(),
+});
 
 const schemas = {
   setup: setupSchema,
@@ -49,7 +53,13 @@ export type RelayInterrupt = z.infer<typeof interruptSchema>;
 export type RelayDtmf = z.infer<typeof dtmfSchema>;
 export type RelayError = z.infer<typeof errorSchema>;
 export type RelayInfo = z.infer<typeof infoSchema>;
-export type RelayInboundMessage = RelaySetup | RelayPrompt | RelayInterrupt | RelayDtmf | RelayError | RelayInfo;
+export type RelayInboundMessage =
+  | RelaySetup
+  | RelayPrompt
+  | RelayInterrupt
+  | RelayDtmf
+  | RelayError
+  | RelayInfo;
 
 export type ParsedRelayFrame =
   | { ok: true; message: RelayInboundMessage }
@@ -67,7 +77,8 @@ export function parseRelayFrame(data: string): ParsedRelayFrame {
     return { ok: false, reason: "frame is not a JSON object", frameType: undefined };
   }
   const type = (value as { type?: unknown }).type;
-  if (typeof type !== "string") return { ok: false, reason: "frame has no string `type`", frameType: undefined };
+  if (typeof type !== "string")
+    return { ok: false, reason: "frame has no string `type`", frameType: undefined };
   const schema = schemas[type as keyof typeof schemas];
   if (!schema) return { ok: false, reason: `unknown frame type "${type}"`, frameType: type };
   const result = schema.safeParse(value);

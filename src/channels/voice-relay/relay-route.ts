@@ -30,7 +30,11 @@ export function registerRelayRoute(app: FastifyInstance, dependencies: RelayRout
       },
     },
     (socket, request) => {
-      new RelaySession(socket, { agent: dependencies.agent, voice: dependencies.voice, logger: request.log as Logger });
+      new RelaySession(socket, {
+        agent: dependencies.agent,
+        voice: dependencies.voice,
+        logger: request.log as Logger,
+      });
     },
   );
 }

@@ -10,7 +10,7 @@ import { onDtmf } from "./steps/on-dtmf.js";
 import { onInterrupt } from "./steps/on-interrupt.js";
 import { onPrompt } from "./steps/on-prompt.js";
 import { onSetup } from "./steps/on-setup.js";
-import { abortReply, type ActiveReply, startReply } from "./steps/stream-reply.js";
+import { type ActiveReply, abortReply, startReply } from "./steps/stream-reply.js";
 
 export interface RelaySessionDependencies {
   agent: ConversationAgent;

@@ -34,7 +34,10 @@ const sessionEndedSchema = z.object({
 });
 
 /** `POST /twilio/voice` (incoming call → ConversationRelay TwiML) and `POST /twilio/voice/ended`. */
-export function registerVoiceWebhookRoutes(app: FastifyInstance, dependencies: VoiceWebhookDependencies): void {
+export function registerVoiceWebhookRoutes(
+  app: FastifyInstance,
+  dependencies: VoiceWebhookDependencies,
+): void {
   const { config, store } = dependencies;
   const guard = twilioWebhookGuard(dependencies.signatureVerifier);
   const relayUrl = `${webSocketBaseUrl(config.publicUrl)}/twilio/relay`;
@@ -69,14 +72,23 @@ export function registerVoiceWebhookRoutes(app: FastifyInstance, dependencies: V
         errorMessage: null,
       });
     }
-    request.log.info({ [logKeys.callSid]: call.CallSid, [logKeys.conversationId]: conversationId }, "incoming call");
-    const twiml = buildRelayTwiml({ relayUrl, actionUrl, voice: config.voice, parameters: { conversationId } });
+    request.log.info(
+      { [logKeys.callSid]: call.CallSid, [logKeys.conversationId]: conversationId },
+      "incoming call",
+    );
+    const twiml = buildRelayTwiml({
+      relayUrl,
+      actionUrl,
+      voice: config.voice,
+      parameters: { conversationId },
+    });
     return reply.type("text/xml").send(twiml);
   });
 
   app.post("/twilio/voice/ended", { preHandler: guard }, async (request, reply) => {
     const ended = parseForm(sessionEndedSchema, request.body);
-    const durationSeconds = ended.SessionDuration === undefined ? null : Number.parseInt(ended.SessionDuration, 10);
+    const durationSeconds =
+      ended.SessionDuration === undefined ? null : Number.parseInt(ended.SessionDuration, 10);
     const session = await store.endCallSession({
       callSid: ended.CallSid,
       sessionId: ended.SessionId ?? null,
@@ -112,7 +124,9 @@ function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new BadRequestError(`Invalid Twilio webhook: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
+    throw new BadRequestError(
+      `Invalid Twilio webhook: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`,
+    );
   }
   return result.data;
 }

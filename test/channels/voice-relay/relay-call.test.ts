@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { RelayTestClient } from "../../../src/testing/relay-test-client.js";
 import { createScriptedModel } from "../../../src/testing/create-scripted-model.js";
+import { RelayTestClient } from "../../../src/testing/relay-test-client.js";
 import { eventually, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
 
 const publicUrl = "https://switchboard.example.test";
@@ -32,13 +32,23 @@ describe("WS /twilio/relay", () => {
   }
 
   it("holds a full call: setup, prompts, streamed replies each ended by last:true, history stored", async () => {
-    const model = createScriptedModel([{ text: ["Hi ", "there, ", "how ", "can ", "I ", "help?"] }, { text: ["Sure ", "thing."] }]);
+    const model = createScriptedModel([
+      { text: ["Hi ", "there, ", "how ", "can ", "I ", "help?"] },
+      { text: ["Sure ", "thing."] },
+    ]);
     server = await startTestServer({ PUBLIC_URL: publicUrl, VOICE_WELCOME_GREETING: greeting }, { model });
     const client = await connect();
     client.sendSetup({ callSid: "CAfullcall", from: "+14155550123" });
     client.sendPrompt("Hello?");
     const first = await client.nextReply({ timeoutMs: 5000 });
-    expect(first.tokens.filter((token) => token.length > 0)).toEqual(["Hi ", "there, ", "how ", "can ", "I ", "help?"]);
+    expect(first.tokens.filter((token) => token.length > 0)).toEqual([
+      "Hi ",
+      "there, ",
+      "how ",
+      "can ",
+      "I ",
+      "help?",
+    ]);
     expect(first.text).toBe("Hi there, how can I help?");
     client.sendPrompt("Can you help me?");
     const second = await client.nextReply({ timeoutMs: 5000 });
@@ -60,7 +70,13 @@ describe("WS /twilio/relay", () => {
     const secondPrompt = model.calls[1]?.prompt ?? [];
     expect(secondPrompt[0]?.role).toBe("system");
     expect(String(secondPrompt[0]?.content)).toContain("Channel: voice");
-    expect(secondPrompt.map((message) => message.role)).toEqual(["system", "assistant", "user", "assistant", "user"]);
+    expect(secondPrompt.map((message) => message.role)).toEqual([
+      "system",
+      "assistant",
+      "user",
+      "assistant",
+      "user",
+    ]);
   });
 
   it("forwards each token as its own frame while the model is still generating", async () => {
@@ -71,9 +87,12 @@ describe("WS /twilio/relay", () => {
     client.sendSetup({ callSid: "CAstream" });
     client.sendPrompt("Talk to me");
     // The first token arrives while the reply is still being generated: no last:true yet.
-    const firstToken = await client.waitFor((message) => message.type === "text" && message.token === "word0 ", {
-      timeoutMs: 5000,
-    });
+    const firstToken = await client.waitFor(
+      (message) => message.type === "text" && message.token === "word0 ",
+      {
+        timeoutMs: 5000,
+      },
+    );
     expect(firstToken).toMatchObject({ last: false });
     const seenAtFirstToken = client.received.filter((message) => message.type === "text").length;
     expect(seenAtFirstToken).toBeLessThan(deltas.length);
@@ -88,7 +107,9 @@ describe("WS /twilio/relay", () => {
     const client = await connect();
     client.sendSetup({ callSid: "CAinterrupt" });
     client.sendPrompt("Tell me a long story");
-    await client.waitFor((message) => message.type === "text" && message.token === "t2 ", { timeoutMs: 5000 });
+    await client.waitFor((message) => message.type === "text" && message.token === "t2 ", {
+      timeoutMs: 5000,
+    });
     client.sendInterrupt("t0 t1", 900);
     const conversationId = await conversationOf("CAinterrupt");
     const interrupted = await eventually(async () => {
@@ -97,7 +118,9 @@ describe("WS /twilio/relay", () => {
     }, "an interrupted assistant message");
     expect(interrupted.text).toBe("t0 t1");
     expect(model.calls[0]?.abortSignal?.aborted).toBe(true);
-    const textTokens = client.received.filter((message) => message.type === "text" && message.token.length > 0);
+    const textTokens = client.received.filter(
+      (message) => message.type === "text" && message.token.length > 0,
+    );
     expect(textTokens.length).toBeLessThan(deltas.length);
     // The call goes on, and the next model call sees only the heard words.
     client.sendPrompt("Stop there");
@@ -106,12 +129,18 @@ describe("WS /twilio/relay", () => {
     const history = model.calls[1]?.prompt ?? [];
     const assistantTexts = history
       .filter((message) => message.role === "assistant")
-      .map((message) => (Array.isArray(message.content) ? message.content.map((part) => ("text" in part ? part.text : "")).join("") : ""));
+      .map((message) =>
+        Array.isArray(message.content)
+          ? message.content.map((part) => ("text" in part ? part.text : "")).join("")
+          : "",
+      );
     expect(assistantTexts).toEqual([greeting, "t0 t1"]);
   });
 
   it("trims a reply that had finished streaming when the interrupt arrives during playback", async () => {
-    const model = createScriptedModel([{ text: ["The first part. ", "The second part. ", "The third part."] }]);
+    const model = createScriptedModel([
+      { text: ["The first part. ", "The second part. ", "The third part."] },
+    ]);
     server = await startTestServer({ PUBLIC_URL: publicUrl }, { model });
     const client = await connect();
     client.sendSetup({ callSid: "CAplayback" });
@@ -127,11 +156,17 @@ describe("WS /twilio/relay", () => {
   });
 
   it("trims the welcome greeting when the caller interrupts it", async () => {
-    server = await startTestServer({ PUBLIC_URL: publicUrl, VOICE_WELCOME_GREETING: greeting }, { model: createScriptedModel([]) });
+    server = await startTestServer(
+      { PUBLIC_URL: publicUrl, VOICE_WELCOME_GREETING: greeting },
+      { model: createScriptedModel([]) },
+    );
     const client = await connect();
     client.sendSetup({ callSid: "CAgreeting" });
     const conversationId = await conversationOf("CAgreeting");
-    await eventually(async () => (await server!.app.store.listMessages(conversationId)).length === 1, "greeting stored");
+    await eventually(
+      async () => (await server!.app.store.listMessages(conversationId)).length === 1,
+      "greeting stored",
+    );
     client.sendInterrupt("Hello, this", 400);
     const message = await eventually(async () => {
       const [first] = await server!.app.store.listMessages(conversationId);
@@ -147,7 +182,9 @@ describe("WS /twilio/relay", () => {
     const client = await connect();
     client.sendSetup({ callSid: "CApreempt" });
     client.sendPrompt("First question");
-    await client.waitFor((message) => message.type === "text" && message.token === "s1 ", { timeoutMs: 5000 });
+    await client.waitFor((message) => message.type === "text" && message.token === "s1 ", {
+      timeoutMs: 5000,
+    });
     client.sendPrompt("Actually, second question");
     // The pre-empted reply is closed with last:true, then the new reply streams.
     const closedFirst = await client.nextReply({ timeoutMs: 5000 });
@@ -173,7 +210,10 @@ describe("WS /twilio/relay", () => {
   it("buffers DTMF digits into one input", async () => {
     const model = createScriptedModel((options) => {
       const last = options.prompt[options.prompt.length - 1];
-      const text = last && Array.isArray(last.content) && last.content[0] && "text" in last.content[0] ? last.content[0].text : "";
+      const text =
+        last && Array.isArray(last.content) && last.content[0] && "text" in last.content[0]
+          ? last.content[0].text
+          : "";
       return { text: [`You entered: ${text}`] };
     });
     server = await startTestServer(
@@ -189,7 +229,9 @@ describe("WS /twilio/relay", () => {
     const terminated = await client.nextReply({ timeoutMs: 5000 });
     expect(terminated.text).toBe("You entered: The caller pressed the keys: 45");
     const conversationId = await conversationOf("CAdtmf");
-    const users = (await server.app.store.listMessages(conversationId)).filter((message) => message.role === "user");
+    const users = (await server.app.store.listMessages(conversationId)).filter(
+      (message) => message.role === "user",
+    );
     expect(users.map((message) => [message.text, message.inputKind])).toEqual([
       ["123", "dtmf"],
       ["45", "dtmf"],
@@ -218,9 +260,14 @@ describe("WS /twilio/relay", () => {
     const reply = await client.nextReply({ timeoutMs: 5000 });
     expect(reply.text).toBe("Connecting you now.");
     const end = await client.waitFor((message) => message.type === "end", { timeoutMs: 5000 });
-    expect(end.type === "end" && JSON.parse(end.handoffData ?? "{}")).toEqual({ reason: "human", summary: "billing question" });
+    expect(end.type === "end" && JSON.parse(end.handoffData ?? "{}")).toEqual({
+      reason: "human",
+      summary: "billing question",
+    });
     // The end frame comes after the spoken reply's last token.
-    const order = client.received.map((message) => (message.type === "text" && message.last ? "last" : message.type));
+    const order = client.received.map((message) =>
+      message.type === "text" && message.last ? "last" : message.type,
+    );
     expect(order.lastIndexOf("last")).toBeLessThan(order.indexOf("end"));
   });
 
@@ -271,7 +318,9 @@ describe("WS /twilio/relay", () => {
     const client = await connect();
     client.sendSetup({ callSid: "CAhangup" });
     client.sendPrompt("Go on");
-    await client.waitFor((message) => message.type === "text" && message.token === "w2 ", { timeoutMs: 5000 });
+    await client.waitFor((message) => message.type === "text" && message.token === "w2 ", {
+      timeoutMs: 5000,
+    });
     client.close();
     const conversationId = await conversationOf("CAhangup");
     const stored = await eventually(async () => {
@@ -292,7 +341,9 @@ describe("WS /twilio/relay", () => {
     );
     await expect(connect()).rejects.toThrow(/403/);
     await expect(connect({ authToken: "wrong-token" })).rejects.toThrow(/403/);
-    await expect(connect({ authToken, signedUrl: "wss://evil.example.test/twilio/relay" })).rejects.toThrow(/403/);
+    await expect(connect({ authToken, signedUrl: "wss://evil.example.test/twilio/relay" })).rejects.toThrow(
+      /403/,
+    );
     expect(await server.app.store.listConversations()).toHaveLength(0);
     const client = await connect({ authToken });
     client.sendSetup({ callSid: "CAsigned" });

@@ -14,7 +14,11 @@ describe("restart", () => {
   });
 
   it("keeps the conversation across a server restart (SQLite) and a reconnecting call continues it", async () => {
-    const environment = { STORE: "sqlite", PUBLIC_URL: "https://switchboard.example.test", VOICE_WELCOME_GREETING: "Hi." };
+    const environment = {
+      STORE: "sqlite",
+      PUBLIC_URL: "https://switchboard.example.test",
+      VOICE_WELCOME_GREETING: "Hi.",
+    };
     server = await startTestServer(environment, {}, { dataDirectory });
     let client = await RelayTestClient.connect({ url: server.relayUrl });
     client.sendSetup({ callSid: "CArestart", from: "+14155550123" });

@@ -15,7 +15,11 @@ const incomingCall = {
   ApiVersion: "2010-04-01",
 };
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ["Language", "Parameter"].includes(name) });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  isArray: (name) => ["Language", "Parameter"].includes(name),
+});
 
 describe("POST /twilio/voice", () => {
   let server: TestServer | undefined;
@@ -47,7 +51,7 @@ describe("POST /twilio/voice", () => {
     expect(connect.action).toBe(`${publicUrl}/twilio/voice/ended`);
     const relay = connect.ConversationRelay;
     expect(relay.url).toBe("wss://switchboard.example.test/twilio/relay");
-    expect(response.body).toContain('welcomeGreeting="Hi &amp; welcome to &lt;Acme&gt;"');
+    expect(response.body).toContain('welcomeGreeting="Hi &amp; welcome to &lt;Acme>"');
     expect(relay.welcomeGreeting).toBe("Hi & welcome to <Acme>");
     expect(relay.language).toBe("en-GB");
     expect(relay.ttsProvider).toBe("Google");
@@ -61,7 +65,9 @@ describe("POST /twilio/voice", () => {
       { code: "es-US", ttsProvider: "Google", voice: "es-US-Neural2-A" },
       { code: "fr-FR", ttsProvider: "Amazon", voice: "Lea-Neural" },
     ]);
-    const conversationId = relay.Parameter.find((parameter: { name: string }) => parameter.name === "conversationId")?.value;
+    const conversationId = relay.Parameter.find(
+      (parameter: { name: string }) => parameter.name === "conversationId",
+    )?.value;
     expect(conversationId).toMatch(/^conv_/);
     const conversation = await server.app.store.getConversation(conversationId);
     expect(conversation?.channel).toBe("voice");
@@ -76,7 +82,9 @@ describe("POST /twilio/voice", () => {
     expect(unsigned.status).toBe(403);
     expect(JSON.parse(unsigned.body).error.code).toBe("SIGNATURE_INVALID");
     const wrongUrl = signTwilioRequest(authToken, `${publicUrl}/other`, incomingCall);
-    const wrong = await postForm(`${server.baseUrl}/twilio/voice`, incomingCall, { "x-twilio-signature": wrongUrl });
+    const wrong = await postForm(`${server.baseUrl}/twilio/voice`, incomingCall, {
+      "x-twilio-signature": wrongUrl,
+    });
     expect(wrong.status).toBe(403);
     const tampered = signTwilioRequest(authToken, `${publicUrl}/twilio/voice`, incomingCall);
     const tamperedResponse = await postForm(
@@ -89,7 +97,9 @@ describe("POST /twilio/voice", () => {
     expect(await server.app.store.getCallSession(incomingCall.CallSid)).toBeUndefined();
 
     const signature = signTwilioRequest(authToken, `${publicUrl}/twilio/voice`, incomingCall);
-    const signed = await postForm(`${server.baseUrl}/twilio/voice`, incomingCall, { "x-twilio-signature": signature });
+    const signed = await postForm(`${server.baseUrl}/twilio/voice`, incomingCall, {
+      "x-twilio-signature": signature,
+    });
     expect(signed.status).toBe(200);
     expect(await server.app.store.listConversations()).toHaveLength(1);
   });
@@ -128,7 +138,11 @@ describe("POST /twilio/voice/ended", () => {
     expect(unsigned.status).toBe(403);
     expect((await server.app.store.getCallSession(incomingCall.CallSid))?.status).toBe("ringing");
 
-    const response = await postForm(`${server.baseUrl}/twilio/voice/ended`, ended, sign("/twilio/voice/ended", ended));
+    const response = await postForm(
+      `${server.baseUrl}/twilio/voice/ended`,
+      ended,
+      sign("/twilio/voice/ended", ended),
+    );
     expect(response.status).toBe(200);
     expect(xml.parse(response.body).Response).toHaveProperty("Hangup");
     const call = await server.app.store.getCallSession(incomingCall.CallSid);

@@ -1,5 +1,5 @@
-import type { Conversation } from "../../../ports/conversation-store.js";
 import { logKeys } from "../../../observability/log-keys.js";
+import type { Conversation } from "../../../ports/conversation-store.js";
 import type { RelaySetup } from "../relay-inbound-messages.js";
 import type { RelaySession } from "../relay-session.js";
 
@@ -15,7 +15,10 @@ export function onSetup(session: RelaySession, setup: RelaySetup): void {
   }
   session.state = "setting-up";
   session.callSid = setup.callSid;
-  session.logger = session.logger.child({ [logKeys.callSid]: setup.callSid, [logKeys.sessionId]: setup.sessionId });
+  session.logger = session.logger.child({
+    [logKeys.callSid]: setup.callSid,
+    [logKeys.sessionId]: setup.sessionId,
+  });
   session.ready = establish(session, setup).then(
     () => {
       if (session.state === "setting-up") session.state = "active";

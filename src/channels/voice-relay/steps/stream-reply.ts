@@ -47,9 +47,9 @@ export function startReply(session: RelaySession, input: TurnInput): void {
         if (outcome.text.length === 0 && !reply.controller.signal.aborted) {
           session.send(textFrame(apologyText, true));
           reply.closed = true;
-          conversation.appendAssistantText(apologyText, { kind: "error-apology", errorCode: outcome.error.code }).catch(
-            () => undefined,
-          );
+          conversation
+            .appendAssistantText(apologyText, { kind: "error-apology", errorCode: outcome.error.code })
+            .catch(() => undefined);
         }
       }
       if (!reply.closed && !reply.controller.signal.aborted) {

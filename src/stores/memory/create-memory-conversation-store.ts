@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import { NotFoundError } from "../../errors/not-found-error.js";
+import type {
+  CallSession,
+  Conversation,
+  ConversationStore,
+  StoredMessage,
+} from "../../ports/conversation-store.js";
+
+const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}`;
+
+/** An in-memory ConversationStore: for tests and `STORE=memory`. Returns copies, never live objects. */
+export function createMemoryConversationStore(): ConversationStore {
+  const conversations = new Map<string, Conversation>();
+  const messages = new Map<string, StoredMessage[]>();
+  const messagesById = new Map<string, StoredMessage>();
+  const calls = new Map<string, CallSession>();
+  let lastTimestamp = 0;
+  // Strictly increasing timestamps keep "newest first" well defined within one millisecond.
+  const now = () => {
+    lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
+    return lastTimestamp;
+  };
+
+  const copy = <T>(value: T): T => structuredClone(value);
+
+  return {
+    kind: "memory",
+    async createConversation(input) {
+      const timestamp = now();
+      const conversation: Conversation = {
+        id: input.id ?? newId("conv"),
+        channel: input.channel,
+        customerId: input.customerId ?? null,
+        externalRef: input.externalRef ?? null,
+        createdAt: timestamp,
+        updatedAt: timestamp,
+        metadata: copy(input.metadata ?? {}),
+      };
+      conversations.set(conversation.id, conversation);
+      messages.set(conversation.id, []);
+      return copy(conversation);
+    },
+    async getConversation(id) {
+      const conversation = conversations.get(id);
+      return conversation ? copy(conversation) : undefined;
+    },
+    async listConversations(options = {}) {
+      const limit = options.limit ?? 50;
+      const before = options.before;
+      return [...conversations.values()]
+        .filter((conversation) => before === undefined || conversation.updatedAt < before)
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .slice(0, limit)
+        .map(copy);
+    },
+    async updateConversation(id, patch) {
+      const conversation = conversations.get(id);
+      if (!conversation) throw new NotFoundError(`Conversation ${id}`);
+      if (patch.customerId !== undefined) conversation.customerId = patch.customerId;
+      if (patch.metadata) conversation.metadata = { ...conversation.metadata, ...copy(patch.metadata) };
+      conversation.updatedAt = now();
+      return copy(conversation);
+    },
+    async appendMessage(input) {
+      const conversation = conversations.get(input.conversationId);
+      const list = messages.get(input.conversationId);
+      if (!conversation || !list) throw new NotFoundError(`Conversation ${input.conversationId}`);
+      const timestamp = now();
+      const message: StoredMessage = {
+        id: newId("msg"),
+        conversationId: input.conversationId,
+        sequence: (list.at(-1)?.sequence ?? 0) + 1,
+        role: input.role,
+        channel: input.channel,
+        text: input.text,
+        inputKind: input.inputKind ?? null,
+        interrupted: input.interrupted ?? false,
+        toolCalls: copy(input.toolCalls ?? []),
+        toolResults: copy(input.toolResults ?? []),
+        createdAt: timestamp,
+        metadata: copy(input.metadata ?? {}),
+      };
+      list.push(message);
+      messagesById.set(message.id, message);
+      conversation.updatedAt = timestamp;
+      return copy(message);
+    },
+    async updateMessage(id, patch) {
+      const message = messagesById.get(id);
+      if (!message) throw new NotFoundError(`Message ${id}`);
+      if (patch.text !== undefined) message.text = patch.text;
+      if (patch.interrupted !== undefined) message.interrupted = patch.interrupted;
+      if (patch.metadata) message.metadata = { ...message.metadata, ...copy(patch.metadata) };
+      return copy(message);
+    },
+    async listMessages(conversationId, options = {}) {
+      const list = messages.get(conversationId) ?? [];
+      const limit = options.limit;
+      const selected = limit === undefined ? list : limit <= 0 ? [] : list.slice(-limit);
+      return selected.map(copy);
+    },
+    async upsertCallSession(session) {
+      calls.set(session.callSid, copy(session));
+    },
+    async getCallSession(callSid) {
+      const session = calls.get(callSid);
+      return session ? copy(session) : undefined;
+    },
+    async endCallSession(end) {
+      const session = calls.get(end.callSid);
+      if (!session) return undefined;
+      session.status = end.status;
+      session.endedAt = now();
+      if (end.sessionId) session.sessionId = end.sessionId;
+      if (end.durationSeconds !== undefined) session.durationSeconds = end.durationSeconds;
+      if (end.handoffData !== undefined) session.handoffData = end.handoffData;
+      if (end.errorCode !== undefined) session.errorCode = end.errorCode;
+      if (end.errorMessage !== undefined) session.errorMessage = end.errorMessage;
+      return copy(session);
+    },
+    async ping() {},
+    async close() {},
+  };
+}

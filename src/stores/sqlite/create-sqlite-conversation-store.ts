@@ -1,0 +1,297 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "libsql";
+import { NotFoundError } from "../../errors/not-found-error.js";
+import type {
+  CallSession,
+  Conversation,
+  ConversationStore,
+  MessagePatch,
+  NewMessage,
+  StoredMessage,
+} from "../../ports/conversation-store.js";
+import { sqliteMigrations } from "./sqlite-migrations.js";
+
+type Row = Record<string, unknown>;
+
+const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}`;
+
+/**
+ * The embedded store: one SQLite file (libsql, WAL). Statements are prepared once; appending a
+ * message is one transaction of two statements. Survives restarts.
+ */
+export function createSqliteConversationStore(options: { filename: string }): ConversationStore {
+  if (options.filename !== ":memory:")
+    mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true });
+  const database = new Database(options.filename);
+  database.exec("PRAGMA journal_mode = WAL");
+  database.exec("PRAGMA synchronous = NORMAL");
+  database.exec("PRAGMA busy_timeout = 5000");
+  database.exec("PRAGMA foreign_keys = ON");
+  migrate(database);
+
+  const statements = {
+    insertConversation: database.prepare(
+      `INSERT INTO conversations (id, channel, customer_id, external_ref, created_at, updated_at, metadata)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    getConversation: database.prepare("SELECT * FROM conversations WHERE id = ?"),
+    listConversations: database.prepare(
+      "SELECT * FROM conversations WHERE updated_at < ? ORDER BY updated_at DESC, id DESC LIMIT ?",
+    ),
+    updateConversation: database.prepare(
+      "UPDATE conversations SET customer_id = ?, metadata = ?, updated_at = ? WHERE id = ?",
+    ),
+    bumpConversation: database.prepare(
+      `UPDATE conversations SET last_sequence = last_sequence + 1, updated_at = MAX(updated_at + 1, ?)
+       WHERE id = ? RETURNING last_sequence, updated_at`,
+    ),
+    insertMessage: database.prepare(
+      `INSERT INTO messages (id, conversation_id, sequence, role, channel, text, input_kind, interrupted,
+         tool_calls, tool_results, created_at, metadata)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    getMessage: database.prepare("SELECT * FROM messages WHERE id = ?"),
+    updateMessage: database.prepare(
+      "UPDATE messages SET text = ?, interrupted = ?, metadata = ? WHERE id = ?",
+    ),
+    listMessages: database.prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY sequence ASC"),
+    listRecentMessages: database.prepare(
+      "SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY sequence DESC LIMIT ?) ORDER BY sequence ASC",
+    ),
+    upsertCall: database.prepare(
+      `INSERT INTO call_sessions (call_sid, session_id, conversation_id, from_address, to_address, direction, status,
+         started_at, ended_at, duration_seconds, handoff_data, error_code, error_message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (call_sid) DO UPDATE SET session_id = excluded.session_id, conversation_id = excluded.conversation_id,
+         from_address = excluded.from_address, to_address = excluded.to_address, direction = excluded.direction,
+         status = excluded.status, started_at = excluded.started_at, ended_at = excluded.ended_at,
+         duration_seconds = excluded.duration_seconds, handoff_data = excluded.handoff_data,
+         error_code = excluded.error_code, error_message = excluded.error_message`,
+    ),
+    getCall: database.prepare("SELECT * FROM call_sessions WHERE call_sid = ?"),
+    endCall: database.prepare(
+      `UPDATE call_sessions SET status = ?, ended_at = ?, session_id = COALESCE(?, session_id),
+         duration_seconds = COALESCE(?, duration_seconds), handoff_data = COALESCE(?, handoff_data),
+         error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message)
+       WHERE call_sid = ?`,
+    ),
+    ping: database.prepare("SELECT 1 AS ok"),
+  };
+
+  const appendMessage = database.transaction((input: NewMessage, id: string, now: number): StoredMessage => {
+    const bumped = statements.bumpConversation.get(now, input.conversationId) as
+      | { last_sequence: number; updated_at: number }
+      | undefined;
+    if (!bumped) throw new NotFoundError(`Conversation ${input.conversationId}`);
+    const message: StoredMessage = {
+      id,
+      conversationId: input.conversationId,
+      sequence: bumped.last_sequence,
+      role: input.role,
+      channel: input.channel,
+      text: input.text,
+      inputKind: input.inputKind ?? null,
+      interrupted: input.interrupted ?? false,
+      toolCalls: input.toolCalls ?? [],
+      toolResults: input.toolResults ?? [],
+      createdAt: bumped.updated_at,
+      metadata: input.metadata ?? {},
+    };
+    statements.insertMessage.run(
+      message.id,
+      message.conversationId,
+      message.sequence,
+      message.role,
+      message.channel,
+      message.text,
+      message.inputKind,
+      message.interrupted ? 1 : 0,
+      JSON.stringify(message.toolCalls),
+      JSON.stringify(message.toolResults),
+      message.createdAt,
+      JSON.stringify(message.metadata),
+    );
+    return message;
+  });
+
+  let closed = false;
+
+  return {
+    kind: "sqlite",
+    async createConversation(input) {
+      const now = Date.now();
+      const conversation: Conversation = {
+        id: input.id ?? newId("conv"),
+        channel: input.channel,
+        customerId: input.customerId ?? null,
+        externalRef: input.externalRef ?? null,
+        createdAt: now,
+        updatedAt: now,
+        metadata: structuredClone(input.metadata ?? {}),
+      };
+      statements.insertConversation.run(
+        conversation.id,
+        conversation.channel,
+        conversation.customerId,
+        conversation.externalRef,
+        now,
+        now,
+        JSON.stringify(conversation.metadata),
+      );
+      return conversation;
+    },
+    async getConversation(id) {
+      const row = statements.getConversation.get(id) as Row | undefined;
+      return row ? toConversation(row) : undefined;
+    },
+    async listConversations(options = {}) {
+      const rows = statements.listConversations.all(
+        options.before ?? Number.MAX_SAFE_INTEGER,
+        options.limit ?? 50,
+      ) as Row[];
+      return rows.map(toConversation);
+    },
+    async updateConversation(id, patch) {
+      const row = statements.getConversation.get(id) as Row | undefined;
+      if (!row) throw new NotFoundError(`Conversation ${id}`);
+      const current = toConversation(row);
+      const customerId = patch.customerId !== undefined ? patch.customerId : current.customerId;
+      const metadata = patch.metadata ? { ...current.metadata, ...patch.metadata } : current.metadata;
+      const updatedAt = Math.max(Date.now(), current.updatedAt + 1);
+      statements.updateConversation.run(customerId, JSON.stringify(metadata), updatedAt, id);
+      return { ...current, customerId, metadata, updatedAt };
+    },
+    async appendMessage(input) {
+      return structuredClone(appendMessage(input, newId("msg"), Date.now()));
+    },
+    async updateMessage(id, patch: MessagePatch) {
+      const row = statements.getMessage.get(id) as Row | undefined;
+      if (!row) throw new NotFoundError(`Message ${id}`);
+      const message = toMessage(row);
+      if (patch.text !== undefined) message.text = patch.text;
+      if (patch.interrupted !== undefined) message.interrupted = patch.interrupted;
+      if (patch.metadata) message.metadata = { ...message.metadata, ...patch.metadata };
+      statements.updateMessage.run(
+        message.text,
+        message.interrupted ? 1 : 0,
+        JSON.stringify(message.metadata),
+        id,
+      );
+      return message;
+    },
+    async listMessages(conversationId, options = {}) {
+      const rows = (
+        options.limit === undefined
+          ? statements.listMessages.all(conversationId)
+          : statements.listRecentMessages.all(conversationId, Math.max(0, options.limit))
+      ) as Row[];
+      return rows.map(toMessage);
+    },
+    async upsertCallSession(session) {
+      statements.upsertCall.run(
+        session.callSid,
+        session.sessionId,
+        session.conversationId,
+        session.from,
+        session.to,
+        session.direction,
+        session.status,
+        session.startedAt,
+        session.endedAt,
+        session.durationSeconds,
+        session.handoffData,
+        session.errorCode,
+        session.errorMessage,
+      );
+    },
+    async getCallSession(callSid) {
+      const row = statements.getCall.get(callSid) as Row | undefined;
+      return row ? toCallSession(row) : undefined;
+    },
+    async endCallSession(end) {
+      const result = statements.endCall.run(
+        end.status,
+        Date.now(),
+        end.sessionId ?? null,
+        end.durationSeconds ?? null,
+        end.handoffData ?? null,
+        end.errorCode ?? null,
+        end.errorMessage ?? null,
+        end.callSid,
+      );
+      if (result.changes === 0) return undefined;
+      const row = statements.getCall.get(end.callSid) as Row | undefined;
+      return row ? toCallSession(row) : undefined;
+    },
+    async ping() {
+      statements.ping.get();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      database.close();
+    },
+  };
+}
+
+function migrate(database: Database.Database): void {
+  const row = database.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined;
+  const version = Number(row?.user_version ?? 0);
+  for (let index = version; index < sqliteMigrations.length; index++) {
+    const sql = sqliteMigrations[index] ?? "";
+    database.transaction(() => {
+      database.exec(sql);
+      database.exec(`PRAGMA user_version = ${index + 1}`);
+    })();
+  }
+}
+
+function toConversation(row: Row): Conversation {
+  return {
+    id: String(row.id),
+    channel: row.channel as Conversation["channel"],
+    customerId: (row.customer_id as string | null) ?? null,
+    externalRef: (row.external_ref as string | null) ?? null,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    metadata: JSON.parse(String(row.metadata)) as Record<string, unknown>,
+  };
+}
+
+function toMessage(row: Row): StoredMessage {
+  return {
+    id: String(row.id),
+    conversationId: String(row.conversation_id),
+    sequence: Number(row.sequence),
+    role: row.role as StoredMessage["role"],
+    channel: row.channel as StoredMessage["channel"],
+    text: String(row.text),
+    inputKind: (row.input_kind as StoredMessage["inputKind"]) ?? null,
+    interrupted: Number(row.interrupted) === 1,
+    toolCalls: JSON.parse(String(row.tool_calls)) as StoredMessage["toolCalls"],
+    toolResults: JSON.parse(String(row.tool_results)) as StoredMessage["toolResults"],
+    createdAt: Number(row.created_at),
+    metadata: JSON.parse(String(row.metadata)) as Record<string, unknown>,
+  };
+}
+
+function toCallSession(row: Row): CallSession {
+  const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    callSid: String(row.call_sid),
+    sessionId: (row.session_id as string | null) ?? null,
+    conversationId: String(row.conversation_id),
+    from: (row.from_address as string | null) ?? null,
+    to: (row.to_address as string | null) ?? null,
+    direction: (row.direction as string | null) ?? null,
+    status: String(row.status),
+    startedAt: Number(row.started_at),
+    endedAt: numberOrNull(row.ended_at),
+    durationSeconds: numberOrNull(row.duration_seconds),
+    handoffData: (row.handoff_data as string | null) ?? null,
+    errorCode: (row.error_code as string | null) ?? null,
+    errorMessage: (row.error_message as string | null) ?? null,
+  };
+}

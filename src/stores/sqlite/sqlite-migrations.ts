@@ -1,0 +1,53 @@
+/**
+ * Ordered schema migrations; `PRAGMA user_version` records how many have run. Append new entries,
+ * never edit old ones.
+ */
+export const sqliteMigrations: readonly string[] = [
+  `
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    customer_id TEXT,
+    external_ref TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_sequence INTEGER NOT NULL DEFAULT 0,
+    metadata TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX conversations_updated_at ON conversations (updated_at DESC);
+  CREATE INDEX conversations_customer ON conversations (customer_id);
+
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    sequence INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    text TEXT NOT NULL,
+    input_kind TEXT,
+    interrupted INTEGER NOT NULL DEFAULT 0,
+    tool_calls TEXT NOT NULL DEFAULT '[]',
+    tool_results TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (conversation_id, sequence)
+  );
+
+  CREATE TABLE call_sessions (
+    call_sid TEXT PRIMARY KEY,
+    session_id TEXT,
+    conversation_id TEXT NOT NULL,
+    from_address TEXT,
+    to_address TEXT,
+    direction TEXT,
+    status TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    duration_seconds INTEGER,
+    handoff_data TEXT,
+    error_code TEXT,
+    error_message TEXT
+  );
+  CREATE INDEX call_sessions_conversation ON call_sessions (conversation_id);
+  `,
+];
