@@ -3,7 +3,7 @@ import path from "node:path";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import formbody from "@fastify/formbody";
 import websocket from "@fastify/websocket";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { createTwilioSignatureVerifier } from "../channels/twilio/twilio-signature-verifier.js";
 import { registerRelayRoute } from "../channels/voice-relay/relay-route.js";
 import { voiceChannelInstructions } from "../channels/voice-relay/voice-style.js";
@@ -74,7 +74,7 @@ export async function createApp(
 
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: true,
   });
