@@ -9,21 +9,21 @@ export function printStartupBanner(app: SwitchboardApp): void {
   const lines = [
     "",
     "  Switchboard is running",
-    `  Local:        ${local}`,
-    `  Public URL:   ${config.publicUrl}${config.publicUrlIsDefault ? "  (set PUBLIC_URL to your tunnel or domain for Twilio)" : ""}`,
+    `  Local:         ${local}`,
+    `  Public URL:    ${config.publicUrl}${config.publicUrlIsDefault ? "  (set PUBLIC_URL to your tunnel or domain for Twilio)" : ""}`,
     `  Voice webhook: ${config.publicUrl}/twilio/voice`,
-    `  Store:        ${config.store.kind}${config.store.kind === "sqlite" ? ` (${config.dataDirectory})` : ""}`,
-    `  Model:        ${app.modelDescription}`,
+    `  Store:         ${config.store.kind}${config.store.kind === "sqlite" ? ` (${config.dataDirectory})` : ""}`,
+    `  Model:         ${app.modelDescription}`,
   ];
   if (config.llm.provider === "offline") {
     lines.push(
-      "                The offline model is a deterministic stand-in, not a language model: it follows simple",
-      "                rules and tool results. Set LLM_PROVIDER (and a key) for real answers.",
+      "                 The offline model is a deterministic stand-in, not a language model: it follows simple",
+      "                 rules and tool results. Set LLM_PROVIDER (and a key) for real answers.",
     );
   }
   if (app.adminTokenGenerated)
-    lines.push(`  Admin token:  ${app.adminToken}  (generated; set ADMIN_TOKEN to fix it)`);
-  lines.push("  Try a call:   npm run call", "");
+    lines.push(`  Admin token:   ${app.adminToken}  (generated; set ADMIN_TOKEN to fix it)`);
+  lines.push("  Try a call:    npm run call", "");
   process.stdout.write(`${lines.join("\n")}\n`);
   if (!config.twilio.authToken) {
     logger.warn(
