@@ -1,0 +1,253 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeTwilioMessage {
+  sid: string;
+  to: string;
+  from: string;
+  body: string;
+  mediaUrls: string[];
+  statusCallback: string | undefined;
+  /** All form fields as received. */
+  form: Record<string, string | string[]>;
+}
+
+export interface FakeTwilioCall {
+  sid: string;
+  to: string;
+  from: string;
+  twiml: string | undefined;
+  url: string | undefined;
+}
+
+export interface FakeFailure {
+  status: number;
+  code?: number;
+  message?: string;
+  retryAfter?: string;
+}
+
+export interface FakeTwilioServer {
+  /** Base URL to use as TWILIO_API_BASE_URL. */
+  url: string;
+  messages: FakeTwilioMessage[];
+  calls: FakeTwilioCall[];
+  /** Every request, including refused ones. */
+  requests: Array<{ method: string; path: string; status: number }>;
+  /** The next `count` requests fail with this answer. */
+  failNext(count: number, failure: FakeFailure): void;
+  /** Sends to this number fail with error 21610 (recipient replied STOP). */
+  optOut(number: string): void;
+  /** Resolves once `count` messages were accepted. */
+  waitForMessages(count: number, timeoutMs?: number): Promise<FakeTwilioMessage[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fake Twilio REST API on loopback that checks what it receives like Twilio does (Basic auth with
+ * the account SID and auth token, the account in the path, required fields) and answers with
+ * Twilio's JSON shapes. Failures can be injected.
+ */
+export async function createFakeTwilioServer(options: {
+  accountSid: string;
+  authToken: string;
+}): Promise<FakeTwilioServer> {
+  const messages: FakeTwilioMessage[] = [];
+  const calls: FakeTwilioCall[] = [];
+  const requests: FakeTwilioServer["requests"] = [];
+  const failures: FakeFailure[] = [];
+  const optedOut = new Set<string>();
+  const waiters = new Set<() => void>();
+  const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`;
+
+  const server = createServer(async (request, response) => {
+    const body = await readBody(request);
+    const path = request.url ?? "/";
+    const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+      requests.push({ method: request.method ?? "", path, status });
+      respond(response, status, json, headers);
+    };
+    const error = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+      answer(
+        status,
+        { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
+        headers,
+      );
+
+    if (request.headers.authorization !== expectedAuth) return error(401, 20003, "Authenticate");
+    const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(path);
+    if (request.method !== "POST" || !match) return error(404, 20404, "The requested resource was not found");
+    if (match[1] !== options.accountSid) return error(403, 20003, "Account SID in the path does not match");
+    if (!String(request.headers["content-type"]).startsWith("application/x-www-form-urlencoded")) {
+      return error(400, 20001, "Expected a form-encoded body");
+    }
+    const failure = failures.shift();
+    if (failure) {
+      return error(
+        failure.status,
+        failure.code ?? failure.status * 100,
+        failure.message ?? "Injected failure",
+        {
+          ...(failure.retryAfter ? { "retry-after": failure.retryAfter } : {}),
+        },
+      );
+    }
+    const form = parseForm(body);
+    const field = (name: string) => {
+      const value = form[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const to = field("To");
+    const from = field("From");
+    if (!to || !/^\+[1-9]\d{6,14}$/.test(to))
+      return error(400, 21211, `The 'To' number ${to ?? ""} is not a valid phone number.`);
+    if (!from) return error(400, 21603, "A 'From' phone number is required.");
+    const now = new Date().toUTCString();
+
+    if (match[2] === "Messages") {
+      const text = field("Body") ?? "";
+      const media = form.MediaUrl === undefined ? [] : ([] as string[]).concat(form.MediaUrl);
+      if (!text && media.length === 0) return error(400, 21602, "Message body is required.");
+      if (text.length > 1600)
+        return error(400, 21617, "The concatenated message body exceeds the 1600 character limit.");
+      if (optedOut.has(to)) return error(400, 21610, "Attempt to send to unsubscribed recipient");
+      const sid = `SM${randomBytes(16).toString("hex")}`;
+      messages.push({
+        sid,
+        to,
+        from,
+        body: text,
+        mediaUrls: media,
+        statusCallback: field("StatusCallback"),
+        form,
+      });
+      for (const waiter of waiters) waiter();
+      return answer(201, {
+        sid,
+        account_sid: options.accountSid,
+        messaging_service_sid: null,
+        from,
+        to,
+        body: text,
+        status: "queued",
+        direction: "outbound-api",
+        num_segments: "1",
+        num_media: String(media.length),
+        error_code: null,
+        error_message: null,
+        price: null,
+        price_unit: "USD",
+        api_version: "2010-04-01",
+        date_created: now,
+        date_updated: now,
+        date_sent: null,
+        uri: `/2010-04-01/Accounts/${options.accountSid}/Messages/${sid}.json`,
+        subresource_uris: { media: `/2010-04-01/Accounts/${options.accountSid}/Messages/${sid}/Media.json` },
+      });
+    }
+    const twiml = field("Twiml");
+    const url = field("Url");
+    if (!twiml && !url && !field("ApplicationSid"))
+      return error(400, 21205, "Url, Twiml or ApplicationSid is required.");
+    const sid = `CA${randomBytes(16).toString("hex")}`;
+    calls.push({ sid, to, from, twiml, url });
+    return answer(201, {
+      sid,
+      account_sid: options.accountSid,
+      to,
+      from,
+      status: "queued",
+      direction: "outbound-api",
+      parent_call_sid: null,
+      start_time: null,
+      end_time: null,
+      duration: null,
+      price: null,
+      api_version: "2010-04-01",
+      date_created: now,
+      date_updated: now,
+      uri: `/2010-04-01/Accounts/${options.accountSid}/Calls/${sid}.json`,
+      subresource_uris: {},
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    messages,
+    calls,
+    requests,
+    failNext(count, failure) {
+      for (let index = 0; index < count; index++) failures.push(failure);
+    },
+    optOut(number) {
+      optedOut.add(number);
+    },
+    waitForMessages(count, timeoutMs = 5000) {
+      return waitUntil(() => messages.length >= count, waiters, timeoutMs, `${count} Twilio message(s)`).then(
+        () => messages,
+      );
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+export function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+export function respond(
+  response: ServerResponse,
+  status: number,
+  json: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = json === undefined ? "" : JSON.stringify(json);
+  response.writeHead(status, { "content-type": "application/json", ...headers });
+  response.end(text);
+}
+
+function parseForm(body: string): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const existing = form[key];
+    if (existing === undefined) form[key] = value;
+    else form[key] = ([] as string[]).concat(existing, value);
+  }
+  return form;
+}
+
+export function waitUntil(
+  done: () => boolean,
+  waiters: Set<() => void>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  if (done()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const check = () => {
+      if (!done()) return;
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve();
+    };
+    waiters.add(check);
+  });
+}
