@@ -43,7 +43,7 @@ describe("createSendGridSender (@sendgrid/mail against a fake SendGrid API)", ()
       headers: { "In-Reply-To": "<abc@mail.example.org>", References: "<abc@mail.example.org>" },
     });
     expect(mail?.customArgs).toMatchObject({ conversationId: "conv_77", idempotencyKey: "out_1" });
-    expect((mail?.body.from as { name?: string }).name).toBe("Acme Support");
+    expect(mail?.body.from).toEqual({ email: "support@acme.example", name: "Acme Support" });
   });
 
   it("classifies 4xx as permanent and 5xx/429 as retryable", async () => {
