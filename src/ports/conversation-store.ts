@@ -127,6 +127,9 @@ export interface ConversationStore {
     patch: { customerId?: string | null; metadata?: Record<string, unknown> },
   ): Promise<Conversation>;
 
+  /** The most recently updated conversation whose `externalRef` is this address (phone or email). */
+  findLatestConversationByExternalRef(externalRef: string): Promise<Conversation | undefined>;
+
   /** Appends a message; assigns id, sequence and createdAt; bumps the conversation's updatedAt. */
   appendMessage(input: NewMessage): Promise<StoredMessage>;
   updateMessage(id: string, patch: MessagePatch): Promise<StoredMessage>;

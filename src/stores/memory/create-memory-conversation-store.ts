@@ -45,6 +45,14 @@ export function createMemoryConversationStore(): ConversationStore {
       const conversation = conversations.get(id);
       return conversation ? copy(conversation) : undefined;
     },
+    async findLatestConversationByExternalRef(externalRef) {
+      let latest: Conversation | undefined;
+      for (const conversation of conversations.values()) {
+        if (conversation.externalRef !== externalRef) continue;
+        if (!latest || conversation.updatedAt > latest.updatedAt) latest = conversation;
+      }
+      return latest ? copy(latest) : undefined;
+    },
     async listConversations(options = {}) {
       const limit = options.limit ?? 50;
       const before = options.before;

@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import Database from "libsql";
 import { NotFoundError } from "../../errors/not-found-error.js";
 import type {
   CallSession,
@@ -11,7 +8,7 @@ import type {
   NewMessage,
   StoredMessage,
 } from "../../ports/conversation-store.js";
-import { sqliteMigrations } from "./sqlite-migrations.js";
+import { openSqliteDatabase, type SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
 
@@ -21,15 +18,11 @@ const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}
  * The embedded store: one SQLite file (libsql, WAL). Statements are prepared once; appending a
  * message is one transaction of two statements. Survives restarts.
  */
-export function createSqliteConversationStore(options: { filename: string }): ConversationStore {
-  if (options.filename !== ":memory:")
-    mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true });
-  const database = new Database(options.filename);
-  database.exec("PRAGMA journal_mode = WAL");
-  database.exec("PRAGMA synchronous = NORMAL");
-  database.exec("PRAGMA busy_timeout = 5000");
-  database.exec("PRAGMA foreign_keys = ON");
-  migrate(database);
+export function createSqliteConversationStore(
+  options: { filename: string } | { database: SqliteDatabase },
+): ConversationStore {
+  const ownsDatabase = "filename" in options;
+  const database = "filename" in options ? openSqliteDatabase(options.filename) : options.database;
 
   const statements = {
     insertConversation: database.prepare(
@@ -37,6 +30,9 @@ export function createSqliteConversationStore(options: { filename: string }): Co
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     getConversation: database.prepare("SELECT * FROM conversations WHERE id = ?"),
+    findByExternalRef: database.prepare(
+      "SELECT * FROM conversations WHERE external_ref = ? ORDER BY updated_at DESC LIMIT 1",
+    ),
     listConversations: database.prepare(
       "SELECT * FROM conversations WHERE updated_at < ? ORDER BY updated_at DESC, id DESC LIMIT ?",
     ),
@@ -146,6 +142,10 @@ export function createSqliteConversationStore(options: { filename: string }): Co
       const row = statements.getConversation.get(id) as Row | undefined;
       return row ? toConversation(row) : undefined;
     },
+    async findLatestConversationByExternalRef(externalRef) {
+      const row = statements.findByExternalRef.get(externalRef) as Row | undefined;
+      return row ? toConversation(row) : undefined;
+    },
     async listConversations(options = {}) {
       const rows = statements.listConversations.all(
         options.before ?? Number.MAX_SAFE_INTEGER,
@@ -231,21 +231,9 @@ export function createSqliteConversationStore(options: { filename: string }): Co
     async close() {
       if (closed) return;
       closed = true;
-      database.close();
+      if (ownsDatabase) database.close();
     },
   };
-}
-
-function migrate(database: Database.Database): void {
-  const row = database.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined;
-  const version = Number(row?.user_version ?? 0);
-  for (let index = version; index < sqliteMigrations.length; index++) {
-    const sql = sqliteMigrations[index] ?? "";
-    database.transaction(() => {
-      database.exec(sql);
-      database.exec(`PRAGMA user_version = ${index + 1}`);
-    })();
-  }
 }
 
 function toConversation(row: Row): Conversation {

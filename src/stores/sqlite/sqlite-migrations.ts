@@ -50,4 +50,56 @@ export const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX call_sessions_conversation ON call_sessions (conversation_id);
   `,
+  `
+  CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    conversation_id TEXT,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    last_error_code TEXT,
+    sender TEXT,
+    provider_message_id TEXT,
+    provider_status TEXT,
+    claimed_by TEXT,
+    claim_expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+  CREATE INDEX outbox_provider_id ON outbox (provider_message_id);
+  CREATE INDEX outbox_conversation ON outbox (conversation_id);
+
+  CREATE TABLE inbound_events (
+    provider TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (provider, event_id)
+  );
+
+  CREATE TABLE opt_outs (
+    address TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    opted_out INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (address, channel)
+  );
+
+  CREATE TABLE email_threads (
+    message_id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL
+  );
+
+  CREATE TABLE pending_turns (
+    message_id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];

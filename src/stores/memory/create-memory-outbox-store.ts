@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import type { OutboxEntry, OutboxStore } from "../../ports/outbox-store.js";
+import { outboxStatusRank } from "../outbox-status-rank.js";
+
+/** In-memory outbox for tests and `STORE=memory` (not durable, by definition). */
+export function createMemoryOutboxStore(): OutboxStore {
+  const entries = new Map<string, OutboxEntry>();
+  const byKey = new Map<string, string>();
+  const copy = <T>(value: T): T => structuredClone(value);
+  const find = (id: string) => entries.get(id);
+
+  return {
+    async enqueueOutbound(input) {
+      const existingId = byKey.get(input.idempotencyKey);
+      const existing = existingId ? entries.get(existingId) : undefined;
+      if (existing) return { entry: copy(existing), created: false };
+      const now = Date.now();
+      const entry: OutboxEntry = {
+        id: `out_${randomUUID().replaceAll("-", "")}`,
+        idempotencyKey: input.idempotencyKey,
+        kind: input.payload.kind,
+        payload: copy(input.payload),
+        conversationId: input.conversationId ?? null,
+        status: "pending",
+        attempts: 0,
+        nextAttemptAt: input.notBefore ?? now,
+        lastError: null,
+        lastErrorCode: null,
+        sender: null,
+        providerMessageId: null,
+        providerStatus: null,
+        claimedBy: null,
+        claimExpiresAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      entries.set(entry.id, entry);
+      byKey.set(entry.idempotencyKey, entry.id);
+      return { entry: copy(entry), created: true };
+    },
+    async claimDueOutbound({ now, limit, workerId, leaseMs }) {
+      const due = [...entries.values()]
+        .filter(
+          (entry) =>
+            (entry.status === "pending" && entry.nextAttemptAt <= now) ||
+            (entry.status === "sending" && (entry.claimExpiresAt ?? 0) <= now),
+        )
+        .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt)
+        .slice(0, limit);
+      for (const entry of due) {
+        entry.status = "sending";
+        entry.claimedBy = workerId;
+        entry.claimExpiresAt = now + leaseMs;
+        entry.attempts++;
+        entry.updatedAt = now;
+      }
+      return due.map(copy);
+    },
+    async markOutboundSent(id, result) {
+      const entry = find(id);
+      if (!entry) return;
+      Object.assign(entry, {
+        status: "sent",
+        sender: result.sender,
+        providerMessageId: result.providerMessageId,
+        providerStatus: result.providerStatus,
+        claimedBy: null,
+        claimExpiresAt: null,
+        lastError: null,
+        lastErrorCode: null,
+        updatedAt: Date.now(),
+      });
+    },
+    async markOutboundRetry(id, failure) {
+      const entry = find(id);
+      if (!entry) return;
+      Object.assign(entry, {
+        status: "pending",
+        nextAttemptAt: failure.nextAttemptAt,
+        lastError: failure.error,
+        lastErrorCode: failure.errorCode,
+        claimedBy: null,
+        claimExpiresAt: null,
+        updatedAt: Date.now(),
+      });
+    },
+    async markOutboundFailed(id, failure) {
+      const entry = find(id);
+      if (!entry) return;
+      Object.assign(entry, {
+        status: failure.dead ? "dead" : "failed",
+        lastError: failure.error,
+        lastErrorCode: failure.errorCode,
+        claimedBy: null,
+        claimExpiresAt: null,
+        updatedAt: Date.now(),
+      });
+    },
+    async updateOutboundProviderStatus(providerMessageId, update) {
+      const entry = [...entries.values()].find((candidate) => candidate.providerMessageId === providerMessageId);
+      if (!entry) return undefined;
+      if (update.status && outboxStatusRank(update.status) < outboxStatusRank(entry.status)) return copy(entry);
+      entry.status = update.status ?? entry.status;
+      entry.providerStatus = update.providerStatus;
+      entry.lastErrorCode = update.errorCode ?? entry.lastErrorCode;
+      entry.updatedAt = Date.now();
+      return copy(entry);
+    },
+    async getOutbound(id) {
+      const entry = find(id);
+      return entry ? copy(entry) : undefined;
+    },
+    async listOutbound(options = {}) {
+      return [...entries.values()]
+        .filter((entry) => !options.status || entry.status === options.status)
+        .filter((entry) => !options.conversationId || entry.conversationId === options.conversationId)
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, options.limit ?? 100)
+        .map(copy);
+    },
+  };
+}

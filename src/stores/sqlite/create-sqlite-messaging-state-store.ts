@@ -1,0 +1,66 @@
+import type { MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
+import type { SqliteDatabase } from "./open-sqlite-database.js";
+
+/** Inbound de-duplication, opt-outs, email threads and pending turns in the embedded database. */
+export function createSqliteMessagingStateStore(options: { database: SqliteDatabase }): MessagingStateStore {
+  const { database } = options;
+  const statements = {
+    recordInbound: database.prepare(
+      "INSERT INTO inbound_events (provider, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    setOptOut: database.prepare(
+      `INSERT INTO opt_outs (address, channel, opted_out, reason, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (address, channel) DO UPDATE SET opted_out = excluded.opted_out, reason = excluded.reason,
+         updated_at = excluded.updated_at`,
+    ),
+    isOptedOut: database.prepare("SELECT opted_out FROM opt_outs WHERE address = ? AND channel = ?"),
+    linkEmail: database.prepare(
+      "INSERT INTO email_threads (message_id, conversation_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    ),
+    findEmail: database.prepare("SELECT conversation_id FROM email_threads WHERE message_id = ?"),
+    addPending: database.prepare(
+      "INSERT INTO pending_turns (message_id, conversation_id, channel, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    removePending: database.prepare("DELETE FROM pending_turns WHERE message_id = ?"),
+    listPending: database.prepare("SELECT * FROM pending_turns ORDER BY created_at"),
+  };
+  return {
+    async recordInboundOnce(provider, eventId) {
+      return statements.recordInbound.run(provider, eventId, Date.now()).changes === 1;
+    },
+    async setOptOut(address, channel, optedOut, reason) {
+      statements.setOptOut.run(address, channel, optedOut ? 1 : 0, reason, Date.now());
+    },
+    async isOptedOut(address, channel) {
+      const row = statements.isOptedOut.get(address, channel) as { opted_out: number } | undefined;
+      return row?.opted_out === 1;
+    },
+    async linkEmailMessageId(messageId, conversationId) {
+      statements.linkEmail.run(messageId, conversationId);
+    },
+    async findConversationByEmailMessageIds(messageIds) {
+      for (let index = messageIds.length - 1; index >= 0; index--) {
+        const row = statements.findEmail.get(messageIds[index]) as { conversation_id: string } | undefined;
+        if (row) return row.conversation_id;
+      }
+      return undefined;
+    },
+    async addPendingTurn(turn) {
+      statements.addPending.run(turn.messageId, turn.conversationId, turn.channel, turn.createdAt);
+    },
+    async removePendingTurn(messageId) {
+      statements.removePending.run(messageId);
+    },
+    async listPendingTurns() {
+      const rows = statements.listPending.all() as Array<Record<string, unknown>>;
+      return rows.map(
+        (row): PendingTurn => ({
+          messageId: String(row.message_id),
+          conversationId: String(row.conversation_id),
+          channel: row.channel as PendingTurn["channel"],
+          createdAt: Number(row.created_at),
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import { NotFoundError } from "../../errors/not-found-error.js";
+import type { OutboundPayload } from "../../ports/outbound-sender.js";
+import type { OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
+import { outboxStatusRank } from "../outbox-status-rank.js";
+import type { SqliteDatabase } from "./open-sqlite-database.js";
+
+type Row = Record<string, unknown>;
+
+/** The durable outbox in the embedded database. Claims are one UPDATE…RETURNING, so atomic. */
+export function createSqliteOutboxStore(options: { database: SqliteDatabase }): OutboxStore {
+  const { database } = options;
+  const statements = {
+    insert: database.prepare(
+      `INSERT INTO outbox (id, idempotency_key, kind, payload, conversation_id, status, attempts, next_attempt_at,
+         created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+    ),
+    byKey: database.prepare("SELECT * FROM outbox WHERE idempotency_key = ?"),
+    byId: database.prepare("SELECT * FROM outbox WHERE id = ?"),
+    byProviderId: database.prepare("SELECT * FROM outbox WHERE provider_message_id = ?"),
+    claim: database.prepare(
+      `UPDATE outbox SET status = 'sending', claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT id FROM outbox
+         WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claim_expires_at <= ?)
+         ORDER BY next_attempt_at LIMIT ?
+       )
+       RETURNING *`,
+    ),
+    sent: database.prepare(
+      `UPDATE outbox SET status = 'sent', sender = ?, provider_message_id = ?, provider_status = ?, claimed_by = NULL,
+         claim_expires_at = NULL, last_error = NULL, last_error_code = NULL, updated_at = ? WHERE id = ?`,
+    ),
+    retry: database.prepare(
+      `UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, last_error_code = ?, claimed_by = NULL,
+         claim_expires_at = NULL, updated_at = ? WHERE id = ?`,
+    ),
+    failed: database.prepare(
+      `UPDATE outbox SET status = ?, last_error = ?, last_error_code = ?, claimed_by = NULL, claim_expires_at = NULL,
+         updated_at = ? WHERE id = ?`,
+    ),
+    providerStatus: database.prepare(
+      "UPDATE outbox SET status = ?, provider_status = ?, last_error_code = COALESCE(?, last_error_code), updated_at = ? WHERE id = ?",
+    ),
+    list: database.prepare(
+      `SELECT * FROM outbox WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR conversation_id = ?2)
+       ORDER BY created_at DESC, id DESC LIMIT ?3`,
+    ),
+  };
+
+  const enqueue = database.transaction((entry: Parameters<OutboxStore["enqueueOutbound"]>[0], now: number) => {
+    const id = `out_${randomUUID().replaceAll("-", "")}`;
+    const result = statements.insert.run(
+      id,
+      entry.idempotencyKey,
+      entry.payload.kind,
+      JSON.stringify(entry.payload),
+      entry.conversationId ?? null,
+      entry.notBefore ?? now,
+      now,
+      now,
+    );
+    const row = statements.byKey.get(entry.idempotencyKey) as Row;
+    return { entry: toEntry(row), created: result.changes === 1 };
+  });
+
+  return {
+    async enqueueOutbound(entry) {
+      return enqueue(entry, Date.now());
+    },
+    async claimDueOutbound({ now, limit, workerId, leaseMs }) {
+      const rows = statements.claim.all(workerId, now + leaseMs, now, now, now, limit) as Row[];
+      return rows.map(toEntry);
+    },
+    async markOutboundSent(id, result) {
+      statements.sent.run(result.sender, result.providerMessageId, result.providerStatus, Date.now(), id);
+    },
+    async markOutboundRetry(id, failure) {
+      statements.retry.run(failure.nextAttemptAt, failure.error, failure.errorCode, Date.now(), id);
+    },
+    async markOutboundFailed(id, failure) {
+      statements.failed.run(failure.dead ? "dead" : "failed", failure.error, failure.errorCode, Date.now(), id);
+    },
+    async updateOutboundProviderStatus(providerMessageId, update) {
+      const row = statements.byProviderId.get(providerMessageId) as Row | undefined;
+      if (!row) return undefined;
+      const entry = toEntry(row);
+      // Callbacks arrive out of order: a status below the current one is stale and ignored.
+      if (update.status && outboxStatusRank(update.status) < outboxStatusRank(entry.status)) return entry;
+      const status = update.status ?? entry.status;
+      statements.providerStatus.run(status, update.providerStatus, update.errorCode, Date.now(), entry.id);
+      return { ...entry, status, providerStatus: update.providerStatus, lastErrorCode: update.errorCode ?? entry.lastErrorCode };
+    },
+    async getOutbound(id) {
+      const row = statements.byId.get(id) as Row | undefined;
+      return row ? toEntry(row) : undefined;
+    },
+    async listOutbound(options = {}) {
+      const rows = statements.list.all(options.status ?? null, options.conversationId ?? null, options.limit ?? 100) as Row[];
+      return rows.map(toEntry);
+    },
+  };
+}
+
+function toEntry(row: Row): OutboxEntry {
+  if (!row) throw new NotFoundError("Outbox entry");
+  const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    id: String(row.id),
+    idempotencyKey: String(row.idempotency_key),
+    kind: row.kind as OutboxEntry["kind"],
+    payload: JSON.parse(String(row.payload)) as OutboundPayload,
+    conversationId: (row.conversation_id as string | null) ?? null,
+    status: row.status as OutboxStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    lastError: (row.last_error as string | null) ?? null,
+    lastErrorCode: (row.last_error_code as string | null) ?? null,
+    sender: (row.sender as string | null) ?? null,
+    providerMessageId: (row.provider_message_id as string | null) ?? null,
+    providerStatus: (row.provider_status as string | null) ?? null,
+    claimedBy: (row.claimed_by as string | null) ?? null,
+    claimExpiresAt: numberOrNull(row.claim_expires_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
