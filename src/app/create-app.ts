@@ -4,7 +4,14 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import formbody from "@fastify/formbody";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { createTwilioSignatureVerifier } from "../channels/twilio/twilio-signature-verifier.js";
+import { AsyncReplyRunner } from "../channels/messaging/async-reply-runner.js";
+import { smsChannelInstructions } from "../channels/sms/sms-style.js";
+import { registerSmsRoutes } from "../channels/sms/sms-webhook-routes.js";
+import {
+  createTwilioSignatureVerifier,
+  webSocketBaseUrl,
+} from "../channels/twilio/twilio-signature-verifier.js";
+import { buildRelayTwiml } from "../channels/voice-relay/build-relay-twiml.js";
 import { registerRelayRoute } from "../channels/voice-relay/relay-route.js";
 import { voiceChannelInstructions } from "../channels/voice-relay/voice-style.js";
 import { registerVoiceWebhookRoutes } from "../channels/voice-relay/voice-webhook-routes.js";
@@ -18,16 +25,19 @@ import { registerHealthRoute } from "../http/health-route.js";
 import { registerHomeRoute } from "../http/home-route.js";
 import { createLanguageModel, describeModel } from "../llm/create-language-model.js";
 import { createLogger, type Logger } from "../observability/logger.js";
+import { OutboxWorker } from "../outbox/outbox-worker.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
-import { createMemoryConversationStore } from "../stores/memory/create-memory-conversation-store.js";
-import { createSqliteConversationStore } from "../stores/sqlite/create-sqlite-conversation-store.js";
+import type { NewOutboxEntry } from "../ports/outbox-store.js";
+import { createOutboundMessageTools } from "../tools/outbound-message-tools.js";
 import { createVoiceCallTools } from "../tools/voice-call-tools.js";
+import { createOutboundSenders } from "./create-outbound-senders.js";
+import { createStores, type Stores } from "./create-stores.js";
 import { loadSystemPrompt } from "./load-system-prompt.js";
 
 export interface AppOverrides {
   /** Use this model instead of the configured provider (tests, benchmarks). */
   model?: LanguageModelV3;
-  store?: ConversationStore;
+  stores?: Stores;
   logger?: Logger;
   /** Extra tools for the agent. */
   tools?: AgentTool[];
@@ -37,6 +47,9 @@ export interface SwitchboardApp {
   server: FastifyInstance;
   agent: ConversationAgent;
   store: ConversationStore;
+  stores: Stores;
+  outboxWorker: OutboxWorker;
+  replies: AsyncReplyRunner;
   logger: Logger;
   config: Readonly<Config>;
   /** The admin token in force (generated when ADMIN_TOKEN is unset). */
@@ -54,10 +67,31 @@ export async function createApp(
   const logger =
     overrides.logger ??
     createLogger({ level: config.logLevel, logCustomerContent: config.logCustomerContent });
-  const store = overrides.store ?? createStore(config);
+  const stores = overrides.stores ?? createStores(config);
+  const store = stores.conversations;
   const model = overrides.model ?? (await createLanguageModel(config.llm));
+  const outboxWorker = new OutboxWorker({
+    outbox: stores.outbox,
+    messagingState: stores.messagingState,
+    senders: createOutboundSenders(config),
+    logger,
+  });
+  const enqueueOutbound = async (entry: NewOutboxEntry) => {
+    const { entry: stored } = await stores.outbox.enqueueOutbound(entry);
+    outboxWorker.wake();
+    return stored;
+  };
+  const relayUrl = `${webSocketBaseUrl(config.publicUrl)}/twilio/relay`;
+  const actionUrl = `${config.publicUrl}/twilio/voice/ended`;
   const toolSet = createToolSet([
     ...createVoiceCallTools({ humanAgentNumber: config.humanAgentNumber }),
+    ...createOutboundMessageTools({
+      store,
+      messagingState: stores.messagingState,
+      enqueueOutbound,
+      callbackTwiml: (conversationId) =>
+        buildRelayTwiml({ relayUrl, actionUrl, voice: config.voice, parameters: { conversationId } }),
+    }),
     ...(overrides.tools ?? []),
   ]);
   const agent = new ConversationAgent({
@@ -65,7 +99,7 @@ export async function createApp(
     model,
     toolSet,
     systemPrompt: loadSystemPrompt({ file: config.agent.systemPromptFile, agentName: config.agent.name }),
-    channelInstructions: { voice: voiceChannelInstructions },
+    channelInstructions: { voice: voiceChannelInstructions, sms: smsChannelInstructions },
     maxSteps: config.llm.maxToolSteps,
     maxOutputTokens: config.llm.maxOutputTokens,
     temperature: config.llm.temperature,
@@ -92,13 +126,28 @@ export async function createApp(
   registerHomeRoute(server, { config });
   registerVoiceWebhookRoutes(server, { config, store, signatureVerifier });
   registerRelayRoute(server, { agent, voice: config.voice, signatureVerifier });
-  registerAdminApiRoutes(server, { store, adminToken });
+  const replies = new AsyncReplyRunner({ agent, messagingState: stores.messagingState, logger });
+  registerSmsRoutes(server, {
+    store,
+    messagingState: stores.messagingState,
+    outbox: stores.outbox,
+    enqueueOutbound,
+    replies,
+    signatureVerifier,
+  });
+  registerAdminApiRoutes(server, { store, outbox: stores.outbox, adminToken });
+
+  outboxWorker.start();
+  await replies.resumePending();
 
   let closed = false;
   return {
     server,
     agent,
     store,
+    stores,
+    outboxWorker,
+    replies,
     logger,
     config,
     adminToken,
@@ -108,18 +157,9 @@ export async function createApp(
       if (closed) return;
       closed = true;
       await server.close();
-      await store.close();
+      await replies.idle();
+      await outboxWorker.stop();
+      await stores.close();
     },
   };
-}
-
-function createStore(config: Readonly<Config>): ConversationStore {
-  switch (config.store.kind) {
-    case "memory":
-      return createMemoryConversationStore();
-    case "sqlite":
-      return createSqliteConversationStore({ filename: path.join(config.dataDirectory, "switchboard.db") });
-    case "dynamodb":
-      throw new Error("STORE=dynamodb is not available yet in this version; use STORE=sqlite");
-  }
 }

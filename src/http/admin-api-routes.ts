@@ -5,18 +5,26 @@ import { BadRequestError } from "../errors/bad-request-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { SwitchboardError } from "../errors/switchboard-error.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
+import type { OutboxStatus, OutboxStore } from "../ports/outbox-store.js";
 
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce.number().int().positive().optional(),
 });
 
+const outboxStatuses = ["pending", "sending", "sent", "delivered", "undelivered", "failed", "dead"] as const;
+const outboxQuerySchema = z.object({
+  status: z.enum(outboxStatuses).optional() as z.ZodType<OutboxStatus | undefined>,
+  conversationId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
 /** `/api/...`: JSON for the dashboard and scripts, behind `Authorization: Bearer $ADMIN_TOKEN`. */
 export function registerAdminApiRoutes(
   app: FastifyInstance,
-  dependencies: { store: ConversationStore; adminToken: string },
+  dependencies: { store: ConversationStore; outbox: OutboxStore; adminToken: string },
 ): void {
-  const { store } = dependencies;
+  const { store, outbox } = dependencies;
   const expected = Buffer.from(`Bearer ${dependencies.adminToken}`);
 
   app.register(async (api) => {
@@ -45,7 +53,15 @@ export function registerAdminApiRoutes(
       const conversation = await store.getConversation(request.params.id);
       if (!conversation) throw new NotFoundError(`Conversation ${request.params.id}`);
       const messages = await store.listMessages(conversation.id);
-      return { conversation, messages };
+      const outbound = await outbox.listOutbound({ conversationId: conversation.id });
+      return { conversation, messages, outbox: outbound };
+    });
+
+    api.get("/api/outbox", async (request) => {
+      const query = outboxQuerySchema.safeParse(request.query);
+      if (!query.success)
+        throw new BadRequestError(`Invalid query: ${query.error.issues[0]?.message ?? "invalid"}`);
+      return { outbox: await outbox.listOutbound(query.data) };
     });
 
     api.get<{ Params: { callSid: string } }>("/api/calls/:callSid", async (request) => {

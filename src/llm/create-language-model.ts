@@ -4,7 +4,12 @@ import { ConfigError } from "../errors/config-error.js";
 import { createOfflineModel } from "./offline/create-offline-model.js";
 import { withResilience } from "./with-resilience.js";
 
-export const defaultModelIds: Record<Exclude<LlmProviderName, "offline" | "openai-compatible">, string> = {
+export { describeModel } from "./describe-model.js";
+
+/** Model used when `LLM_MODEL` (or `LLM_FALLBACK_MODEL`) is unset. */
+export const defaultModelIds: Readonly<
+  Record<Exclude<LlmProviderName, "offline" | "openai-compatible">, string>
+> = {
   openai: "gpt-4o-mini",
   anthropic: "claude-3-5-haiku-latest",
   google: "gemini-2.0-flash",
@@ -12,35 +17,68 @@ export const defaultModelIds: Record<Exclude<LlmProviderName, "offline" | "opena
 };
 
 export interface ModelDependencies {
-  /** Replaces the global fetch of HTTP providers (tests). */
+  /** Replaces the global fetch of the HTTP providers (tests point it anywhere). */
   fetch?: typeof fetch;
 }
 
+/** What one provider model is built from; `variables` name the settings in error messages. */
+export interface ProviderModelSettings {
+  provider: LlmProviderName;
+  model: string | undefined;
+  baseUrl: string | undefined;
+  apiKey: string | undefined;
+  awsRegion: string | undefined;
+  variables?: { model: string; baseUrl: string };
+}
+
 /**
- * Builds the configured model from the AI SDK provider packages (only the chosen one is loaded),
- * wrapped with error mapping, one retry for retryable errors and the optional fallback model.
+ * Builds the configured model from the AI SDK provider packages, loading only the chosen
+ * provider's package, and wraps it with error mapping, one retry of retryable failures before any
+ * content, and the fallback model when `LLM_FALLBACK_PROVIDER` is set.
+ *
+ * `LLM_BASE_URL` and `LLM_API_KEY` belong to the primary provider; the fallback shares them only
+ * when it is the same provider (or `openai-compatible`, which has no defaults of its own), so an
+ * OpenAI key is never sent to another vendor.
  */
 export async function createLanguageModel(
   llm: LlmConfig,
   dependencies: ModelDependencies = {},
 ): Promise<LanguageModelV3> {
-  const primary = await createProviderModel(llm.provider, llm.model, llm, dependencies);
-  const fallback = llm.fallbackProvider
-    ? await createProviderModel(llm.fallbackProvider, llm.fallbackModel, llm, dependencies)
-    : undefined;
+  const primary = await createProviderModel(
+    {
+      provider: llm.provider,
+      model: llm.model,
+      baseUrl: llm.baseUrl,
+      apiKey: llm.apiKey,
+      awsRegion: llm.awsRegion,
+    },
+    dependencies,
+  );
+  if (!llm.fallbackProvider) return withResilience(primary);
+  const shares = llm.fallbackProvider === llm.provider || llm.fallbackProvider === "openai-compatible";
+  const fallback = await createProviderModel(
+    {
+      provider: llm.fallbackProvider,
+      model: llm.fallbackModel,
+      baseUrl: shares ? llm.baseUrl : undefined,
+      apiKey: shares ? llm.apiKey : undefined,
+      awsRegion: llm.awsRegion,
+      variables: { model: "LLM_FALLBACK_MODEL", baseUrl: "LLM_BASE_URL" },
+    },
+    dependencies,
+  );
   return withResilience(primary, { fallback });
 }
 
-/** One provider's model, unwrapped. */
+/** One provider's model, unwrapped. Throws `ConfigError` naming the missing variable. */
 export async function createProviderModel(
-  provider: LlmProviderName,
-  model: string | undefined,
-  llm: Pick<LlmConfig, "baseUrl" | "apiKey" | "awsRegion">,
+  settings: ProviderModelSettings,
   dependencies: ModelDependencies = {},
 ): Promise<LanguageModelV3> {
+  const { provider, model, baseUrl, apiKey } = settings;
   const common = {
-    ...(llm.apiKey ? { apiKey: llm.apiKey } : {}),
-    ...(llm.baseUrl ? { baseURL: llm.baseUrl } : {}),
+    ...(apiKey ? { apiKey } : {}),
+    ...(baseUrl ? { baseURL: baseUrl } : {}),
     ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
   };
   switch (provider) {
@@ -48,6 +86,7 @@ export async function createProviderModel(
       return createOfflineModel();
     case "openai": {
       const { createOpenAI } = await import("@ai-sdk/openai");
+      // The default OpenAI model uses the Responses API (`POST {baseURL}/responses`).
       return createOpenAI(common).languageModel(model ?? defaultModelIds.openai);
     }
     case "anthropic": {
@@ -61,35 +100,32 @@ export async function createProviderModel(
     case "bedrock": {
       const { createAmazonBedrock } = await import("@ai-sdk/amazon-bedrock");
       return createAmazonBedrock({
-        ...(llm.awsRegion ? { region: llm.awsRegion } : {}),
+        ...(settings.awsRegion ? { region: settings.awsRegion } : {}),
         ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
       }).languageModel(model ?? defaultModelIds.bedrock);
     }
     case "openai-compatible": {
-      if (!llm.baseUrl) {
+      const variables = settings.variables ?? { model: "LLM_MODEL", baseUrl: "LLM_BASE_URL" };
+      if (!baseUrl) {
         throw new ConfigError(
-          "Invalid environment variable LLM_BASE_URL: required for LLM_PROVIDER=openai-compatible (e.g. http://127.0.0.1:11434/v1)",
-          "LLM_BASE_URL",
+          `Invalid environment variable ${variables.baseUrl}: required for openai-compatible (e.g. http://127.0.0.1:11434/v1)`,
+          variables.baseUrl,
         );
       }
       if (!model) {
         throw new ConfigError(
-          "Invalid environment variable LLM_MODEL: required for LLM_PROVIDER=openai-compatible",
-          "LLM_MODEL",
+          `Invalid environment variable ${variables.model}: required for openai-compatible (the server's model name)`,
+          variables.model,
         );
       }
       const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
+      // includeUsage asks for the final usage chunk (`stream_options.include_usage`).
       return createOpenAICompatible({
         name: "openai-compatible",
-        baseURL: llm.baseUrl,
-        ...(llm.apiKey ? { apiKey: llm.apiKey } : {}),
-        ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
+        baseURL: baseUrl,
+        includeUsage: true,
+        ...common,
       }).chatModel(model);
     }
   }
-}
-
-/** `provider:model`, e.g. `openai:gpt-4o-mini`. */
-export function describeModel(model: LanguageModelV3): string {
-  return `${model.provider}:${model.modelId}`;
 }

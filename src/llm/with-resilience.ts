@@ -1,121 +1,136 @@
-import { APICallError, type LanguageModelV3, type LanguageModelV3StreamPart } from "@ai-sdk/provider";
-import { ModelError } from "../errors/model-error.js";
-import { SwitchboardError } from "../errors/switchboard-error.js";
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3StreamPart,
+  LanguageModelV3StreamResult,
+} from "@ai-sdk/provider";
+import type { ModelError } from "../errors/model-error.js";
+import { abortReason } from "./stream-parts.js";
+import { toModelError } from "./to-model-error.js";
+
+export interface ResilienceOptions {
+  /** Answers when the primary fails (after its retries) before it produced any content. */
+  fallback?: LanguageModelV3 | undefined;
+  /** Extra attempts per model for a retryable failure before any content. Default 1. */
+  retries?: number;
+}
+
+export interface ResilientModel extends LanguageModelV3 {
+  readonly primary: LanguageModelV3;
+  readonly fallback: LanguageModelV3 | undefined;
+}
+
+/** Parts that come before any content: an error after only these can still be retried. */
+const preambleTypes = new Set<LanguageModelV3StreamPart["type"]>([
+  "stream-start",
+  "response-metadata",
+  "raw",
+]);
 
 /**
- * Wraps a model, keeping the LanguageModelV3 interface: provider errors become `ModelError`s with
- * the provider's retryable flag; a retryable failure before any content is retried once; if the
- * primary still fails before content, the fallback model (if any) answers. One pass-through reader,
- * no per-part work beyond a type check.
+ * Error mapping, retry and fallback in one wrapper that keeps the `LanguageModelV3` interface:
+ * - every failure becomes a `ModelError` whose `retryable` follows the provider's classification;
+ * - a retryable failure before any content (thrown by `doStream`, or an `error` part right after
+ *   `stream-start`) is retried `retries` times; once content was streamed nothing is retried;
+ * - if the primary still fails before content, the fallback model answers;
+ * - nothing is retried once `abortSignal` has fired.
+ * The stream is passed through with one reader: no per-part work beyond a type check.
  */
-export function withResilience(
-  primary: LanguageModelV3,
-  options: { fallback?: LanguageModelV3 } = {},
-): LanguageModelV3 {
-  const attempts: Array<{ model: LanguageModelV3; retries: number }> = [{ model: primary, retries: 1 }];
-  if (options.fallback) attempts.push({ model: options.fallback, retries: 1 });
+export function withResilience(primary: LanguageModelV3, options: ResilienceOptions = {}): ResilientModel {
+  const retries = options.retries ?? 1;
+  const models = options.fallback ? [primary, options.fallback] : [primary];
+
+  async function withAttempts<Result>(
+    callOptions: LanguageModelV3CallOptions,
+    call: (model: LanguageModelV3) => PromiseLike<Result>,
+  ): Promise<Result> {
+    const signal = callOptions.abortSignal;
+    let lastError: ModelError | undefined;
+    for (const model of models) {
+      for (let attempt = 0; attempt <= retries; attempt++) {
+        if (signal?.aborted) throw abortReason(signal);
+        try {
+          return await call(model);
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          lastError = toModelError(model, error);
+          if (!lastError.retryable) break;
+        }
+      }
+    }
+    throw lastError;
+  }
 
   return {
     specificationVersion: "v3",
     provider: primary.provider,
     modelId: primary.modelId,
     supportedUrls: primary.supportedUrls,
-    async doGenerate(callOptions) {
-      let lastError: unknown;
-      for (const attempt of attempts) {
-        for (let index = 0; index <= attempt.retries; index++) {
-          try {
-            return await attempt.model.doGenerate(callOptions);
-          } catch (error) {
-            lastError = toModelError(attempt.model, error);
-            if (callOptions.abortSignal?.aborted) throw lastError;
-            if (!(lastError as ModelError).retryable) break;
-          }
-        }
-      }
-      throw lastError;
-    },
-    async doStream(callOptions) {
-      let lastError: ModelError | undefined;
-      for (const attempt of attempts) {
-        for (let index = 0; index <= attempt.retries; index++) {
-          if (callOptions.abortSignal?.aborted) throw callOptions.abortSignal.reason ?? new Error("aborted");
-          try {
-            const result = await attempt.model.doStream(callOptions);
-            const reader = result.stream.getReader();
-            // Read up to the first content part: errors before it can still be retried.
-            const head: LanguageModelV3StreamPart[] = [];
-            for (;;) {
-              const { done, value } = await reader.read();
-              if (done) break;
-              if (value.type === "error") throw value.error;
-              head.push(value);
-              if (value.type !== "stream-start" && value.type !== "response-metadata") break;
-            }
-            return { ...result, stream: continueStream(attempt.model, head, reader) };
-          } catch (error) {
-            lastError = toModelError(attempt.model, error);
-            if (callOptions.abortSignal?.aborted) throw error;
-            if (!lastError.retryable) break;
-          }
-        }
-      }
-      throw lastError;
-    },
+    primary,
+    fallback: options.fallback,
+    doGenerate: (callOptions) => withAttempts(callOptions, (model) => model.doGenerate(callOptions)),
+    doStream: (callOptions) => withAttempts(callOptions, (model) => openStream(model, callOptions)),
   };
+}
+
+/**
+ * Calls `doStream` and reads ahead to the first part that is not preamble, so an error before any
+ * content surfaces here (and can be retried) instead of in the middle of the caller's stream.
+ */
+async function openStream(
+  model: LanguageModelV3,
+  callOptions: LanguageModelV3CallOptions,
+): Promise<LanguageModelV3StreamResult> {
+  const result = await model.doStream(callOptions);
+  const reader = result.stream.getReader();
+  const signal = callOptions.abortSignal;
+  const onAbort = () => {
+    reader.cancel(signal ? abortReason(signal) : undefined).catch(() => {});
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const head: LanguageModelV3StreamPart[] = [];
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.type === "error") throw value.error;
+      head.push(value);
+      if (!preambleTypes.has(value.type)) break;
+    }
+  } catch (error) {
+    reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  if (signal?.aborted) throw abortReason(signal);
+  return { ...result, stream: continueStream(model, head, reader, signal) };
 }
 
 /** Replays the parts read ahead, then passes the rest through, mapping late errors. */
 function continueStream(
   model: LanguageModelV3,
-  head: LanguageModelV3StreamPart[],
+  head: readonly LanguageModelV3StreamPart[],
   reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart>,
+  signal: AbortSignal | undefined,
 ): ReadableStream<LanguageModelV3StreamPart> {
-  let index = 0;
   return new ReadableStream<LanguageModelV3StreamPart>({
+    start(controller) {
+      for (const part of head) controller.enqueue(part);
+    },
     async pull(controller) {
-      if (index < head.length) {
-        controller.enqueue(head[index++] as LanguageModelV3StreamPart);
-        return;
-      }
       try {
         const { done, value } = await reader.read();
         if (done) controller.close();
-        else if (value.type === "error")
+        else if (value.type === "error") {
           controller.enqueue({ type: "error", error: toModelError(model, value.error) });
-        else controller.enqueue(value);
+        } else controller.enqueue(value);
       } catch (error) {
-        controller.error(toModelError(model, error));
+        controller.error(signal?.aborted ? error : toModelError(model, error));
       }
     },
     cancel(reason) {
       return reader.cancel(reason);
     },
-  });
-}
-
-const networkPattern = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket hang up|network/i;
-
-export function toModelError(model: LanguageModelV3, error: unknown): ModelError {
-  if (error instanceof ModelError) return error;
-  const provider = `${model.provider}:${model.modelId}`;
-  if (APICallError.isInstance(error)) {
-    return new ModelError(
-      provider,
-      `${provider} failed${error.statusCode ? ` (HTTP ${error.statusCode})` : ""}: ${error.message}`,
-      {
-        cause: error,
-        retryable: error.isRetryable,
-      },
-    );
-  }
-  if (error instanceof SwitchboardError) {
-    return new ModelError(provider, error.message, { cause: error, retryable: error.retryable });
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  const causeMessage = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
-  return new ModelError(provider, `${provider} failed: ${message}`, {
-    cause: error,
-    retryable: networkPattern.test(`${message} ${causeMessage}`),
   });
 }

@@ -118,7 +118,11 @@ export class OutboxWorker {
 
   private async deliver(entry: OutboxEntry): Promise<void> {
     const { outbox, messagingState, logger } = this.options;
-    const log = logger.child({ outboxId: entry.id, [logKeys.conversationId]: entry.conversationId, kind: entry.kind });
+    const log = logger.child({
+      outboxId: entry.id,
+      [logKeys.conversationId]: entry.conversationId,
+      kind: entry.kind,
+    });
     const payload = entry.payload;
     if (payload.kind === "sms" || payload.kind === "email") {
       if (await messagingState.isOptedOut(payload.to, payload.kind)) {
@@ -161,17 +165,27 @@ export class OutboxWorker {
           error: error.message,
           errorCode: error.providerCode ?? null,
         });
-        log.warn({ attempts: entry.attempts, retryInMs: delay, reason: error.message }, "outbox: send failed, will retry");
+        log.warn(
+          { attempts: entry.attempts, retryInMs: delay, reason: error.message },
+          "outbox: send failed, will retry",
+        );
         const timer = setTimeout(() => this.wake(), delay + 5);
         timer.unref?.();
         return;
       }
       const dead = error.retryable;
-      await outbox.markOutboundFailed(entry.id, { error: error.message, errorCode: error.providerCode ?? null, dead });
+      await outbox.markOutboundFailed(entry.id, {
+        error: error.message,
+        errorCode: error.providerCode ?? null,
+        dead,
+      });
       if (payload.kind === "sms" && error.providerCode === "21610") {
         await messagingState.setOptOut(payload.to, "sms", true, "Twilio error 21610");
       }
-      log.error({ attempts: entry.attempts, reason: error.message }, dead ? "outbox: retries exhausted" : "outbox: send failed permanently");
+      log.error(
+        { attempts: entry.attempts, reason: error.message },
+        dead ? "outbox: retries exhausted" : "outbox: send failed permanently",
+      );
       this.options.onOutcome?.(entry, { status: dead ? "dead" : "failed", error: error.message });
     }
   }

@@ -44,10 +44,24 @@ export interface OutboxStore {
    * Atomically claims up to `limit` due entries (pending and due, or `sending` whose lease expired)
    * for one worker: an entry is claimed by one worker only.
    */
-  claimDueOutbound(options: { now: number; limit: number; workerId: string; leaseMs: number }): Promise<OutboxEntry[]>;
-  markOutboundSent(id: string, result: { sender: string; providerMessageId: string; providerStatus: string }): Promise<void>;
-  markOutboundRetry(id: string, failure: { nextAttemptAt: number; error: string; errorCode: string | null }): Promise<void>;
-  markOutboundFailed(id: string, failure: { error: string; errorCode: string | null; dead: boolean }): Promise<void>;
+  claimDueOutbound(options: {
+    now: number;
+    limit: number;
+    workerId: string;
+    leaseMs: number;
+  }): Promise<OutboxEntry[]>;
+  markOutboundSent(
+    id: string,
+    result: { sender: string; providerMessageId: string; providerStatus: string },
+  ): Promise<void>;
+  markOutboundRetry(
+    id: string,
+    failure: { nextAttemptAt: number; error: string; errorCode: string | null },
+  ): Promise<void>;
+  markOutboundFailed(
+    id: string,
+    failure: { error: string; errorCode: string | null; dead: boolean },
+  ): Promise<void>;
   /**
    * Applies a provider status callback. Never moves an entry backwards (e.g. `sent` after
    * `delivered` is ignored). Returns the entry, or undefined for an unknown provider id.
@@ -58,5 +72,9 @@ export interface OutboxStore {
   ): Promise<OutboxEntry | undefined>;
   getOutbound(id: string): Promise<OutboxEntry | undefined>;
   /** Newest first. */
-  listOutbound(options?: { status?: OutboxStatus; conversationId?: string; limit?: number }): Promise<OutboxEntry[]>;
+  listOutbound(options?: {
+    status?: OutboxStatus;
+    conversationId?: string;
+    limit?: number;
+  }): Promise<OutboxEntry[]>;
 }

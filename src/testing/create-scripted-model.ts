@@ -1,21 +1,23 @@
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
+  LanguageModelV3Content,
   LanguageModelV3StreamPart,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
+import { abortReason, streamParts } from "../llm/stream-parts.js";
 
 /** One scripted model response. */
 export interface ScriptedTurn {
   /** Text to stream: one string (one delta) or a list of deltas. */
   text?: string | string[];
   toolCalls?: Array<{ toolName: string; input: unknown }>;
-  /** Thrown by `doStream` itself. */
+  /** Thrown by `doStream` (and `doGenerate`) itself. */
   error?: Error;
-  /** Delivered as an `error` stream part after `errorAfterDeltas` deltas. */
+  /** Delivered as an `error` stream part after `errorAfterDeltas` deltas (default 0); the stream then ends. */
   streamError?: Error;
   errorAfterDeltas?: number;
-  /** Milliseconds between deltas; 0 enqueues everything synchronously (zero latency). */
+  /** Milliseconds after each delta; 0 (default) enqueues everything synchronously. */
   delayMs?: number;
 }
 
@@ -28,14 +30,9 @@ export interface ScriptedModel extends LanguageModelV3 {
   readonly calls: LanguageModelV3CallOptions[];
 }
 
-const usage = (outputTokens: number): LanguageModelV3Usage => ({
-  inputTokens: { total: 0, noCache: 0, cacheRead: 0, cacheWrite: 0 },
-  outputTokens: { total: outputTokens, text: outputTokens, reasoning: 0 },
-});
-
 /**
  * A scripted `LanguageModelV3` for tests and benchmarks: each call plays the next scripted turn
- * (or asks the function), streaming its deltas with the V3 stream parts.
+ * (or asks the script function), streaming the standard V3 parts. Honours `abortSignal`.
  */
 export function createScriptedModel(script: Script): ScriptedModel {
   const calls: LanguageModelV3CallOptions[] = [];
@@ -44,30 +41,50 @@ export function createScriptedModel(script: Script): ScriptedModel {
   function nextTurn(options: LanguageModelV3CallOptions): ScriptedTurn {
     const index = calls.length;
     calls.push(options);
-    if (typeof script === "function") return script(options, index);
-    const turn = script[index];
+    if (options.abortSignal?.aborted) throw abortReason(options.abortSignal);
+    const turn = typeof script === "function" ? script(options, index) : script[index];
     if (!turn) throw new Error(`Scripted model has no turn #${index + 1} (script has ${script.length})`);
+    if (turn.error) throw turn.error;
     return turn;
   }
 
-  function partsFor(turn: ScriptedTurn): { deltas: string[]; tail: LanguageModelV3StreamPart[] } {
-    const deltas = turn.text === undefined ? [] : Array.isArray(turn.text) ? turn.text : [turn.text];
-    const tail: LanguageModelV3StreamPart[] = [];
-    for (const call of turn.toolCalls ?? []) {
-      toolCallCounter++;
-      tail.push({
-        type: "tool-call",
-        toolCallId: `call_${toolCallCounter}`,
-        toolName: call.toolName,
-        input: JSON.stringify(call.input),
-      });
+  function toolCallsOf(turn: ScriptedTurn): Array<Extract<LanguageModelV3Content, { type: "tool-call" }>> {
+    return (turn.toolCalls ?? []).map((call) => ({
+      type: "tool-call",
+      toolCallId: `call_${++toolCallCounter}`,
+      toolName: call.toolName,
+      input: JSON.stringify(call.input ?? {}),
+    }));
+  }
+
+  function partsOf(turn: ScriptedTurn): LanguageModelV3StreamPart[] {
+    const deltas = deltasOf(turn);
+    const errorAt = turn.streamError ? Math.min(turn.errorAfterDeltas ?? 0, deltas.length) : -1;
+    const parts: LanguageModelV3StreamPart[] = [{ type: "stream-start", warnings: [] }];
+    for (const [index, delta] of deltas.entries()) {
+      if (index === errorAt) break;
+      if (index === 0) parts.push({ type: "text-start", id: "text-1" });
+      parts.push({ type: "text-delta", id: "text-1", delta });
     }
-    tail.push({
+    if (errorAt >= 0) {
+      parts.push({ type: "error", error: turn.streamError });
+      return parts;
+    }
+    if (deltas.length > 0) parts.push({ type: "text-end", id: "text-1" });
+    for (const call of toolCallsOf(turn)) {
+      parts.push(
+        { type: "tool-input-start", id: call.toolCallId, toolName: call.toolName },
+        { type: "tool-input-delta", id: call.toolCallId, delta: call.input },
+        { type: "tool-input-end", id: call.toolCallId },
+        call,
+      );
+    }
+    parts.push({
       type: "finish",
       usage: usage(deltas.length),
       finishReason: { unified: turn.toolCalls?.length ? "tool-calls" : "stop", raw: undefined },
     });
-    return { deltas, tail };
+    return parts;
   }
 
   const model: ScriptedModel = {
@@ -78,80 +95,79 @@ export function createScriptedModel(script: Script): ScriptedModel {
     calls,
     async doGenerate(options) {
       const turn = nextTurn(options);
-      if (turn.error) throw turn.error;
-      const { deltas, tail } = partsFor(turn);
-      const text = deltas.join("");
+      const text = deltasOf(turn).join("");
       return {
-        content: [
-          ...(text ? [{ type: "text" as const, text }] : []),
-          ...tail.filter((part) => part.type === "tool-call"),
-        ],
+        content: [...(text ? [{ type: "text" as const, text }] : []), ...toolCallsOf(turn)],
         finishReason: { unified: turn.toolCalls?.length ? "tool-calls" : "stop", raw: undefined },
-        usage: usage(deltas.length),
+        usage: usage(deltasOf(turn).length),
         warnings: [],
       };
     },
     async doStream(options) {
       const turn = nextTurn(options);
-      if (turn.error) throw turn.error;
-      const { deltas, tail } = partsFor(turn);
+      const parts = partsOf(turn);
       const delayMs = turn.delayMs ?? 0;
-      const signal = options.abortSignal;
-      let timer: NodeJS.Timeout | undefined;
-      const stream = new ReadableStream<LanguageModelV3StreamPart>({
-        start(controller) {
-          controller.enqueue({ type: "stream-start", warnings: [] });
-          if (deltas.length > 0) controller.enqueue({ type: "text-start", id: "text-1" });
-          const finish = () => {
-            if (deltas.length > 0) controller.enqueue({ type: "text-end", id: "text-1" });
-            for (const part of tail) controller.enqueue(part);
-            controller.close();
-          };
-          const errorAt = turn.streamError ? (turn.errorAfterDeltas ?? 0) : -1;
-          if (delayMs === 0) {
-            for (const [index, delta] of deltas.entries()) {
-              if (index === errorAt) {
-                controller.enqueue({ type: "error", error: turn.streamError });
-                controller.close();
-                return;
-              }
-              controller.enqueue({ type: "text-delta", id: "text-1", delta });
-            }
-            if (errorAt >= deltas.length) {
-              controller.enqueue({ type: "error", error: turn.streamError });
-              controller.close();
-              return;
-            }
-            finish();
-            return;
-          }
-          let index = 0;
-          const step = () => {
-            if (signal?.aborted) {
-              controller.error(signal.reason ?? new Error("aborted"));
-              return;
-            }
-            if (index === errorAt) {
-              controller.enqueue({ type: "error", error: turn.streamError });
-              controller.close();
-              return;
-            }
-            if (index < deltas.length) {
-              controller.enqueue({ type: "text-delta", id: "text-1", delta: deltas[index] ?? "" });
-              index++;
-              timer = setTimeout(step, delayMs);
-              return;
-            }
-            finish();
-          };
-          step();
-        },
-        cancel() {
-          clearTimeout(timer);
-        },
-      });
-      return { stream };
+      return {
+        stream:
+          delayMs > 0
+            ? streamWithDelays(parts, delayMs, options.abortSignal)
+            : streamParts(parts, options.abortSignal),
+      };
     },
   };
   return model;
+}
+
+/** Enqueues parts in order, pausing `delayMs` after each text delta. */
+function streamWithDelays(
+  parts: readonly LanguageModelV3StreamPart[],
+  delayMs: number,
+  abortSignal: AbortSignal | undefined,
+): ReadableStream<LanguageModelV3StreamPart> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = () => {
+    clearTimeout(timer);
+    if (onAbort) abortSignal?.removeEventListener("abort", onAbort);
+  };
+  return new ReadableStream<LanguageModelV3StreamPart>({
+    start(controller) {
+      let index = 0;
+      const step = () => {
+        while (index < parts.length) {
+          const part = parts[index++] as LanguageModelV3StreamPart;
+          controller.enqueue(part);
+          if (part.type === "text-delta") {
+            timer = setTimeout(step, delayMs);
+            return;
+          }
+        }
+        stop();
+        controller.close();
+      };
+      if (abortSignal) {
+        onAbort = () => {
+          stop();
+          controller.error(abortReason(abortSignal));
+        };
+        abortSignal.addEventListener("abort", onAbort, { once: true });
+      }
+      step();
+    },
+    cancel() {
+      stop();
+    },
+  });
+}
+
+function deltasOf(turn: ScriptedTurn): string[] {
+  if (turn.text === undefined) return [];
+  return Array.isArray(turn.text) ? turn.text : [turn.text];
+}
+
+function usage(outputTokens: number): LanguageModelV3Usage {
+  return {
+    inputTokens: { total: 0, noCache: 0, cacheRead: 0, cacheWrite: 0 },
+    outputTokens: { total: outputTokens, text: outputTokens, reasoning: 0 },
+  };
 }

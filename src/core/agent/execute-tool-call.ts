@@ -10,9 +10,10 @@ import type { ToolSet } from "../tools/tool-set.js";
 export async function executeToolCall(
   toolSet: ToolSet,
   call: MessageToolCall,
-  context: ToolContext,
+  baseContext: Omit<ToolContext, "toolCallId">,
 ): Promise<MessageToolResult> {
   const base = { toolCallId: call.toolCallId, toolName: call.toolName };
+  const context: ToolContext = { ...baseContext, toolCallId: call.toolCallId };
   const tool = toolSet.get(call.toolName);
   if (!tool || (tool.channels && !tool.channels.includes(context.channel))) {
     return {

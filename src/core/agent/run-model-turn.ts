@@ -26,7 +26,7 @@ export interface ModelTurnRequest {
   prompt: readonly LanguageModelV3Message[];
   tools: readonly LanguageModelV3FunctionTool[];
   toolSet: ToolSet;
-  toolContext: Omit<ToolContext, "abortSignal" | "turnId" | "requestChannelAction">;
+  toolContext: Omit<ToolContext, "abortSignal" | "turnId" | "toolCallId" | "requestChannelAction">;
   maxSteps: number;
   maxOutputTokens: number;
   temperature: number | undefined;
@@ -60,7 +60,7 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
     error: undefined,
   };
   let prompt = request.prompt as LanguageModelV3Message[];
-  const toolContext: ToolContext = {
+  const toolContext: Omit<ToolContext, "toolCallId"> = {
     ...request.toolContext,
     turnId,
     abortSignal,

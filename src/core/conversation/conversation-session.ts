@@ -18,6 +18,11 @@ export interface TurnInput {
 export interface RunTurnOptions {
   abortSignal?: AbortSignal;
   onEvent?: TurnEventListener;
+  /**
+   * The user message was already stored (an SMS or email is stored before its webhook is answered);
+   * the turn answers it instead of appending `input` again.
+   */
+  storedUserMessage?: StoredMessage;
 }
 
 export interface TurnOutcome {
@@ -151,31 +156,37 @@ export class ConversationSession {
     emit({ type: "turn-start", turnId, conversationId, channel });
     // The user message is written while the model already starts: no store round trip before the
     // first token.
-    const userWrite = agent.store.appendMessage({
-      conversationId,
-      role: "user",
-      channel,
-      text: input.text,
-      inputKind: input.inputKind ?? null,
-      metadata: input.metadata ?? {},
-    });
-    const userPromptMessage = messageToPrompt(
-      {
-        id: "",
-        conversationId,
-        sequence: 0,
-        role: "user",
-        channel,
-        text: input.text,
-        inputKind: input.inputKind ?? null,
-        interrupted: false,
-        toolCalls: [],
-        toolResults: [],
-        createdAt: 0,
-        metadata: {},
-      },
-      channel,
-    );
+    const stored = options.storedUserMessage;
+    const userWrite = stored
+      ? Promise.resolve(stored)
+      : agent.store.appendMessage({
+          conversationId,
+          role: "user",
+          channel,
+          text: input.text,
+          inputKind: input.inputKind ?? null,
+          metadata: input.metadata ?? {},
+        });
+    const alreadyInHistory = stored !== undefined && this.history.some((message) => message.id === stored.id);
+    const userPromptMessage = alreadyInHistory
+      ? undefined
+      : messageToPrompt(
+          stored ?? {
+            id: "",
+            conversationId,
+            sequence: 0,
+            role: "user",
+            channel,
+            text: input.text,
+            inputKind: input.inputKind ?? null,
+            interrupted: false,
+            toolCalls: [],
+            toolResults: [],
+            createdAt: 0,
+            metadata: {},
+          },
+          channel,
+        );
     const prompt = userPromptMessage
       ? [this.systemMessage, ...this.prompt, userPromptMessage]
       : [this.systemMessage, ...this.prompt];
@@ -194,7 +205,7 @@ export class ConversationSession {
     });
 
     const userMessage = await userWrite;
-    this.remember(userMessage);
+    if (!alreadyInHistory) this.remember(userMessage);
     const assistantMessages: StoredMessage[] = [];
     for (const draft of stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted)) {
       const message = await agent.store.appendMessage(draft);

@@ -8,6 +8,8 @@ export interface ToolContext {
   customerId: string | null;
   channel: ChannelName;
   turnId: string;
+  /** The model's id for this call: with `turnId`, a stable idempotency key for side effects. */
+  toolCallId: string;
   abortSignal: AbortSignal;
   /** Ask the channel to act (voice: send DTMF digits, end or hand off the call). */
   requestChannelAction(action: ChannelAction): void;

@@ -97,9 +97,12 @@ export function createMemoryOutboxStore(): OutboxStore {
       });
     },
     async updateOutboundProviderStatus(providerMessageId, update) {
-      const entry = [...entries.values()].find((candidate) => candidate.providerMessageId === providerMessageId);
+      const entry = [...entries.values()].find(
+        (candidate) => candidate.providerMessageId === providerMessageId,
+      );
       if (!entry) return undefined;
-      if (update.status && outboxStatusRank(update.status) < outboxStatusRank(entry.status)) return copy(entry);
+      if (update.status && outboxStatusRank(update.status) < outboxStatusRank(entry.status))
+        return copy(entry);
       entry.status = update.status ?? entry.status;
       entry.providerStatus = update.providerStatus;
       entry.lastErrorCode = update.errorCode ?? entry.lastErrorCode;

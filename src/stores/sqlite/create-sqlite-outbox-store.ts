@@ -50,21 +50,23 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
     ),
   };
 
-  const enqueue = database.transaction((entry: Parameters<OutboxStore["enqueueOutbound"]>[0], now: number) => {
-    const id = `out_${randomUUID().replaceAll("-", "")}`;
-    const result = statements.insert.run(
-      id,
-      entry.idempotencyKey,
-      entry.payload.kind,
-      JSON.stringify(entry.payload),
-      entry.conversationId ?? null,
-      entry.notBefore ?? now,
-      now,
-      now,
-    );
-    const row = statements.byKey.get(entry.idempotencyKey) as Row;
-    return { entry: toEntry(row), created: result.changes === 1 };
-  });
+  const enqueue = database.transaction(
+    (entry: Parameters<OutboxStore["enqueueOutbound"]>[0], now: number) => {
+      const id = `out_${randomUUID().replaceAll("-", "")}`;
+      const result = statements.insert.run(
+        id,
+        entry.idempotencyKey,
+        entry.payload.kind,
+        JSON.stringify(entry.payload),
+        entry.conversationId ?? null,
+        entry.notBefore ?? now,
+        now,
+        now,
+      );
+      const row = statements.byKey.get(entry.idempotencyKey) as Row;
+      return { entry: toEntry(row), created: result.changes === 1 };
+    },
+  );
 
   return {
     async enqueueOutbound(entry) {
@@ -81,7 +83,13 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
       statements.retry.run(failure.nextAttemptAt, failure.error, failure.errorCode, Date.now(), id);
     },
     async markOutboundFailed(id, failure) {
-      statements.failed.run(failure.dead ? "dead" : "failed", failure.error, failure.errorCode, Date.now(), id);
+      statements.failed.run(
+        failure.dead ? "dead" : "failed",
+        failure.error,
+        failure.errorCode,
+        Date.now(),
+        id,
+      );
     },
     async updateOutboundProviderStatus(providerMessageId, update) {
       const row = statements.byProviderId.get(providerMessageId) as Row | undefined;
@@ -91,14 +99,23 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
       if (update.status && outboxStatusRank(update.status) < outboxStatusRank(entry.status)) return entry;
       const status = update.status ?? entry.status;
       statements.providerStatus.run(status, update.providerStatus, update.errorCode, Date.now(), entry.id);
-      return { ...entry, status, providerStatus: update.providerStatus, lastErrorCode: update.errorCode ?? entry.lastErrorCode };
+      return {
+        ...entry,
+        status,
+        providerStatus: update.providerStatus,
+        lastErrorCode: update.errorCode ?? entry.lastErrorCode,
+      };
     },
     async getOutbound(id) {
       const row = statements.byId.get(id) as Row | undefined;
       return row ? toEntry(row) : undefined;
     },
     async listOutbound(options = {}) {
-      const rows = statements.list.all(options.status ?? null, options.conversationId ?? null, options.limit ?? 100) as Row[];
+      const rows = statements.list.all(
+        options.status ?? null,
+        options.conversationId ?? null,
+        options.limit ?? 100,
+      ) as Row[];
       return rows.map(toEntry);
     },
   };

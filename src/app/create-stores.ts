@@ -1,0 +1,47 @@
+import path from "node:path";
+import type { Config } from "../config/config.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+import type { MessagingStateStore } from "../ports/messaging-state-store.js";
+import type { OutboxStore } from "../ports/outbox-store.js";
+import { createMemoryConversationStore } from "../stores/memory/create-memory-conversation-store.js";
+import { createMemoryMessagingStateStore } from "../stores/memory/create-memory-messaging-state-store.js";
+import { createMemoryOutboxStore } from "../stores/memory/create-memory-outbox-store.js";
+import { createSqliteConversationStore } from "../stores/sqlite/create-sqlite-conversation-store.js";
+import { createSqliteMessagingStateStore } from "../stores/sqlite/create-sqlite-messaging-state-store.js";
+import { createSqliteOutboxStore } from "../stores/sqlite/create-sqlite-outbox-store.js";
+import { openSqliteDatabase } from "../stores/sqlite/open-sqlite-database.js";
+
+/** Every store the app uses, on one backend. */
+export interface Stores {
+  conversations: ConversationStore;
+  outbox: OutboxStore;
+  messagingState: MessagingStateStore;
+  close(): Promise<void>;
+}
+
+export function createStores(config: Readonly<Config>): Stores {
+  switch (config.store.kind) {
+    case "memory":
+      return {
+        conversations: createMemoryConversationStore(),
+        outbox: createMemoryOutboxStore(),
+        messagingState: createMemoryMessagingStateStore(),
+        async close() {},
+      };
+    case "sqlite": {
+      const database = openSqliteDatabase(path.join(config.dataDirectory, "switchboard.db"));
+      const conversations = createSqliteConversationStore({ database });
+      return {
+        conversations,
+        outbox: createSqliteOutboxStore({ database }),
+        messagingState: createSqliteMessagingStateStore({ database }),
+        async close() {
+          await conversations.close();
+          database.close();
+        },
+      };
+    }
+    case "dynamodb":
+      throw new Error("STORE=dynamodb is not available yet in this version; use STORE=sqlite");
+  }
+}

@@ -1,0 +1,104 @@
+import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
+import type { TurnOutcome } from "../../core/conversation/conversation-session.js";
+import { logKeys } from "../../observability/log-keys.js";
+import type { Logger } from "../../observability/logger.js";
+import type { StoredMessage } from "../../ports/conversation-store.js";
+import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
+
+export type AsyncChannel = "sms" | "email";
+
+/** Turns a finished turn into outbound messages (enqueued in the outbox). */
+export type ReplyDelivery = (outcome: TurnOutcome, userMessage: StoredMessage) => Promise<void>;
+
+/**
+ * Answers SMS and email after their webhook has been acknowledged. The inbound message is stored
+ * and recorded as a pending turn before the 200 goes out, so a crash before the reply is produced
+ * is resumed at the next start. Turns of one conversation run one after another.
+ */
+export class AsyncReplyRunner {
+  private readonly deliveries = new Map<AsyncChannel, ReplyDelivery>();
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly dependencies: {
+      agent: ConversationAgent;
+      messagingState: MessagingStateStore;
+      logger: Logger;
+    },
+  ) {}
+
+  register(channel: AsyncChannel, delivery: ReplyDelivery): void {
+    this.deliveries.set(channel, delivery);
+  }
+
+  /** Durably notes that `userMessage` needs a reply (call before acknowledging the webhook). */
+  accept(userMessage: StoredMessage): Promise<void> {
+    return this.dependencies.messagingState.addPendingTurn({
+      messageId: userMessage.id,
+      conversationId: userMessage.conversationId,
+      channel: userMessage.channel,
+      createdAt: userMessage.createdAt,
+    });
+  }
+
+  /** Runs the reply in the background, after earlier turns of the same conversation. */
+  schedule(userMessage: StoredMessage): void {
+    const key = userMessage.conversationId;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.reply(userMessage));
+    this.queues.set(key, next);
+    next.finally(() => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    });
+  }
+
+  /** Replies to every turn left pending by a previous process. */
+  async resumePending(): Promise<number> {
+    const { agent, messagingState, logger } = this.dependencies;
+    const pending = await messagingState.listPendingTurns();
+    for (const turn of pending) {
+      const messages = await agent.store.listMessages(turn.conversationId);
+      const userMessage = messages.find((message) => message.id === turn.messageId);
+      if (!userMessage) {
+        await messagingState.removePendingTurn(turn.messageId);
+        continue;
+      }
+      logger.info(
+        { [logKeys.conversationId]: turn.conversationId, [logKeys.channel]: turn.channel },
+        "resuming a pending reply",
+      );
+      this.schedule(userMessage);
+    }
+    return pending.length;
+  }
+
+  /** Resolves when no reply is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.allSettled([...this.queues.values()]);
+  }
+
+  private async reply(userMessage: StoredMessage): Promise<void> {
+    const { agent, messagingState, logger } = this.dependencies;
+    const channel = userMessage.channel as AsyncChannel;
+    const log = logger.child({
+      [logKeys.conversationId]: userMessage.conversationId,
+      [logKeys.channel]: channel,
+    });
+    const delivery = this.deliveries.get(channel);
+    if (!delivery) {
+      log.error("no reply delivery registered for this channel");
+      return;
+    }
+    try {
+      const session = await agent.openSession(userMessage.conversationId, channel);
+      const outcome = await session.runTurn({ text: userMessage.text }, { storedUserMessage: userMessage });
+      if (outcome.error)
+        log.error({ [logKeys.errorCode]: outcome.error.code, err: outcome.error }, "reply turn failed");
+      await delivery(outcome, userMessage);
+      await messagingState.removePendingTurn(userMessage.id);
+    } catch (error) {
+      // Left pending: the next start retries it.
+      log.error({ err: error }, "could not produce the reply; it stays pending");
+    }
+  }
+}

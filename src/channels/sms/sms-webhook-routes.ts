@@ -1,0 +1,169 @@
+import type { FastifyInstance } from "fastify";
+import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
+import { z } from "zod";
+import { BadRequestError } from "../../errors/bad-request-error.js";
+import { logKeys } from "../../observability/log-keys.js";
+import type { ConversationStore } from "../../ports/conversation-store.js";
+import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
+import type { NewOutboxEntry, OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
+import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
+import { twilioWebhookGuard } from "../twilio/twilio-signature-hook.js";
+import type { TwilioSignatureVerifier } from "../twilio/twilio-signature-verifier.js";
+import { splitSmsText, toPlainSmsText } from "./format-sms-text.js";
+import { smsKeyword } from "./sms-keywords.js";
+import { smsHelpText } from "./sms-style.js";
+
+export interface SmsChannelDependencies {
+  store: ConversationStore;
+  messagingState: MessagingStateStore;
+  outbox: Pick<OutboxStore, "updateOutboundProviderStatus">;
+  /** Durably enqueues an outbound message and wakes the outbox worker. */
+  enqueueOutbound: (entry: NewOutboxEntry) => Promise<OutboxEntry>;
+  replies: AsyncReplyRunner;
+  signatureVerifier: TwilioSignatureVerifier | undefined;
+}
+
+const inboundSmsSchema = z.looseObject({
+  MessageSid: z.string().min(1, "MessageSid is required"),
+  From: z.string().min(1, "From is required"),
+  To: z.string().optional(),
+  Body: z.string().optional().default(""),
+  NumMedia: z.string().optional(),
+});
+
+const statusSchema = z.looseObject({
+  MessageSid: z.string().min(1, "MessageSid is required"),
+  MessageStatus: z.string().min(1, "MessageStatus is required"),
+  ErrorCode: z.string().optional(),
+});
+
+const emptyTwiml = new MessagingResponse().toString();
+
+const smsStatusToOutbox: Record<string, OutboxStatus | null> = {
+  queued: null,
+  accepted: null,
+  scheduled: null,
+  sending: "sent",
+  sent: "sent",
+  delivered: "delivered",
+  read: "delivered",
+  undelivered: "undelivered",
+  failed: "failed",
+};
+
+/**
+ * `POST /twilio/sms`: store the message (de-duplicated by MessageSid), answer `<Response/>` at
+ * once, reply through the outbox after the agent's turn. `POST /twilio/sms/status`: delivery status.
+ */
+export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannelDependencies): void {
+  const { store, messagingState, replies } = dependencies;
+  const guard = twilioWebhookGuard(dependencies.signatureVerifier);
+
+  replies.register("sms", async (outcome, userMessage) => {
+    const text = toPlainSmsText(outcome.text);
+    const to = String(userMessage.metadata.from ?? "");
+    if (!text || !to) return;
+    const parts = splitSmsText(text);
+    for (const [index, body] of parts.entries()) {
+      await dependencies.enqueueOutbound({
+        idempotencyKey: `sms-reply:${String(userMessage.metadata.messageSid)}:${index}`,
+        conversationId: userMessage.conversationId,
+        payload: { kind: "sms", to, body },
+      });
+    }
+  });
+
+  app.post("/twilio/sms", { preHandler: guard }, async (request, reply) => {
+    const parsed = inboundSmsSchema.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new BadRequestError(
+        `Invalid Twilio SMS webhook: ${issue?.path.join(".") || "body"}: ${issue?.message}`,
+      );
+    }
+    const sms = parsed.data;
+    const respond = () => reply.type("text/xml").send(emptyTwiml);
+    if (!(await messagingState.recordInboundOnce("twilio-sms", sms.MessageSid))) {
+      request.log.info({ messageSid: sms.MessageSid }, "sms: duplicate webhook ignored");
+      return respond();
+    }
+    const keyword = smsKeyword(sms.Body);
+    if (keyword === "stop" || keyword === "start") {
+      await messagingState.setOptOut(
+        sms.From,
+        "sms",
+        keyword === "stop",
+        `keyword ${sms.Body.trim().toUpperCase()}`,
+      );
+      request.log.info({ keyword }, "sms: opt-out keyword");
+      return respond();
+    }
+    if (keyword === "help") {
+      await dependencies.enqueueOutbound({
+        idempotencyKey: `sms-help:${sms.MessageSid}`,
+        payload: { kind: "sms", to: sms.From, body: smsHelpText },
+      });
+      return respond();
+    }
+
+    const mediaUrls = mediaOf(sms as Record<string, unknown>);
+    const conversation =
+      (await store.findLatestConversationByExternalRef(sms.From)) ??
+      (await store.createConversation({
+        channel: "sms",
+        externalRef: sms.From,
+        metadata: { contacts: { phone: sms.From } },
+      }));
+    const mediaNote =
+      mediaUrls.length > 0
+        ? `\n[The customer attached ${mediaUrls.length} file(s): ${mediaUrls.map((media) => media.contentType).join(", ")}]`
+        : "";
+    const userMessage = await store.appendMessage({
+      conversationId: conversation.id,
+      role: "user",
+      channel: "sms",
+      text: `${sms.Body}${mediaNote}`.trim(),
+      inputKind: "text",
+      metadata: { messageSid: sms.MessageSid, from: sms.From, to: sms.To ?? null, media: mediaUrls },
+    });
+    await replies.accept(userMessage);
+    request.log.info(
+      { [logKeys.conversationId]: conversation.id, messageSid: sms.MessageSid },
+      "sms: received",
+    );
+    replies.schedule(userMessage);
+    return respond();
+  });
+
+  app.post("/twilio/sms/status", { preHandler: guard }, async (request, reply) => {
+    const parsed = statusSchema.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new BadRequestError(
+        `Invalid Twilio status callback: ${issue?.path.join(".") || "body"}: ${issue?.message}`,
+      );
+    }
+    const status = parsed.data;
+    const updated = await dependencies.outbox.updateOutboundProviderStatus(status.MessageSid, {
+      providerStatus: status.MessageStatus,
+      status: smsStatusToOutbox[status.MessageStatus] ?? null,
+      errorCode: status.ErrorCode ?? null,
+    });
+    if (!updated) request.log.warn({ messageSid: status.MessageSid }, "sms status: unknown message");
+    if (status.ErrorCode === "21610" && updated?.payload.kind === "sms") {
+      await messagingState.setOptOut(updated.payload.to, "sms", true, "Twilio error 21610");
+    }
+    return reply.type("text/xml").send(emptyTwiml);
+  });
+}
+
+function mediaOf(form: Record<string, unknown>): Array<{ url: string; contentType: string }> {
+  const count = Math.min(10, Number.parseInt(String(form.NumMedia ?? "0"), 10) || 0);
+  const media: Array<{ url: string; contentType: string }> = [];
+  for (let index = 0; index < count; index++) {
+    const url = form[`MediaUrl${index}`];
+    if (typeof url === "string")
+      media.push({ url, contentType: String(form[`MediaContentType${index}`] ?? "unknown") });
+  }
+  return media;
+}

@@ -1,0 +1,144 @@
+import { type OfflinePrompt, spellDigits } from "./offline-prompt.js";
+
+/** What the offline model decides to do for one call. */
+export type OfflineDecision =
+  | { kind: "text"; text: string }
+  | { kind: "tool-call"; toolName: string; input: Record<string, unknown> };
+
+export const standInNotice = "I'm Switchboard's offline stand-in model, so I can't answer that properly.";
+export const setProviderHint = "Set LLM_PROVIDER to a real model provider for full answers.";
+const simpleRules = "I'm Switchboard's offline stand-in model, so I follow simple rules.";
+const keypadPattern = /^the caller pressed the keys: ([0-9a-d*#w]+)$/i;
+const namePattern = /\bmy name is ([\p{L}][\p{L}'’-]*(?:\s+[\p{L}][\p{L}'’-]*){0,2})/iu;
+const notPartOfName = new Set([
+  "and",
+  "but",
+  "i",
+  "i'm",
+  "im",
+  "what",
+  "can",
+  "how",
+  "please",
+  "thanks",
+  "from",
+]);
+
+/**
+ * The offline model's rules for the last user message, tried in order. Every answer is built from
+ * the prompt itself (the user's words, the history, the tools offered); nothing is invented.
+ */
+export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
+  const input = (prompt.userTexts[prompt.userTexts.length - 1] ?? "").trim();
+  const lower = input.toLowerCase().replace(/’/g, "'");
+  const text = (value: string): OfflineDecision => ({ kind: "text", text: value });
+
+  const keys = keypadPattern.exec(input)?.[1] ?? (/^[0-9*#]+$/.test(input) ? input : undefined);
+  if (keys !== undefined) return menuChoice(keys, prompt);
+
+  if (
+    /\b(?:menu|options|what can you do)\b/.test(lower) ||
+    /^(?:help|help me|help please|i need help)\W*$/.test(lower)
+  ) {
+    return text(`${menu(prompt)} ${simpleRules}`);
+  }
+
+  if (/\b(?:person|human|agent|representative|operator|someone real)\b/.test(lower)) {
+    return transferOr(prompt, "caller asked for a person");
+  }
+
+  const press = /\b(?:press|send(?: the)? digits|dial)\s+([0-9*#][0-9*#w\s,-]*)/i.exec(input);
+  if (press?.[1]) {
+    const digits = press[1].replace(/[^0-9*#wW]/g, "").replace(/[wW]+$/, "");
+    if (!prompt.toolNames.has("send_digits")) return text("I can't press phone keys on this channel.");
+    return { kind: "tool-call", toolName: "send_digits", input: { digits } };
+  }
+
+  if (/\b(?:bye|goodbye|good bye|hang up|that's all|that is all)\b/.test(lower)) {
+    return prompt.toolNames.has("end_call")
+      ? { kind: "tool-call", toolName: "end_call", input: { reason: "caller said goodbye" } }
+      : text("Goodbye, and thanks for getting in touch!");
+  }
+
+  const givenName = nameIn(input);
+  if (givenName) return text(`Nice to meet you, ${givenName}.`);
+
+  if (/\bwhat(?:'s| is) my name\b|\bdo you (?:know|remember) my name\b/.test(lower)) {
+    for (let index = prompt.userTexts.length - 2; index >= 0; index--) {
+      const earlier = nameIn(prompt.userTexts[index] ?? "");
+      if (earlier) return text(`Your name is ${earlier}.`);
+    }
+    return text("You haven't told me your name yet.");
+  }
+
+  if (/\bwhat did i (?:just )?say\b/.test(lower)) {
+    const previous = prompt.userTexts[prompt.userTexts.length - 2];
+    if (previous === undefined) return text("This is the first thing you've said to me.");
+    const previousKeys = keypadPattern.exec(previous)?.[1];
+    return text(previousKeys ? `You pressed ${spellDigits(previousKeys)}.` : `You said: "${previous}".`);
+  }
+
+  if (/\b(?:repeat that|say that again|what did you (?:just )?say)\b/.test(lower)) {
+    const previous = prompt.assistantTexts[prompt.assistantTexts.length - 1];
+    return text(previous ? `I said: ${previous}` : "I haven't said anything yet.");
+  }
+
+  if (/^(?:hi|hello|hey|good (?:morning|afternoon|evening))\b/.test(lower)) {
+    return text(`Hello! ${simpleRules} Ask for the menu to hear what I can do.`);
+  }
+
+  if (prompt.assistantTexts[prompt.assistantTexts.length - 1] === leaveMessagePrompt(prompt)) {
+    return text("Thank you. Your message is saved with this conversation.");
+  }
+
+  return text(prompt.voice ? standInNotice : `${standInNotice} ${setProviderHint}`);
+}
+
+/** A keypad (or typed) menu choice: 0 a person, 1 what I can do, 2 leave a message. */
+function menuChoice(keys: string, prompt: OfflinePrompt): OfflineDecision {
+  if (keys === "0") return transferOr(prompt, "caller pressed 0");
+  if (keys === "1") return { kind: "text", text: abilities(prompt) };
+  if (keys === "2") return { kind: "text", text: leaveMessagePrompt(prompt) };
+  return { kind: "text", text: `${spellDigits(keys)} is not an option. ${menu(prompt)}` };
+}
+
+function transferOr(prompt: OfflinePrompt, reason: string): OfflineDecision {
+  return prompt.toolNames.has("transfer_to_human")
+    ? { kind: "tool-call", toolName: "transfer_to_human", input: { reason } }
+    : { kind: "text", text: "I can't connect you to a person on this channel." };
+}
+
+/** The menu offers 0 only when a transfer tool is there to back it. */
+function menu(prompt: OfflinePrompt): string {
+  const verb = prompt.channel === undefined || prompt.voice ? "Press" : "Reply";
+  return prompt.toolNames.has("transfer_to_human")
+    ? `${verb} 1 to hear what I can do, 2 to leave a message, or 0 to reach a person.`
+    : `${verb} 1 to hear what I can do, or 2 to leave a message.`;
+}
+
+function abilities(prompt: OfflinePrompt): string {
+  const things = ["greet you", "remember your name", "repeat what you said", "take a message"];
+  if (prompt.toolNames.has("send_digits")) things.push("press phone keys for you");
+  if (prompt.toolNames.has("transfer_to_human")) things.push("connect you to a person");
+  if (prompt.toolNames.has("end_call")) things.push("end the call");
+  const list = `${things.slice(0, -1).join(", ")} and ${things[things.length - 1]}`;
+  const notice = "I'm Switchboard's offline stand-in model, so that is all I can do.";
+  return prompt.voice ? `I can ${list}. ${notice}` : `I can ${list}. ${notice} ${setProviderHint}`;
+}
+
+function leaveMessagePrompt(prompt: OfflinePrompt): string {
+  return prompt.voice
+    ? "Please say your message now, and I'll keep it with this conversation."
+    : "Please send your message now, and I'll keep it with this conversation.";
+}
+
+/** "my name is ada lovelace and I…" → "Ada Lovelace". */
+function nameIn(text: string): string | undefined {
+  const words = namePattern.exec(text)?.[1]?.split(/\s+/) ?? [];
+  const name: string[] = [];
+  for (const word of words) {
+    if (notPartOfName.has(word.toLowerCase())) break;
+    name.push(word.charAt(0).toUpperCase() + word.slice(1));
+  }
+  return name.length > 0 ? name.join(" ") : undefined;
+}

@@ -1,0 +1,174 @@
+import { z } from "zod";
+import { splitSmsText, toPlainSmsText } from "../channels/sms/format-sms-text.js";
+import { type AgentTool, defineTool, type ToolContext } from "../core/tools/agent-tool.js";
+import { ToolError } from "../errors/tool-error.js";
+import type { Conversation, ConversationStore } from "../ports/conversation-store.js";
+import type { MessagingStateStore } from "../ports/messaging-state-store.js";
+import type { NewOutboxEntry, OutboxEntry } from "../ports/outbox-store.js";
+import { customerAddresses } from "./customer-addresses.js";
+
+export interface OutboundMessageToolDependencies {
+  store: ConversationStore;
+  messagingState: MessagingStateStore;
+  enqueueOutbound: (entry: NewOutboxEntry) => Promise<OutboxEntry>;
+  /** TwiML that connects an answered outbound call back into this conversation. */
+  callbackTwiml: (conversationId: string) => string;
+}
+
+/**
+ * `send_sms`, `send_email`, `call_me_back`: each only to the customer's own addresses; each is
+ * written to the outbox and returns at once (a voice reply keeps streaming), reporting "queued" —
+ * never "sent" — so the agent cannot claim a delivery that has not happened.
+ */
+export function createOutboundMessageTools(dependencies: OutboundMessageToolDependencies): AgentTool[] {
+  const { store, messagingState } = dependencies;
+
+  async function conversationOf(context: ToolContext): Promise<Conversation> {
+    const conversation = await store.getConversation(context.conversationId);
+    if (!conversation) throw new ToolError("This conversation no longer exists.");
+    return conversation;
+  }
+
+  const sendSms = defineTool({
+    name: "send_sms",
+    description:
+      "Text the customer (SMS) at their own phone number, e.g. when they ask 'text me that'. Write a short plain-text summary with the key details.",
+    inputSchema: z.object({
+      message: z
+        .string()
+        .min(1)
+        .max(1600)
+        .describe("The text message, plain text, ideally under 320 characters"),
+      to: z
+        .string()
+        .optional()
+        .describe("Only if the customer gave another of their own numbers; defaults to theirs"),
+    }),
+    async execute(input, context) {
+      const conversation = await conversationOf(context);
+      const { phones } = customerAddresses(conversation);
+      const to = input.to?.replace(/[\s().-]/g, "") ?? phones[0];
+      if (!to)
+        throw new ToolError(
+          "No phone number is on file for this customer, so I can't text them.",
+          "NO_ADDRESS",
+        );
+      if (!phones.includes(to)) {
+        throw new ToolError(
+          "That number is not one of the customer's own verified numbers; I can only text the customer.",
+          "ADDRESS_NOT_ALLOWED",
+        );
+      }
+      if (await messagingState.isOptedOut(to, "sms")) {
+        throw new ToolError("The customer has opted out of text messages (replied STOP).", "OPTED_OUT");
+      }
+      const body = splitSmsText(toPlainSmsText(input.message))[0] ?? "";
+      const entry = await dependencies.enqueueOutbound({
+        idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
+        conversationId: conversation.id,
+        payload: { kind: "sms", to, body },
+      });
+      await store.appendMessage({
+        conversationId: conversation.id,
+        role: "assistant",
+        channel: "sms",
+        text: body,
+        metadata: { outboxId: entry.id, via: "send_sms", turnId: context.turnId },
+      });
+      return {
+        status: "queued",
+        outboxId: entry.id,
+        note: "Queued for delivery; delivery is confirmed separately.",
+      };
+    },
+  });
+
+  const sendEmail = defineTool({
+    name: "send_email",
+    description:
+      "Email the customer at their own email address with the full details (it may be longer and structured).",
+    inputSchema: z.object({
+      subject: z.string().min(1).max(200),
+      body: z.string().min(1).max(20_000).describe("The email text"),
+      to: z.string().optional().describe("Only if the customer gave another of their own addresses"),
+    }),
+    async execute(input, context) {
+      const conversation = await conversationOf(context);
+      const { emails } = customerAddresses(conversation);
+      const to = input.to?.trim().toLowerCase() ?? emails[0];
+      if (!to) throw new ToolError("No verified email address is on file for this customer.", "NO_ADDRESS");
+      if (!emails.includes(to)) {
+        throw new ToolError(
+          "That address is not one of the customer's own verified addresses; I can only email the customer.",
+          "ADDRESS_NOT_ALLOWED",
+        );
+      }
+      if (await messagingState.isOptedOut(to, "email")) {
+        throw new ToolError(
+          "Email to this customer is suppressed (bounce, spam report or unsubscribe).",
+          "OPTED_OUT",
+        );
+      }
+      const entry = await dependencies.enqueueOutbound({
+        idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
+        conversationId: conversation.id,
+        payload: {
+          kind: "email",
+          to,
+          subject: input.subject,
+          text: input.body,
+          html: textToHtml(input.body),
+          customArgs: { conversationId: conversation.id },
+        },
+      });
+      await store.appendMessage({
+        conversationId: conversation.id,
+        role: "assistant",
+        channel: "email",
+        text: input.body,
+        metadata: { outboxId: entry.id, via: "send_email", subject: input.subject, turnId: context.turnId },
+      });
+      return {
+        status: "queued",
+        outboxId: entry.id,
+        note: "Queued for delivery; delivery is confirmed separately.",
+      };
+    },
+  });
+
+  const callMeBack = defineTool({
+    name: "call_me_back",
+    description: "Start a phone call to the customer's own number that continues this conversation.",
+    inputSchema: z.object({ to: z.string().optional() }),
+    async execute(input, context) {
+      const conversation = await conversationOf(context);
+      const { phones } = customerAddresses(conversation);
+      const to = input.to?.replace(/[\s().-]/g, "") ?? phones[0];
+      if (!to) throw new ToolError("No phone number is on file for this customer.", "NO_ADDRESS");
+      if (!phones.includes(to))
+        throw new ToolError("I can only call the customer's own number.", "ADDRESS_NOT_ALLOWED");
+      const entry = await dependencies.enqueueOutbound({
+        idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
+        conversationId: conversation.id,
+        payload: { kind: "call", to, twiml: dependencies.callbackTwiml(conversation.id) },
+      });
+      return {
+        status: "queued",
+        outboxId: entry.id,
+        note: "The call is being placed; it is not connected yet.",
+      };
+    },
+  });
+
+  return [sendSms, sendEmail, callMeBack];
+}
+
+/** Simple HTML part: paragraphs and line breaks, escaped. */
+export function textToHtml(text: string): string {
+  const escape = (value: string) =>
+    value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+  return text
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${escape(paragraph).replaceAll("\n", "<br>")}</p>`)
+    .join("\n");
+}

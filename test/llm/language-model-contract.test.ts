@@ -1,0 +1,70 @@
+import { createProviderModel } from "../../src/llm/create-language-model.js";
+import { createOfflineModel } from "../../src/llm/offline/create-offline-model.js";
+import { withResilience } from "../../src/llm/with-resilience.js";
+import { createFakeOpenAiServer, type FakeOpenAiReply } from "../../src/testing/create-fake-openai-server.js";
+import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { type ContractScenario, expectedToolCall, languageModelContract } from "./language-model-contract.js";
+
+const tokens = ["The ", "answer ", "is ", "forty-two."];
+const offlineGreeting =
+  "Hello! I'm Switchboard's offline stand-in model, so I follow simple rules. Ask for the menu to hear what I can do.";
+
+function fakeReply(scenario: ContractScenario): FakeOpenAiReply {
+  if (scenario === "tool-call") {
+    return { toolCalls: [{ name: expectedToolCall.toolName, arguments: expectedToolCall.input }] };
+  }
+  return { tokens, delayMs: scenario === "slow-text" ? 30 : 0 };
+}
+
+function viaFakeServer(provider: "openai" | "openai-compatible") {
+  return async (scenario: ContractScenario) => {
+    const server = await createFakeOpenAiServer(fakeReply(scenario));
+    const model = await createProviderModel({
+      provider,
+      model: "gpt-test",
+      baseUrl: server.url,
+      apiKey: "test-key",
+      awsRegion: undefined,
+    });
+    return { model, close: () => server.close() };
+  };
+}
+
+languageModelContract("offline model", {
+  makeModel: () => ({ model: createOfflineModel() }),
+  expectedText: offlineGreeting,
+});
+
+languageModelContract("scripted model", {
+  makeModel: (scenario) => ({
+    model: createScriptedModel(() =>
+      scenario === "tool-call"
+        ? { toolCalls: [expectedToolCall] }
+        : { text: tokens, delayMs: scenario === "slow-text" ? 20 : 0 },
+    ),
+  }),
+  expectedText: tokens.join(""),
+});
+
+languageModelContract("@ai-sdk/openai (Responses API) against the fake OpenAI server", {
+  makeModel: viaFakeServer("openai"),
+  expectedText: tokens.join(""),
+});
+
+languageModelContract("@ai-sdk/openai-compatible against the fake OpenAI server", {
+  makeModel: viaFakeServer("openai-compatible"),
+  expectedText: tokens.join(""),
+});
+
+languageModelContract("resilience wrapper around openai", {
+  makeModel: async (scenario) => {
+    const subject = await viaFakeServer("openai")(scenario);
+    return { ...subject, model: withResilience(subject.model, { fallback: createOfflineModel() }) };
+  },
+  expectedText: tokens.join(""),
+});
+
+languageModelContract("resilience wrapper around the offline model", {
+  makeModel: () => ({ model: withResilience(createOfflineModel()) }),
+  expectedText: offlineGreeting,
+});
