@@ -165,10 +165,10 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
 
 /** Simple HTML part: paragraphs and line breaks, escaped. */
 export function textToHtml(text: string): string {
-  const escape = (value: string) =>
+  const escapeHtml = (value: string) =>
     value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
   return text
     .split(/\n{2,}/)
-    .map((paragraph) => `<p>${escape(paragraph).replaceAll("\n", "<br>")}</p>`)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replaceAll("\n", "<br>")}</p>`)
     .join("\n");
 }
