@@ -75,6 +75,8 @@ export async function createApp(
     messagingState: stores.messagingState,
     senders: createOutboundSenders(config),
     logger,
+    baseDelayMs: config.outbox.retryBaseDelayMs,
+    maxAttempts: config.outbox.maxAttempts,
   });
   const enqueueOutbound = async (entry: NewOutboxEntry) => {
     const { entry: stored } = await stores.outbox.enqueueOutbound(entry);

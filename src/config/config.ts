@@ -103,6 +103,8 @@ const environmentSchema = z.object({
   SENDGRID_EVENT_PUBLIC_KEY: optionalString,
   SENDGRID_API_BASE_URL: optionalString,
 
+  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   ADMIN_TOKEN: optionalString,
   HUMAN_AGENT_NUMBER: optionalString,
 
@@ -181,6 +183,7 @@ export interface Config {
     eventPublicKey: string | undefined;
     apiBaseUrl: string | undefined;
   };
+  outbox: { retryBaseDelayMs: number; maxAttempts: number };
   adminToken: string | undefined;
   humanAgentNumber: string | undefined;
   voice: VoiceConfig;
@@ -264,6 +267,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       eventPublicKey: env.SENDGRID_EVENT_PUBLIC_KEY,
       apiBaseUrl: env.SENDGRID_API_BASE_URL,
     },
+    outbox: { retryBaseDelayMs: env.OUTBOX_RETRY_BASE_MS, maxAttempts: env.OUTBOX_MAX_ATTEMPTS },
     adminToken: env.ADMIN_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,
     voice: {

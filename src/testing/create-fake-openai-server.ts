@@ -31,6 +31,7 @@ export interface FakeOpenAiServer {
   failNext(count: number, status?: number): void;
   /** Replaces the reply for the following requests. */
   setReply(reply: FakeOpenAiReply | ((request: FakeOpenAiRequest) => FakeOpenAiReply)): void;
+  /** Stops the server (idempotent). */
   close(): Promise<void>;
 }
 
@@ -105,6 +106,7 @@ export async function createFakeOpenAiServer(
       reply = next;
     },
     close() {
+      if (!server.listening) return Promise.resolve();
       server.closeAllConnections();
       return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
