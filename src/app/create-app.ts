@@ -77,6 +77,7 @@ export async function createApp(
     logger,
     baseDelayMs: config.outbox.retryBaseDelayMs,
     maxAttempts: config.outbox.maxAttempts,
+    leaseMs: config.outbox.leaseMs,
   });
   const enqueueOutbound = async (entry: NewOutboxEntry) => {
     const { entry: stored } = await stores.outbox.enqueueOutbound(entry);

@@ -105,6 +105,7 @@ const environmentSchema = z.object({
 
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   ADMIN_TOKEN: optionalString,
   HUMAN_AGENT_NUMBER: optionalString,
 
@@ -183,7 +184,7 @@ export interface Config {
     eventPublicKey: string | undefined;
     apiBaseUrl: string | undefined;
   };
-  outbox: { retryBaseDelayMs: number; maxAttempts: number };
+  outbox: { retryBaseDelayMs: number; maxAttempts: number; leaseMs: number };
   adminToken: string | undefined;
   humanAgentNumber: string | undefined;
   voice: VoiceConfig;
@@ -267,7 +268,11 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       eventPublicKey: env.SENDGRID_EVENT_PUBLIC_KEY,
       apiBaseUrl: env.SENDGRID_API_BASE_URL,
     },
-    outbox: { retryBaseDelayMs: env.OUTBOX_RETRY_BASE_MS, maxAttempts: env.OUTBOX_MAX_ATTEMPTS },
+    outbox: {
+      retryBaseDelayMs: env.OUTBOX_RETRY_BASE_MS,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      leaseMs: env.OUTBOX_LEASE_MS,
+    },
     adminToken: env.ADMIN_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,
     voice: {

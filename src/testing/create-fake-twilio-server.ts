@@ -37,6 +37,10 @@ export interface FakeTwilioServer {
   requests: Array<{ method: string; path: string; status: number }>;
   /** The next `count` requests fail with this answer. */
   failNext(count: number, failure: FakeFailure): void;
+  /** The next `count` requests are never answered (the caller sees a hung request). */
+  hangNext(count: number): void;
+  /** Resolves once `count` requests have arrived and are hanging. */
+  waitForHangingRequests(count: number, timeoutMs?: number): Promise<void>;
   /** Sends to this number fail with error 21610 (recipient replied STOP). */
   optOut(number: string): void;
   /** Resolves once `count` messages were accepted. */
@@ -58,6 +62,8 @@ export async function createFakeTwilioServer(options: {
   const requests: FakeTwilioServer["requests"] = [];
   const failures: FakeFailure[] = [];
   const optedOut = new Set<string>();
+  let hangCount = 0;
+  let hanging = 0;
   const waiters = new Set<() => void>();
   const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`;
 
@@ -76,6 +82,12 @@ export async function createFakeTwilioServer(options: {
       );
 
     if (request.headers.authorization !== expectedAuth) return error(401, 20003, "Authenticate");
+    if (hangCount > 0) {
+      hangCount--;
+      hanging++;
+      for (const waiter of waiters) waiter();
+      return;
+    }
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(path);
     if (request.method !== "POST" || !match) return error(404, 20404, "The requested resource was not found");
     if (match[1] !== options.accountSid) return error(403, 20003, "Account SID in the path does not match");
@@ -182,6 +194,12 @@ export async function createFakeTwilioServer(options: {
     requests,
     failNext(count, failure) {
       for (let index = 0; index < count; index++) failures.push(failure);
+    },
+    hangNext(count) {
+      hangCount += count;
+    },
+    waitForHangingRequests(count, timeoutMs = 5000) {
+      return waitUntil(() => hanging >= count, waiters, timeoutMs, `${count} hanging request(s)`);
     },
     optOut(number) {
       optedOut.add(number);
