@@ -31,10 +31,10 @@ export function createSqliteConversationStore(
     ),
     getConversation: database.prepare("SELECT * FROM conversations WHERE id = ?"),
     findByExternalRef: database.prepare(
-      "SELECT * FROM conversations WHERE external_ref = ? ORDER BY updated_at DESC LIMIT 1",
+      "SELECT * FROM conversations WHERE external_ref = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
     ),
     listConversations: database.prepare(
-      "SELECT * FROM conversations WHERE updated_at < ? ORDER BY updated_at DESC, id DESC LIMIT ?",
+      "SELECT * FROM conversations WHERE updated_at < ? ORDER BY updated_at DESC, rowid DESC LIMIT ?",
     ),
     updateConversation: database.prepare(
       "UPDATE conversations SET customer_id = ?, metadata = ?, updated_at = ? WHERE id = ?",
@@ -113,18 +113,24 @@ export function createSqliteConversationStore(
   });
 
   let closed = false;
+  let lastTimestamp = 0;
+  // Strictly increasing within this process, so "newest first" has no ties.
+  const now = () => {
+    lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
+    return lastTimestamp;
+  };
 
   return {
     kind: "sqlite",
     async createConversation(input) {
-      const now = Date.now();
+      const timestamp = now();
       const conversation: Conversation = {
         id: input.id ?? newId("conv"),
         channel: input.channel,
         customerId: input.customerId ?? null,
         externalRef: input.externalRef ?? null,
-        createdAt: now,
-        updatedAt: now,
+        createdAt: timestamp,
+        updatedAt: timestamp,
         metadata: structuredClone(input.metadata ?? {}),
       };
       statements.insertConversation.run(
@@ -132,8 +138,8 @@ export function createSqliteConversationStore(
         conversation.channel,
         conversation.customerId,
         conversation.externalRef,
-        now,
-        now,
+        timestamp,
+        timestamp,
         JSON.stringify(conversation.metadata),
       );
       return conversation;
@@ -159,12 +165,12 @@ export function createSqliteConversationStore(
       const current = toConversation(row);
       const customerId = patch.customerId !== undefined ? patch.customerId : current.customerId;
       const metadata = patch.metadata ? { ...current.metadata, ...patch.metadata } : current.metadata;
-      const updatedAt = Math.max(Date.now(), current.updatedAt + 1);
+      const updatedAt = Math.max(now(), current.updatedAt + 1);
       statements.updateConversation.run(customerId, JSON.stringify(metadata), updatedAt, id);
       return { ...current, customerId, metadata, updatedAt };
     },
     async appendMessage(input) {
-      return structuredClone(appendMessage(input, newId("msg"), Date.now()));
+      return structuredClone(appendMessage(input, newId("msg"), now()));
     },
     async updateMessage(id, patch: MessagePatch) {
       const row = statements.getMessage.get(id) as Row | undefined;

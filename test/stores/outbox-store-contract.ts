@@ -1,0 +1,179 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { MessagingStateStore } from "../../src/ports/messaging-state-store.js";
+import type { OutboxStore } from "../../src/ports/outbox-store.js";
+
+export interface OutboxHarness {
+  outbox: OutboxStore;
+  messagingState: MessagingStateStore;
+  cleanup: () => Promise<void>;
+}
+
+const sms = (to = "+14155550123") => ({ kind: "sms" as const, to, body: "hi" });
+
+/** The contract of the outbox and messaging-state ports, run against every backend. */
+export function outboxStoreContract(name: string, make: () => Promise<OutboxHarness>): void {
+  describe(`OutboxStore and MessagingStateStore contract: ${name}`, () => {
+    let harness: OutboxHarness;
+    beforeEach(async () => {
+      harness = await make();
+    });
+    afterEach(() => harness.cleanup());
+
+    it("enqueues idempotently by key", async () => {
+      const { outbox } = harness;
+      const first = await outbox.enqueueOutbound({
+        idempotencyKey: "k1",
+        payload: sms(),
+        conversationId: "conv_1",
+      });
+      const again = await outbox.enqueueOutbound({
+        idempotencyKey: "k1",
+        payload: { ...sms(), body: "other" },
+      });
+      expect(first.created).toBe(true);
+      expect(again.created).toBe(false);
+      expect(again.entry.id).toBe(first.entry.id);
+      expect(again.entry.payload).toEqual(sms());
+      expect(first.entry).toMatchObject({
+        status: "pending",
+        attempts: 0,
+        kind: "sms",
+        conversationId: "conv_1",
+      });
+      expect(await outbox.listOutbound()).toHaveLength(1);
+    });
+
+    it("claims due entries once, and re-claims only after the lease expires", async () => {
+      const { outbox } = harness;
+      const now = Date.now();
+      await outbox.enqueueOutbound({ idempotencyKey: "due", payload: sms() });
+      await outbox.enqueueOutbound({ idempotencyKey: "later", payload: sms(), notBefore: now + 60_000 });
+      const [claims1, claims2] = await Promise.all([
+        outbox.claimDueOutbound({ now, limit: 10, workerId: "a", leaseMs: 1000 }),
+        outbox.claimDueOutbound({ now, limit: 10, workerId: "b", leaseMs: 1000 }),
+      ]);
+      const claimed = [...claims1, ...claims2];
+      expect(claimed.map((entry) => entry.idempotencyKey)).toEqual(["due"]);
+      expect(claimed[0]).toMatchObject({ status: "sending", attempts: 1 });
+      expect(
+        await outbox.claimDueOutbound({ now: now + 500, limit: 10, workerId: "c", leaseMs: 1000 }),
+      ).toEqual([]);
+      const reclaimed = await outbox.claimDueOutbound({
+        now: now + 1500,
+        limit: 10,
+        workerId: "c",
+        leaseMs: 1000,
+      });
+      expect(reclaimed.map((entry) => [entry.idempotencyKey, entry.claimedBy, entry.attempts])).toEqual([
+        ["due", "c", 2],
+      ]);
+    });
+
+    it("records sent, retry, failed and dead", async () => {
+      const { outbox } = harness;
+      const a = (await outbox.enqueueOutbound({ idempotencyKey: "a", payload: sms() })).entry;
+      const b = (await outbox.enqueueOutbound({ idempotencyKey: "b", payload: sms() })).entry;
+      const c = (await outbox.enqueueOutbound({ idempotencyKey: "c", payload: sms() })).entry;
+      await outbox.claimDueOutbound({ now: Date.now(), limit: 10, workerId: "w", leaseMs: 1000 });
+      await outbox.markOutboundSent(a.id, {
+        sender: "twilio",
+        providerMessageId: "SM1",
+        providerStatus: "queued",
+      });
+      await outbox.markOutboundRetry(b.id, {
+        nextAttemptAt: Date.now() + 60_000,
+        error: "HTTP 500",
+        errorCode: "500",
+      });
+      await outbox.markOutboundFailed(c.id, { error: "invalid number", errorCode: "21211", dead: false });
+      expect(await outbox.getOutbound(a.id)).toMatchObject({
+        status: "sent",
+        sender: "twilio",
+        providerMessageId: "SM1",
+        claimedBy: null,
+      });
+      expect(await outbox.getOutbound(b.id)).toMatchObject({
+        status: "pending",
+        lastError: "HTTP 500",
+        lastErrorCode: "500",
+      });
+      expect(await outbox.getOutbound(c.id)).toMatchObject({ status: "failed", lastErrorCode: "21211" });
+      await outbox.markOutboundFailed(b.id, { error: "gave up", errorCode: null, dead: true });
+      expect((await outbox.listOutbound({ status: "dead" })).map((entry) => entry.id)).toEqual([b.id]);
+    });
+
+    it("applies provider statuses without moving backwards", async () => {
+      const { outbox } = harness;
+      const entry = (
+        await outbox.enqueueOutbound({ idempotencyKey: "s", payload: sms(), conversationId: "conv_9" })
+      ).entry;
+      await outbox.claimDueOutbound({ now: Date.now(), limit: 1, workerId: "w", leaseMs: 1000 });
+      await outbox.markOutboundSent(entry.id, {
+        sender: "twilio",
+        providerMessageId: "SM9",
+        providerStatus: "queued",
+      });
+      expect(
+        await outbox.updateOutboundProviderStatus("SM9", {
+          providerStatus: "delivered",
+          status: "delivered",
+          errorCode: null,
+        }),
+      ).toMatchObject({
+        status: "delivered",
+      });
+      await outbox.updateOutboundProviderStatus("SM9", {
+        providerStatus: "sent",
+        status: "sent",
+        errorCode: null,
+      });
+      expect((await outbox.getOutbound(entry.id))?.status).toBe("delivered");
+      expect(
+        await outbox.updateOutboundProviderStatus("SMnone", {
+          providerStatus: "sent",
+          status: "sent",
+          errorCode: null,
+        }),
+      ).toBeUndefined();
+      expect((await outbox.listOutbound({ conversationId: "conv_9" })).map((item) => item.id)).toEqual([
+        entry.id,
+      ]);
+    });
+
+    it("de-duplicates inbound events, tracks opt-outs, threads and pending turns", async () => {
+      const { messagingState } = harness;
+      expect(await messagingState.recordInboundOnce("twilio-sms", "SM1")).toBe(true);
+      expect(await messagingState.recordInboundOnce("twilio-sms", "SM1")).toBe(false);
+      expect(await messagingState.recordInboundOnce("email", "SM1")).toBe(true);
+
+      expect(await messagingState.isOptedOut("+14155550123", "sms")).toBe(false);
+      await messagingState.setOptOut("+14155550123", "sms", true, "STOP");
+      expect(await messagingState.isOptedOut("+14155550123", "sms")).toBe(true);
+      expect(await messagingState.isOptedOut("+14155550123", "email")).toBe(false);
+      await messagingState.setOptOut("+14155550123", "sms", false, "START");
+      expect(await messagingState.isOptedOut("+14155550123", "sms")).toBe(false);
+
+      await messagingState.linkEmailMessageId("<a@x>", "conv_a");
+      await messagingState.linkEmailMessageId("<b@x>", "conv_b");
+      expect(await messagingState.findConversationByEmailMessageIds(["<zz@x>", "<a@x>"])).toBe("conv_a");
+      expect(await messagingState.findConversationByEmailMessageIds(["<a@x>", "<b@x>"])).toBe("conv_b");
+      expect(await messagingState.findConversationByEmailMessageIds(["<none@x>"])).toBeUndefined();
+
+      await messagingState.addPendingTurn({
+        messageId: "m2",
+        conversationId: "c",
+        channel: "sms",
+        createdAt: 2,
+      });
+      await messagingState.addPendingTurn({
+        messageId: "m1",
+        conversationId: "c",
+        channel: "email",
+        createdAt: 1,
+      });
+      expect((await messagingState.listPendingTurns()).map((turn) => turn.messageId)).toEqual(["m1", "m2"]);
+      await messagingState.removePendingTurn("m1");
+      expect((await messagingState.listPendingTurns()).map((turn) => turn.messageId)).toEqual(["m2"]);
+    });
+  });
+}
