@@ -32,8 +32,8 @@ function llmConfig(overrides: Partial<LlmConfig>): LlmConfig {
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ModelError> {
-  const error = await promise.then(
+async function rejection(promise: PromiseLike<unknown>): Promise<ModelError> {
+  const error = await Promise.resolve(promise).then(
     () => undefined,
     (reason: unknown) => reason,
   );
