@@ -54,6 +54,25 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
     return { kind: "tool-call", toolName: "send_digits", input: { digits } };
   }
 
+  if (/\b(?:text|sms) me\b|\bsend (?:me )?(?:a |an |the )?(?:text|sms)\b/.test(lower)) {
+    if (!prompt.toolNames.has("send_sms")) return text("I can't send text messages from here.");
+    return { kind: "tool-call", toolName: "send_sms", input: { message: recapFor(prompt, 300) } };
+  }
+
+  if (/\be-?mail me\b|\bsend (?:me )?(?:an |the )?e-?mail\b/.test(lower)) {
+    if (!prompt.toolNames.has("send_email")) return text("I can't send email from here.");
+    return {
+      kind: "tool-call",
+      toolName: "send_email",
+      input: { subject: "Your conversation with Switchboard", body: recapFor(prompt, 4000) },
+    };
+  }
+
+  if (/\b(?:call me back|call me)\b/.test(lower) && !prompt.voice) {
+    if (!prompt.toolNames.has("call_me_back")) return text("I can't place calls from here.");
+    return { kind: "tool-call", toolName: "call_me_back", input: {} };
+  }
+
   if (/\b(?:bye|goodbye|good bye|hang up|that's all|that is all)\b/.test(lower)) {
     return prompt.toolNames.has("end_call")
       ? { kind: "tool-call", toolName: "end_call", input: { reason: "caller said goodbye" } }
@@ -92,6 +111,13 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
   }
 
   return text(prompt.voice ? standInNotice : `${standInNotice} ${setProviderHint}`);
+}
+
+/** What to send when asked to "text me that": the last thing said, else a note that there was nothing yet. */
+function recapFor(prompt: OfflinePrompt, maxLength: number): string {
+  const last = prompt.assistantTexts[prompt.assistantTexts.length - 1];
+  const recap = last ? `From Switchboard: ${last}` : "From Switchboard: you asked for a message; we haven't discussed anything yet.";
+  return recap.length > maxLength ? `${recap.slice(0, maxLength - 1).trimEnd()}…` : recap;
 }
 
 /** A keypad (or typed) menu choice: 0 a person, 1 what I can do, 2 leave a message. */

@@ -5,6 +5,9 @@ const failedAction: Record<string, string> = {
   send_digits: "I couldn't send the digits",
   end_call: "I couldn't end the call",
   transfer_to_human: "I couldn't connect you to a person",
+  send_sms: "I couldn't send the text",
+  send_email: "I couldn't send the email",
+  call_me_back: "I couldn't place the call",
 };
 
 /**
@@ -34,6 +37,15 @@ export function answerFromToolResults(prompt: OfflinePrompt): string {
         break;
       case "transfer_to_human":
         sentences.push("Connecting you to a person now.");
+        break;
+      case "send_sms":
+        sentences.push("I've queued a text message to your phone; it should arrive shortly.");
+        break;
+      case "send_email":
+        sentences.push("I've queued an email to you with the details; it should arrive shortly.");
+        break;
+      case "call_me_back":
+        sentences.push("I'm placing a call to your phone now.");
         break;
       default: {
         const summary = plain(outputValue(part.output), prompt.voice ? 160 : 600);
