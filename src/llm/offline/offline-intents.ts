@@ -116,7 +116,9 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
 /** What to send when asked to "text me that": the last thing said, else a note that there was nothing yet. */
 function recapFor(prompt: OfflinePrompt, maxLength: number): string {
   const last = prompt.assistantTexts[prompt.assistantTexts.length - 1];
-  const recap = last ? `From Switchboard: ${last}` : "From Switchboard: you asked for a message; we haven't discussed anything yet.";
+  const recap = last
+    ? `From Switchboard: ${last}`
+    : "From Switchboard: you asked for a message; we haven't discussed anything yet.";
   return recap.length > maxLength ? `${recap.slice(0, maxLength - 1).trimEnd()}…` : recap;
 }
 
