@@ -102,4 +102,45 @@ export const sqliteMigrations: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE customers (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    language TEXT,
+    preferences TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE customer_identifiers (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, value)
+  );
+  CREATE INDEX customer_identifiers_customer ON customer_identifiers (customer_id);
+
+  CREATE TABLE verifications (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    conversation_id TEXT,
+    attempts INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX verifications_customer ON verifications (customer_id);
+
+  CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX audit_log_customer ON audit_log (customer_id, at);
+  `,
 ];
