@@ -108,6 +108,8 @@ export interface CallSessionEnd {
 
 export interface ListConversationsOptions {
   limit?: number;
+  /** Only this customer's conversations. */
+  customerId?: string;
   /** Return conversations updated strictly before this time (for paging). */
   before?: number;
 }
@@ -129,6 +131,11 @@ export interface ConversationStore {
 
   /** The most recently updated conversation whose `externalRef` is this address (phone or email). */
   findLatestConversationByExternalRef(externalRef: string): Promise<Conversation | undefined>;
+
+  /** The customer's most recently updated conversation (their cross-channel timeline). */
+  findLatestConversationByCustomer(customerId: string): Promise<Conversation | undefined>;
+  /** Erases a conversation with its messages and call sessions (privacy requests). */
+  deleteConversation(id: string): Promise<void>;
 
   /** Appends a message; assigns id, sequence and createdAt; bumps the conversation's updatedAt. */
   appendMessage(input: NewMessage): Promise<StoredMessage>;

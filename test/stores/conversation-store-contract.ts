@@ -223,6 +223,25 @@ export function conversationStoreContract(name: string, makeStore: () => Promise
       expect(await store.getCallSession("CAunknown")).toBeUndefined();
     });
 
+    it("finds a customer's conversations and erases a conversation with its messages and calls", async () => {
+      const older = await store.createConversation({ channel: "voice", customerId: "cus_1" });
+      const other = await store.createConversation({ channel: "sms", customerId: "cus_2" });
+      const newer = await store.createConversation({ channel: "email", customerId: "cus_1" });
+      expect((await store.findLatestConversationByCustomer("cus_1"))?.id).toBe(newer.id);
+      await store.appendMessage({ conversationId: older.id, role: "user", channel: "voice", text: "x" });
+      expect((await store.findLatestConversationByCustomer("cus_1"))?.id).toBe(older.id);
+      expect(await store.findLatestConversationByCustomer("cus_none")).toBeUndefined();
+      expect(
+        (await store.listConversations({ customerId: "cus_1" })).map((conversation) => conversation.id),
+      ).toEqual([older.id, newer.id]);
+      await store.upsertCallSession(call("CAdel", older.id));
+      await store.deleteConversation(older.id);
+      expect(await store.getConversation(older.id)).toBeUndefined();
+      expect(await store.listMessages(older.id)).toEqual([]);
+      expect(await store.getCallSession("CAdel")).toBeUndefined();
+      expect(await store.getConversation(other.id)).toBeDefined();
+    });
+
     it("answers ping", async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

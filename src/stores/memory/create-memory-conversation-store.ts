@@ -53,11 +53,29 @@ export function createMemoryConversationStore(): ConversationStore {
       }
       return latest ? copy(latest) : undefined;
     },
+    async findLatestConversationByCustomer(customerId) {
+      let latest: Conversation | undefined;
+      for (const conversation of conversations.values()) {
+        if (conversation.customerId !== customerId) continue;
+        if (!latest || conversation.updatedAt > latest.updatedAt) latest = conversation;
+      }
+      return latest ? copy(latest) : undefined;
+    },
+    async deleteConversation(id) {
+      for (const message of messages.get(id) ?? []) messagesById.delete(message.id);
+      messages.delete(id);
+      conversations.delete(id);
+      for (const [callSid, session] of calls) if (session.conversationId === id) calls.delete(callSid);
+    },
     async listConversations(options = {}) {
       const limit = options.limit ?? 50;
       const before = options.before;
       return [...conversations.values()]
         .filter((conversation) => before === undefined || conversation.updatedAt < before)
+        .filter(
+          (conversation) =>
+            options.customerId === undefined || conversation.customerId === options.customerId,
+        )
         .sort((a, b) => b.updatedAt - a.updatedAt)
         .slice(0, limit)
         .map(copy);

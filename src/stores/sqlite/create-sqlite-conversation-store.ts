@@ -34,8 +34,14 @@ export function createSqliteConversationStore(
       "SELECT * FROM conversations WHERE external_ref = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
     ),
     listConversations: database.prepare(
-      "SELECT * FROM conversations WHERE updated_at < ? ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+      "SELECT * FROM conversations WHERE updated_at < ?1 AND (?3 IS NULL OR customer_id = ?3) ORDER BY updated_at DESC, rowid DESC LIMIT ?2",
     ),
+    findByCustomer: database.prepare(
+      "SELECT * FROM conversations WHERE customer_id = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
+    ),
+    deleteMessages: database.prepare("DELETE FROM messages WHERE conversation_id = ?"),
+    deleteCalls: database.prepare("DELETE FROM call_sessions WHERE conversation_id = ?"),
+    deleteConversation: database.prepare("DELETE FROM conversations WHERE id = ?"),
     updateConversation: database.prepare(
       "UPDATE conversations SET customer_id = ?, metadata = ?, updated_at = ? WHERE id = ?",
     ),
@@ -112,6 +118,12 @@ export function createSqliteConversationStore(
     return message;
   });
 
+  const deleteConversation = database.transaction((id: string) => {
+    statements.deleteMessages.run(id);
+    statements.deleteCalls.run(id);
+    statements.deleteConversation.run(id);
+  });
+
   let closed = false;
   let lastTimestamp = 0;
   // Strictly increasing within this process, so "newest first" has no ties.
@@ -152,10 +164,18 @@ export function createSqliteConversationStore(
       const row = statements.findByExternalRef.get(externalRef) as Row | undefined;
       return row ? toConversation(row) : undefined;
     },
+    async findLatestConversationByCustomer(customerId) {
+      const row = statements.findByCustomer.get(customerId) as Row | undefined;
+      return row ? toConversation(row) : undefined;
+    },
+    async deleteConversation(id) {
+      deleteConversation(id);
+    },
     async listConversations(options = {}) {
       const rows = statements.listConversations.all(
         options.before ?? Number.MAX_SAFE_INTEGER,
         options.limit ?? 50,
+        options.customerId ?? null,
       ) as Row[];
       return rows.map(toConversation);
     },
