@@ -2,8 +2,13 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { registerEmailInboundRoute } from "../channels/email/email-inbound-routes.js";
+import { emailChannelInstructions } from "../channels/email/email-style.js";
+import { parseEmailAddress } from "../channels/email/parse-email-address.js";
+import { registerSendGridEventRoutes } from "../channels/email/sendgrid-event-routes.js";
 import { AsyncReplyRunner } from "../channels/messaging/async-reply-runner.js";
 import { smsChannelInstructions } from "../channels/sms/sms-style.js";
 import { registerSmsRoutes } from "../channels/sms/sms-webhook-routes.js";
@@ -23,11 +28,13 @@ import { registerAdminApiRoutes } from "../http/admin-api-routes.js";
 import { installErrorHandler } from "../http/error-handler.js";
 import { registerHealthRoute } from "../http/health-route.js";
 import { registerHomeRoute } from "../http/home-route.js";
+import { IdentityService } from "../identity/identity-service.js";
 import { createLanguageModel, describeModel } from "../llm/create-language-model.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { OutboxWorker } from "../outbox/outbox-worker.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { NewOutboxEntry } from "../ports/outbox-store.js";
+import { createCustomerTools } from "../tools/customer-tools.js";
 import { createOutboundMessageTools } from "../tools/outbound-message-tools.js";
 import { createVoiceCallTools } from "../tools/voice-call-tools.js";
 import { createOutboundSenders } from "./create-outbound-senders.js";
@@ -59,6 +66,9 @@ export interface SwitchboardApp {
   close(): Promise<void>;
 }
 
+/** SendGrid Inbound Parse posts up to 30 MB; larger parts are refused with 413. */
+const maxEmailBytes = 30 * 1024 * 1024;
+
 /** The composition root: reads the frozen config and wires stores, model, agent and channels. */
 export async function createApp(
   config: Readonly<Config>,
@@ -84,6 +94,13 @@ export async function createApp(
     outboxWorker.wake();
     return stored;
   };
+  const identity = new IdentityService({
+    customers: stores.customers,
+    conversations: store,
+    enqueueOutbound,
+    logger,
+    defaultRegion: config.defaultPhoneRegion,
+  });
   const relayUrl = `${webSocketBaseUrl(config.publicUrl)}/twilio/relay`;
   const actionUrl = `${config.publicUrl}/twilio/voice/ended`;
   const toolSet = createToolSet([
@@ -92,9 +109,11 @@ export async function createApp(
       store,
       messagingState: stores.messagingState,
       enqueueOutbound,
+      addressesOf: (conversation) => identity.addressesOf(conversation),
       callbackTwiml: (conversationId) =>
         buildRelayTwiml({ relayUrl, actionUrl, voice: config.voice, parameters: { conversationId } }),
     }),
+    ...createCustomerTools({ identity, customers: stores.customers, conversations: store }),
     ...(overrides.tools ?? []),
   ]);
   const agent = new ConversationAgent({
@@ -102,11 +121,17 @@ export async function createApp(
     model,
     toolSet,
     systemPrompt: loadSystemPrompt({ file: config.agent.systemPromptFile, agentName: config.agent.name }),
-    channelInstructions: { voice: voiceChannelInstructions, sms: smsChannelInstructions },
+    channelInstructions: {
+      voice: voiceChannelInstructions,
+      sms: smsChannelInstructions,
+      email: emailChannelInstructions,
+    },
     maxSteps: config.llm.maxToolSteps,
     maxOutputTokens: config.llm.maxOutputTokens,
     temperature: config.llm.temperature,
     historyLimit: 40,
+    historyBudgetChars: config.agent.historyBudgetChars,
+    keepRecentMessages: config.agent.keepRecentMessages,
   });
 
   const server = Fastify({
@@ -117,6 +142,9 @@ export async function createApp(
   });
   installErrorHandler(server);
   await server.register(formbody);
+  await server.register(multipart, {
+    limits: { fileSize: maxEmailBytes, fieldSize: maxEmailBytes, files: 20 },
+  });
   await server.register(websocket, { options: { maxPayload: 256 * 1024 } });
 
   const signatureVerifier = config.twilio.authToken
@@ -127,18 +155,35 @@ export async function createApp(
 
   registerHealthRoute(server, store);
   registerHomeRoute(server, { config });
-  registerVoiceWebhookRoutes(server, { config, store, signatureVerifier });
-  registerRelayRoute(server, { agent, voice: config.voice, signatureVerifier });
+  registerVoiceWebhookRoutes(server, { config, store, resolver: identity, signatureVerifier });
+  registerRelayRoute(server, { agent, resolver: identity, voice: config.voice, signatureVerifier });
   const replies = new AsyncReplyRunner({ agent, messagingState: stores.messagingState, logger });
   registerSmsRoutes(server, {
     store,
+    resolver: identity,
     messagingState: stores.messagingState,
     outbox: stores.outbox,
     enqueueOutbound,
     replies,
     signatureVerifier,
   });
-  registerAdminApiRoutes(server, { store, outbox: stores.outbox, adminToken });
+  registerEmailInboundRoute(server, {
+    store,
+    resolver: identity,
+    messagingState: stores.messagingState,
+    enqueueOutbound,
+    replies,
+    inboundToken: config.sendgrid.inboundToken,
+    messageIdDomain:
+      parseEmailAddress(config.sendgrid.emailFrom ?? "")?.email.split("@")[1] ?? "switchboard.local",
+    maxBodyBytes: maxEmailBytes,
+  });
+  registerSendGridEventRoutes(server, {
+    outbox: stores.outbox,
+    messagingState: stores.messagingState,
+    eventPublicKey: config.sendgrid.eventPublicKey,
+  });
+  registerAdminApiRoutes(server, { store, customers: stores.customers, outbox: stores.outbox, adminToken });
 
   outboxWorker.start();
   await replies.resumePending();

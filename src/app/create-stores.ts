@@ -1,12 +1,15 @@
 import path from "node:path";
 import type { Config } from "../config/config.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
+import type { CustomerStore } from "../ports/customer-store.js";
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
 import type { OutboxStore } from "../ports/outbox-store.js";
 import { createMemoryConversationStore } from "../stores/memory/create-memory-conversation-store.js";
+import { createMemoryCustomerStore } from "../stores/memory/create-memory-customer-store.js";
 import { createMemoryMessagingStateStore } from "../stores/memory/create-memory-messaging-state-store.js";
 import { createMemoryOutboxStore } from "../stores/memory/create-memory-outbox-store.js";
 import { createSqliteConversationStore } from "../stores/sqlite/create-sqlite-conversation-store.js";
+import { createSqliteCustomerStore } from "../stores/sqlite/create-sqlite-customer-store.js";
 import { createSqliteMessagingStateStore } from "../stores/sqlite/create-sqlite-messaging-state-store.js";
 import { createSqliteOutboxStore } from "../stores/sqlite/create-sqlite-outbox-store.js";
 import { openSqliteDatabase } from "../stores/sqlite/open-sqlite-database.js";
@@ -14,6 +17,7 @@ import { openSqliteDatabase } from "../stores/sqlite/open-sqlite-database.js";
 /** Every store the app uses, on one backend. */
 export interface Stores {
   conversations: ConversationStore;
+  customers: CustomerStore;
   outbox: OutboxStore;
   messagingState: MessagingStateStore;
   close(): Promise<void>;
@@ -24,6 +28,7 @@ export function createStores(config: Readonly<Config>): Stores {
     case "memory":
       return {
         conversations: createMemoryConversationStore(),
+        customers: createMemoryCustomerStore(),
         outbox: createMemoryOutboxStore(),
         messagingState: createMemoryMessagingStateStore(),
         async close() {},
@@ -33,6 +38,7 @@ export function createStores(config: Readonly<Config>): Stores {
       const conversations = createSqliteConversationStore({ database });
       return {
         conversations,
+        customers: createSqliteCustomerStore({ database }),
         outbox: createSqliteOutboxStore({ database }),
         messagingState: createSqliteMessagingStateStore({ database }),
         async close() {

@@ -90,7 +90,13 @@ const environmentSchema = z.object({
   AWS_REGION: optionalString,
 
   SYSTEM_PROMPT_FILE: optionalString,
+  HISTORY_BUDGET_CHARS: z.coerce.number().int().min(500).max(1_000_000).default(16_000),
+  HISTORY_KEEP_RECENT: z.coerce.number().int().min(2).max(200).default(12),
   AGENT_NAME: z.string().default("Switchboard"),
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "must be a two-letter country code like US")
+    .default("US"),
 
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
@@ -170,7 +176,13 @@ export interface Config {
   logLevel: string;
   logCustomerContent: boolean;
   llm: LlmConfig;
-  agent: { name: string; systemPromptFile: string | undefined };
+  agent: {
+    name: string;
+    systemPromptFile: string | undefined;
+    /** Unsummarised history above this many characters is compacted into a stored summary. */
+    historyBudgetChars: number;
+    keepRecentMessages: number;
+  };
   twilio: {
     accountSid: string | undefined;
     authToken: string | undefined;
@@ -185,6 +197,8 @@ export interface Config {
     apiBaseUrl: string | undefined;
   };
   outbox: { retryBaseDelayMs: number; maxAttempts: number; leaseMs: number };
+  /** Country for phone numbers written without a country code. */
+  defaultPhoneRegion: string;
   adminToken: string | undefined;
   humanAgentNumber: string | undefined;
   voice: VoiceConfig;
@@ -254,7 +268,12 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       maxToolSteps: env.LLM_MAX_TOOL_STEPS,
       awsRegion: env.AWS_REGION,
     },
-    agent: { name: env.AGENT_NAME, systemPromptFile: env.SYSTEM_PROMPT_FILE },
+    agent: {
+      name: env.AGENT_NAME,
+      systemPromptFile: env.SYSTEM_PROMPT_FILE,
+      historyBudgetChars: env.HISTORY_BUDGET_CHARS,
+      keepRecentMessages: env.HISTORY_KEEP_RECENT,
+    },
     twilio: {
       accountSid: env.TWILIO_ACCOUNT_SID,
       authToken: env.TWILIO_AUTH_TOKEN,
@@ -273,6 +292,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
       leaseMs: env.OUTBOX_LEASE_MS,
     },
+    defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     adminToken: env.ADMIN_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,
     voice: {

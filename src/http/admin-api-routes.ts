@@ -5,6 +5,7 @@ import { BadRequestError } from "../errors/bad-request-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { SwitchboardError } from "../errors/switchboard-error.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
+import type { CustomerStore } from "../ports/customer-store.js";
 import type { OutboxStatus, OutboxStore } from "../ports/outbox-store.js";
 
 const listQuerySchema = z.object({
@@ -22,9 +23,14 @@ const outboxQuerySchema = z.object({
 /** `/api/...`: JSON for the dashboard and scripts, behind `Authorization: Bearer $ADMIN_TOKEN`. */
 export function registerAdminApiRoutes(
   app: FastifyInstance,
-  dependencies: { store: ConversationStore; outbox: OutboxStore; adminToken: string },
+  dependencies: {
+    store: ConversationStore;
+    customers: CustomerStore;
+    outbox: OutboxStore;
+    adminToken: string;
+  },
 ): void {
-  const { store, outbox } = dependencies;
+  const { store, outbox, customers } = dependencies;
   const expected = Buffer.from(`Bearer ${dependencies.adminToken}`);
 
   app.register(async (api) => {
@@ -62,6 +68,54 @@ export function registerAdminApiRoutes(
       if (!query.success)
         throw new BadRequestError(`Invalid query: ${query.error.issues[0]?.message ?? "invalid"}`);
       return { outbox: await outbox.listOutbound(query.data) };
+    });
+
+    api.get<{ Params: { id: string } }>("/api/customers/:id", async (request) => {
+      const customer = await customers.getCustomer(request.params.id);
+      if (!customer) throw new NotFoundError(`Customer ${request.params.id}`);
+      const identifiers = await customers.listIdentifiers(customer.id);
+      const conversations = await store.listConversations({ customerId: customer.id, limit: 200 });
+      return { customer, identifiers, conversations };
+    });
+
+    // Privacy: everything held about a customer, as JSON.
+    api.get<{ Params: { id: string } }>("/api/customers/:id/export", async (request, reply) => {
+      const customer = await customers.getCustomer(request.params.id);
+      if (!customer) throw new NotFoundError(`Customer ${request.params.id}`);
+      const conversations = [];
+      for (const conversation of await store.listConversations({ customerId: customer.id, limit: 10_000 })) {
+        conversations.push({
+          conversation,
+          messages: await store.listMessages(conversation.id),
+          outbox: await outbox.listOutbound({ conversationId: conversation.id, limit: 10_000 }),
+        });
+      }
+      reply.header("content-disposition", `attachment; filename="${customer.id}.json"`);
+      return {
+        exportedAt: new Date().toISOString(),
+        customer,
+        identifiers: await customers.listIdentifiers(customer.id),
+        conversations,
+        audit: await customers.listAudit(customer.id),
+      };
+    });
+
+    // Privacy: erase messages, conversations and identifiers; the audit keeps an entry without content.
+    api.delete<{ Params: { id: string } }>("/api/customers/:id", async (request, reply) => {
+      const customer = await customers.getCustomer(request.params.id);
+      if (!customer) throw new NotFoundError(`Customer ${request.params.id}`);
+      const conversations = await store.listConversations({ customerId: customer.id, limit: 10_000 });
+      for (const conversation of conversations) {
+        await outbox.deleteOutboundForConversation(conversation.id);
+        await store.deleteConversation(conversation.id);
+      }
+      await customers.deleteCustomer(customer.id);
+      await customers.appendAudit({
+        customerId: customer.id,
+        action: "customer-erased",
+        detail: { conversations: conversations.length },
+      });
+      return reply.code(200).send({ erased: true, conversations: conversations.length });
     });
 
     api.get<{ Params: { callSid: string } }>("/api/calls/:callSid", async (request) => {

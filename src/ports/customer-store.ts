@@ -78,6 +78,8 @@ export interface CustomerStore {
   saveVerification(verification: PendingVerification): Promise<void>;
   /** Pending verifications of a customer, newest first (expired ones included; the caller checks). */
   listVerifications(customerId: string): Promise<PendingVerification[]>;
+  /** Pending verifications of an address, across customers (a reply from that address may carry the code). */
+  listVerificationsForAddress(kind: IdentifierKind, value: string): Promise<PendingVerification[]>;
   updateVerificationAttempts(id: string, attempts: number): Promise<void>;
   deleteVerification(id: string): Promise<void>;
 

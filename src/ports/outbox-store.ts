@@ -71,6 +71,8 @@ export interface OutboxStore {
     update: { providerStatus: string; status: OutboxStatus | null; errorCode: string | null },
   ): Promise<OutboxEntry | undefined>;
   getOutbound(id: string): Promise<OutboxEntry | undefined>;
+  /** Erases a conversation's outbound messages (privacy requests). */
+  deleteOutboundForConversation(conversationId: string): Promise<number>;
   /** Newest first. */
   listOutbound(options?: {
     status?: OutboxStatus;

@@ -1,16 +1,18 @@
 import { z } from "zod";
+import { textToHtml } from "../channels/email/text-to-html.js";
 import { splitSmsText, toPlainSmsText } from "../channels/sms/format-sms-text.js";
 import { type AgentTool, defineTool, type ToolContext } from "../core/tools/agent-tool.js";
 import { ToolError } from "../errors/tool-error.js";
 import type { Conversation, ConversationStore } from "../ports/conversation-store.js";
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry } from "../ports/outbox-store.js";
-import { customerAddresses } from "./customer-addresses.js";
 
 export interface OutboundMessageToolDependencies {
   store: ConversationStore;
   messagingState: MessagingStateStore;
   enqueueOutbound: (entry: NewOutboxEntry) => Promise<OutboxEntry>;
+  /** The customer's own verified addresses. */
+  addressesOf: (conversation: Conversation) => Promise<{ phones: string[]; emails: string[] }>;
   /** TwiML that connects an answered outbound call back into this conversation. */
   callbackTwiml: (conversationId: string) => string;
 }
@@ -46,7 +48,7 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
-      const { phones } = customerAddresses(conversation);
+      const { phones } = await dependencies.addressesOf(conversation);
       const to = input.to?.replace(/[\s().-]/g, "") ?? phones[0];
       if (!to)
         throw new ToolError(
@@ -94,7 +96,7 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
-      const { emails } = customerAddresses(conversation);
+      const { emails } = await dependencies.addressesOf(conversation);
       const to = input.to?.trim().toLowerCase() ?? emails[0];
       if (!to) throw new ToolError("No verified email address is on file for this customer.", "NO_ADDRESS");
       if (!emails.includes(to)) {
@@ -142,7 +144,7 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     inputSchema: z.object({ to: z.string().optional() }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
-      const { phones } = customerAddresses(conversation);
+      const { phones } = await dependencies.addressesOf(conversation);
       const to = input.to?.replace(/[\s().-]/g, "") ?? phones[0];
       if (!to) throw new ToolError("No phone number is on file for this customer.", "NO_ADDRESS");
       if (!phones.includes(to))
@@ -161,14 +163,4 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
   });
 
   return [sendSms, sendEmail, callMeBack];
-}
-
-/** Simple HTML part: paragraphs and line breaks, escaped. */
-export function textToHtml(text: string): string {
-  const escapeHtml = (value: string) =>
-    value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
-  return text
-    .split(/\n{2,}/)
-    .map((paragraph) => `<p>${escapeHtml(paragraph).replaceAll("\n", "<br>")}</p>`)
-    .join("\n");
 }

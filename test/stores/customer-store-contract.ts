@@ -94,6 +94,10 @@ export function customerStoreContract(
       };
       await customers.saveVerification(verification);
       await customers.updateVerificationAttempts("ver_1", 2);
+      expect(
+        (await customers.listVerificationsForAddress("email", "pat@example.org")).map((item) => item.id),
+      ).toEqual(["ver_1"]);
+      expect(await customers.listVerificationsForAddress("email", "other@example.org")).toEqual([]);
       expect(await customers.listVerifications(pat.id)).toEqual([{ ...verification, attempts: 2 }]);
       await customers.deleteVerification("ver_1");
       expect(await customers.listVerifications(pat.id)).toEqual([]);

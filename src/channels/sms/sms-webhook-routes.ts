@@ -3,6 +3,7 @@ import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
 import { z } from "zod";
 import { BadRequestError } from "../../errors/bad-request-error.js";
 import { logKeys } from "../../observability/log-keys.js";
+import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import type { ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
@@ -15,6 +16,7 @@ import { smsHelpText } from "./sms-style.js";
 
 export interface SmsChannelDependencies {
   store: ConversationStore;
+  resolver: ConversationResolver;
   messagingState: MessagingStateStore;
   outbox: Pick<OutboxStore, "updateOutboundProviderStatus">;
   /** Durably enqueues an outbound message and wakes the outbox worker. */

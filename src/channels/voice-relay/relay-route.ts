@@ -4,12 +4,14 @@ import type { VoiceConfig } from "../../config/config.js";
 import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
 import { SignatureError } from "../../errors/signature-error.js";
 import type { Logger } from "../../observability/logger.js";
+import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import { headerValue } from "../twilio/twilio-signature-hook.js";
 import type { TwilioSignatureVerifier } from "../twilio/twilio-signature-verifier.js";
 import { RelaySession } from "./relay-session.js";
 
 export interface RelayRouteDependencies {
   agent: ConversationAgent;
+  resolver: ConversationResolver;
   voice: VoiceConfig;
   signatureVerifier: TwilioSignatureVerifier | undefined;
 }
@@ -32,6 +34,7 @@ export function registerRelayRoute(app: FastifyInstance, dependencies: RelayRout
     (socket, request) => {
       new RelaySession(socket, {
         agent: dependencies.agent,
+        resolver: dependencies.resolver,
         voice: dependencies.voice,
         logger: request.log as Logger,
       });

@@ -4,6 +4,7 @@ import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
 import type { ConversationSession } from "../../core/conversation/conversation-session.js";
 import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
+import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import { DtmfBuffer } from "./dtmf-buffer.js";
 import { parseRelayFrame } from "./relay-inbound-messages.js";
 import { onDtmf } from "./steps/on-dtmf.js";
@@ -14,6 +15,7 @@ import { type ActiveReply, abortReply, startReply } from "./steps/stream-reply.j
 
 export interface RelaySessionDependencies {
   agent: ConversationAgent;
+  resolver: ConversationResolver;
   voice: VoiceConfig;
   logger: Logger;
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Config } from "../../config/config.js";
 import { BadRequestError } from "../../errors/bad-request-error.js";
 import { logKeys } from "../../observability/log-keys.js";
+import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import type { ConversationStore } from "../../ports/conversation-store.js";
 import { twilioWebhookGuard } from "../twilio/twilio-signature-hook.js";
 import { type TwilioSignatureVerifier, webSocketBaseUrl } from "../twilio/twilio-signature-verifier.js";
@@ -11,6 +12,7 @@ import { buildRelayTwiml, dialTwiml, hangupTwiml } from "./build-relay-twiml.js"
 export interface VoiceWebhookDependencies {
   config: Readonly<Config>;
   store: ConversationStore;
+  resolver: ConversationResolver;
   signatureVerifier: TwilioSignatureVerifier | undefined;
 }
 
@@ -48,13 +50,7 @@ export function registerVoiceWebhookRoutes(
     const existing = await store.getCallSession(call.CallSid);
     const conversationId =
       existing?.conversationId ??
-      (
-        await store.createConversation({
-          channel: "voice",
-          externalRef: call.From ?? null,
-          metadata: { callSid: call.CallSid },
-        })
-      ).id;
+      (await dependencies.resolver.resolveConversation("phone", call.From ?? "", "voice")).conversation.id;
     if (!existing) {
       await store.upsertCallSession({
         callSid: call.CallSid,

@@ -1,6 +1,11 @@
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { ChannelName } from "../../ports/channel.js";
 import type { ConversationStore } from "../../ports/conversation-store.js";
+import {
+  type ConversationSummaryState,
+  compactHistory,
+  summaryStateOf,
+} from "../conversation/compact-history.js";
 import { ConversationSession } from "../conversation/conversation-session.js";
 import type { ToolSet } from "../tools/tool-set.js";
 import { buildSystemPrompts } from "./system-prompt.js";
@@ -19,6 +24,10 @@ export interface ConversationAgentOptions {
   temperature: number | undefined;
   /** How many recent messages a session loads into the prompt. */
   historyLimit: number;
+  /** Unsummarised history above this many characters is compacted into the stored summary. */
+  historyBudgetChars?: number;
+  /** Messages always kept verbatim when compacting. */
+  keepRecentMessages?: number;
 }
 
 export interface AgentEvent {
@@ -42,6 +51,9 @@ export class ConversationAgent {
   readonly maxOutputTokens: number;
   readonly temperature: number | undefined;
   readonly historyLimit: number;
+  readonly historyBudgetChars: number;
+  readonly keepRecentMessages: number;
+  private readonly compacting = new Map<string, Promise<ConversationSummaryState | undefined>>();
   private readonly observers = new Set<AgentObserver>();
 
   constructor(options: ConversationAgentOptions) {
@@ -53,14 +65,34 @@ export class ConversationAgent {
     this.maxOutputTokens = options.maxOutputTokens;
     this.temperature = options.temperature;
     this.historyLimit = options.historyLimit;
+    this.historyBudgetChars = options.historyBudgetChars ?? 16_000;
+    this.keepRecentMessages = options.keepRecentMessages ?? 12;
   }
 
   /** Loads the conversation's recent history once; the session keeps it in memory from then on. */
   async openSession(conversationId: string, channel: ChannelName): Promise<ConversationSession> {
     const conversation = await this.store.getConversation(conversationId);
     if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
-    const history = await this.store.listMessages(conversationId, { limit: this.historyLimit });
-    return new ConversationSession(this, conversation, channel, history);
+    const summary = summaryStateOf(conversation.metadata);
+    const history = (await this.store.listMessages(conversationId, { limit: this.historyLimit })).filter(
+      (message) => message.sequence > summary.summaryThroughSequence,
+    );
+    return new ConversationSession(this, conversation, channel, history, summary);
+  }
+
+  /** Folds older messages into the stored summary when over budget; one run per conversation at a time. */
+  compact(conversationId: string): Promise<ConversationSummaryState | undefined> {
+    const running = this.compacting.get(conversationId);
+    if (running) return running;
+    const run = compactHistory({
+      store: this.store,
+      model: this.model,
+      conversationId,
+      budgetChars: this.historyBudgetChars,
+      keepRecent: this.keepRecentMessages,
+    }).finally(() => this.compacting.delete(conversationId));
+    this.compacting.set(conversationId, run);
+    return run;
   }
 
   subscribe(observer: AgentObserver): () => void {

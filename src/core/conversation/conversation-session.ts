@@ -6,6 +6,7 @@ import type { Conversation, InputKind, NewMessage, StoredMessage } from "../../p
 import type { ConversationAgent } from "../agent/conversation-agent.js";
 import { runModelTurn, type TurnStep } from "../agent/run-model-turn.js";
 import type { TurnEvent, TurnEventListener, TurnFinishReason } from "../agent/turn-event.js";
+import { type ConversationSummaryState, unsummarizedSize } from "./compact-history.js";
 import { distributeHeardText } from "./distribute-heard-text.js";
 import { historyToPrompt, messageToPrompt, trimToValidStart } from "./history-to-prompt.js";
 
@@ -47,7 +48,8 @@ export class ConversationSession {
   private readonly agent: ConversationAgent;
   private history: StoredMessage[];
   private prompt: LanguageModelV3Message[];
-  private readonly systemMessage: LanguageModelV3Message;
+  private systemMessage: LanguageModelV3Message;
+  private summary: ConversationSummaryState;
   /** Turns, interruptions and appends run one after another, in arrival order. */
   private tail: Promise<unknown> = Promise.resolve();
   private pendingTurns = 0;
@@ -58,13 +60,44 @@ export class ConversationSession {
     conversation: Conversation,
     channel: ChannelName,
     history: StoredMessage[],
+    summary: ConversationSummaryState = { summary: null, summaryThroughSequence: 0 },
   ) {
     this.agent = agent;
     this.conversation = conversation;
     this.channel = channel;
     this.history = trimToValidStart(history);
     this.prompt = historyToPrompt(this.history, channel);
-    this.systemMessage = { role: "system", content: agent.systemPrompts[channel] };
+    this.summary = summary;
+    this.systemMessage = this.buildSystemMessage();
+  }
+
+  private buildSystemMessage(): LanguageModelV3Message {
+    const base = this.agent.systemPrompts[this.channel];
+    const summary = this.summary.summary;
+    return {
+      role: "system",
+      content: summary ? `${base}\n\nEarlier in this conversation (summary):\n${summary}` : base,
+    };
+  }
+
+  /** After a turn: compact in the background when the history is over budget, then use the summary. */
+  private compactIfNeeded(): void {
+    if (unsummarizedSize(this.history, this.summary.summaryThroughSequence) <= this.agent.historyBudgetChars)
+      return;
+    this.agent
+      .compact(this.conversation.id)
+      .then((state) => {
+        if (!state) return;
+        return this.enqueue(async () => {
+          this.summary = state;
+          this.systemMessage = this.buildSystemMessage();
+          this.history = trimToValidStart(
+            this.history.filter((message) => message.sequence > state.summaryThroughSequence),
+          );
+          this.prompt = historyToPrompt(this.history, this.channel);
+        });
+      })
+      .catch(() => undefined);
   }
 
   get conversationId(): string {
@@ -213,6 +246,7 @@ export class ConversationSession {
       assistantMessages.push(message);
     }
     this.lastTurnAssistantMessages = assistantMessages.filter((message) => message.role === "assistant");
+    this.compactIfNeeded();
     const text = result.steps.map((step) => step.text).join("");
     emit({
       type: "turn-end",

@@ -29,6 +29,8 @@ const notPartOfName = new Set([
  * the prompt itself (the user's words, the history, the tools offered); nothing is invented.
  */
 export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
+  if (prompt.system.startsWith("Summarize the conversation"))
+    return { kind: "text", text: extractiveSummary(prompt) };
   const input = (prompt.userTexts[prompt.userTexts.length - 1] ?? "").trim();
   const lower = input.toLowerCase().replace(/’/g, "'");
   const text = (value: string): OfflineDecision => ({ kind: "text", text: value });
@@ -111,6 +113,20 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
   }
 
   return text(prompt.voice ? standInNotice : `${standInNotice} ${setProviderHint}`);
+}
+
+/**
+ * A summary request (history compaction): the offline model cannot abstract, so it keeps the
+ * customer's own lines, shortened — facts the customer gave survive, nothing is invented.
+ */
+function extractiveSummary(prompt: OfflinePrompt): string {
+  const request = prompt.userTexts[prompt.userTexts.length - 1] ?? "";
+  const previous = /^Summary so far:\n([\s\S]*?)\n\nConversation to add:/.exec(request)?.[1] ?? "";
+  const lines = request
+    .split("\n")
+    .filter((line) => line.startsWith("Customer ("))
+    .map((line) => line.replace(/^Customer \((\w+)\): /, "The customer said ($1): ").slice(0, 200));
+  return [previous, ...lines].filter(Boolean).join("\n").slice(-4000);
 }
 
 /** What to send when asked to "text me that": the last thing said, else a note that there was nothing yet. */

@@ -8,6 +8,8 @@ import type {
 export interface OfflinePrompt {
   /** From the `Channel: …` line the core puts in the system prompt; undefined if absent. */
   channel: string | undefined;
+  /** The first system message (empty when there is none). */
+  system: string;
   /** True on a phone call: keep sentences short. */
   voice: boolean;
   /** Text of every user message, oldest first, without the `[via …]` channel label. */
@@ -27,8 +29,10 @@ export function readOfflinePrompt(options: LanguageModelV3CallOptions): OfflineP
   const assistantTexts: string[] = [];
   const toolCallInputs = new Map<string, unknown>();
   let channel: string | undefined;
+  let system: string | undefined;
   for (const message of prompt) {
     if (message.role === "system") {
+      system ??= message.content;
       channel ??= /^channel:\s*([a-z]+)/im.exec(message.content)?.[1]?.toLowerCase();
     } else if (message.role === "user") {
       userTexts.push(stripChannelLabel(textOf(message)));
@@ -43,6 +47,7 @@ export function readOfflinePrompt(options: LanguageModelV3CallOptions): OfflineP
   const last = prompt[prompt.length - 1];
   return {
     channel,
+    system: system ?? "",
     voice: channel === "voice",
     userTexts,
     assistantTexts,

@@ -103,6 +103,12 @@ export function createMemoryCustomerStore(): CustomerStore {
         .sort((a, b) => b.createdAt - a.createdAt)
         .map(copy);
     },
+    async listVerificationsForAddress(kind, value) {
+      return [...verifications.values()]
+        .filter((verification) => verification.kind === kind && verification.value === value)
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .map(copy);
+    },
     async updateVerificationAttempts(id, attempts) {
       const verification = verifications.get(id);
       if (verification) verification.attempts = attempts;

@@ -113,6 +113,16 @@ export function createMemoryOutboxStore(): OutboxStore {
       const entry = find(id);
       return entry ? copy(entry) : undefined;
     },
+    async deleteOutboundForConversation(conversationId) {
+      let deleted = 0;
+      for (const [id, entry] of entries) {
+        if (entry.conversationId !== conversationId) continue;
+        entries.delete(id);
+        byKey.delete(entry.idempotencyKey);
+        deleted++;
+      }
+      return deleted;
+    },
     async listOutbound(options = {}) {
       return [...entries.values()]
         .filter((entry) => !options.status || entry.status === options.status)

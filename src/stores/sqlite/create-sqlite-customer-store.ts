@@ -43,6 +43,9 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
     listVerifications: database.prepare(
       "SELECT * FROM verifications WHERE customer_id = ? ORDER BY created_at DESC, rowid DESC",
     ),
+    listVerificationsForAddress: database.prepare(
+      "SELECT * FROM verifications WHERE kind = ? AND value = ? ORDER BY created_at DESC, rowid DESC",
+    ),
     updateAttempts: database.prepare("UPDATE verifications SET attempts = ? WHERE id = ?"),
     deleteVerification: database.prepare("DELETE FROM verifications WHERE id = ?"),
     deleteVerifications: database.prepare("DELETE FROM verifications WHERE customer_id = ?"),
@@ -155,19 +158,10 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
       );
     },
     async listVerifications(customerId) {
-      return (statements.listVerifications.all(customerId) as Row[]).map(
-        (row): PendingVerification => ({
-          id: String(row.id),
-          customerId: String(row.customer_id),
-          kind: row.kind as PendingVerification["kind"],
-          value: String(row.value),
-          codeHash: String(row.code_hash),
-          conversationId: (row.conversation_id as string | null) ?? null,
-          attempts: Number(row.attempts),
-          expiresAt: Number(row.expires_at),
-          createdAt: Number(row.created_at),
-        }),
-      );
+      return (statements.listVerifications.all(customerId) as Row[]).map(toVerification);
+    },
+    async listVerificationsForAddress(kind, value) {
+      return (statements.listVerificationsForAddress.all(kind, value) as Row[]).map(toVerification);
     },
     async updateVerificationAttempts(id, attempts) {
       statements.updateAttempts.run(attempts, id);
@@ -197,6 +191,20 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
         }),
       );
     },
+  };
+}
+
+function toVerification(row: Row): PendingVerification {
+  return {
+    id: String(row.id),
+    customerId: String(row.customer_id),
+    kind: row.kind as PendingVerification["kind"],
+    value: String(row.value),
+    codeHash: String(row.code_hash),
+    conversationId: (row.conversation_id as string | null) ?? null,
+    attempts: Number(row.attempts),
+    expiresAt: Number(row.expires_at),
+    createdAt: Number(row.created_at),
   };
 }
 

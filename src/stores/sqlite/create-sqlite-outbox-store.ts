@@ -19,6 +19,7 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
     ),
     byKey: database.prepare("SELECT * FROM outbox WHERE idempotency_key = ?"),
     byId: database.prepare("SELECT * FROM outbox WHERE id = ?"),
+    deleteForConversation: database.prepare("DELETE FROM outbox WHERE conversation_id = ?"),
     byProviderId: database.prepare("SELECT * FROM outbox WHERE provider_message_id = ?"),
     claim: database.prepare(
       `UPDATE outbox SET status = 'sending', claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ?
@@ -109,6 +110,9 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
     async getOutbound(id) {
       const row = statements.byId.get(id) as Row | undefined;
       return row ? toEntry(row) : undefined;
+    },
+    async deleteOutboundForConversation(conversationId) {
+      return statements.deleteForConversation.run(conversationId).changes;
     },
     async listOutbound(options = {}) {
       const rows = statements.list.all(

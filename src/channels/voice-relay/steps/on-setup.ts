@@ -41,11 +41,9 @@ async function establish(session: RelaySession, setup: RelaySetup): Promise<void
   let conversation: Conversation | undefined;
   if (requestedId) conversation = await store.getConversation(requestedId);
   if (!conversation) {
-    conversation = await store.createConversation({
-      channel: "voice",
-      externalRef: setup.from ?? null,
-      metadata: { callSid: setup.callSid },
-    });
+    conversation = (
+      await session.dependencies.resolver.resolveConversation("phone", setup.from ?? "", "voice")
+    ).conversation;
   }
   await store.upsertCallSession({
     callSid: setup.callSid,

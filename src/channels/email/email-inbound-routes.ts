@@ -1,0 +1,166 @@
+import { timingSafeEqual } from "node:crypto";
+import type {} from "@fastify/multipart";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { BadRequestError } from "../../errors/bad-request-error.js";
+import { SwitchboardError } from "../../errors/switchboard-error.js";
+import { logKeys } from "../../observability/log-keys.js";
+import type { ConversationResolver } from "../../ports/conversation-resolver.js";
+import type { ConversationStore } from "../../ports/conversation-store.js";
+import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
+import type { NewOutboxEntry, OutboxEntry } from "../../ports/outbox-store.js";
+import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
+import { buildReplyHeaders, newMessageId } from "./build-reply-headers.js";
+import { extractReplyText, htmlToText } from "./extract-reply-text.js";
+import { parseEmailAddress } from "./parse-email-address.js";
+import { parseRawHeaders, threadingIdsFromHeaders } from "./parse-email-headers.js";
+import { textToHtml } from "./text-to-html.js";
+
+export interface EmailInboundDependencies {
+  store: ConversationStore;
+  resolver: ConversationResolver;
+  messagingState: MessagingStateStore;
+  enqueueOutbound: (entry: NewOutboxEntry) => Promise<OutboxEntry>;
+  replies: AsyncReplyRunner;
+  /** SENDGRID_INBOUND_TOKEN; without it the route refuses every post. */
+  inboundToken: string | undefined;
+  /** Domain for our Message-IDs (from EMAIL_FROM). */
+  messageIdDomain: string;
+  maxBodyBytes: number;
+}
+
+/**
+ * `POST /sendgrid/inbound?token=…`: SendGrid Inbound Parse (multipart). The sender, subject and new
+ * text (quotes and signatures stripped) go to the agent; the conversation is found by the thread's
+ * Message-IDs; the reply goes out through the outbox, threaded.
+ */
+export function registerEmailInboundRoute(
+  app: FastifyInstance,
+  dependencies: EmailInboundDependencies,
+): void {
+  const { store, messagingState, replies } = dependencies;
+
+  replies.register("email", async (outcome, userMessage) => {
+    const text = outcome.text.trim();
+    const metadata = userMessage.metadata as {
+      from?: string;
+      fromName?: string | null;
+      subject?: string;
+      messageId?: string | null;
+      references?: string[];
+    };
+    if (!text || !metadata.from) return;
+    const ourMessageId = newMessageId(dependencies.messageIdDomain);
+    const reply = buildReplyHeaders(
+      {
+        messageId: metadata.messageId ?? null,
+        references: metadata.references ?? [],
+        subject: metadata.subject ?? "",
+      },
+      ourMessageId,
+    );
+    await dependencies.enqueueOutbound({
+      idempotencyKey: `email-reply:${userMessage.id}`,
+      conversationId: userMessage.conversationId,
+      payload: {
+        kind: "email",
+        to: metadata.from,
+        ...(metadata.fromName ? { toName: metadata.fromName } : {}),
+        subject: reply.subject,
+        text,
+        html: textToHtml(text),
+        headers: reply.headers,
+        customArgs: { conversationId: userMessage.conversationId },
+      },
+    });
+    await messagingState.linkEmailMessageId(ourMessageId, userMessage.conversationId);
+  });
+
+  app.register(async (scope) => {
+    scope.addHook("onRequest", async (request: FastifyRequest) => {
+      const given = String((request.query as { token?: unknown }).token ?? "");
+      const expected = dependencies.inboundToken ?? "";
+      const valid =
+        expected.length > 0 &&
+        given.length === expected.length &&
+        timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+      if (!valid) {
+        throw new SwitchboardError("INBOUND_TOKEN_INVALID", "Missing or wrong inbound token", {
+          statusCode: 403,
+        });
+      }
+    });
+
+    scope.post("/sendgrid/inbound", async (request, reply) => {
+      if (!request.isMultipart())
+        throw new BadRequestError("Inbound Parse posts must be multipart/form-data");
+      const fields: Record<string, string> = {};
+      let attachments = 0;
+      try {
+        for await (const part of request.parts({
+          limits: { fileSize: dependencies.maxBodyBytes, fieldSize: dependencies.maxBodyBytes },
+        })) {
+          if (part.type === "file") {
+            attachments++;
+            await part.toBuffer();
+          } else {
+            fields[part.fieldname] = String(part.value ?? "");
+          }
+        }
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? "";
+        if (/LIMIT|TOO_LARGE/i.test(code) || (error as { statusCode?: number }).statusCode === 413) {
+          throw new SwitchboardError("PAYLOAD_TOO_LARGE", "The email is larger than this server accepts", {
+            statusCode: 413,
+          });
+        }
+        throw new BadRequestError(`Malformed multipart body: ${(error as Error).message}`);
+      }
+
+      const sender = parseEmailAddress(fields.from ?? "");
+      if (!sender) throw new BadRequestError("Inbound email has no valid `from` address");
+      const headers = parseRawHeaders(fields.headers ?? "");
+      const threading = threadingIdsFromHeaders(headers);
+      const subject = fields.subject ?? headers.get("subject")?.[0] ?? "";
+      const eventId = threading.messageId ?? `${sender.email}|${subject}|${headers.get("date")?.[0] ?? ""}`;
+      if (!(await messagingState.recordInboundOnce("sendgrid-inbound", eventId))) {
+        request.log.info("email: duplicate post ignored");
+        return reply.code(200).send({ status: "duplicate" });
+      }
+      const body = fields.text ?? (fields.html ? htmlToText(fields.html) : "");
+      const newText = extractReplyText(body);
+
+      const threadConversationId = await messagingState.findConversationByEmailMessageIds([
+        ...threading.references,
+        ...threading.inReplyTo,
+      ]);
+      await dependencies.resolver.confirmFromInbound("email", sender.email, newText);
+      const conversation =
+        (threadConversationId ? await store.getConversation(threadConversationId) : undefined) ??
+        (await dependencies.resolver.resolveConversation("email", sender.email, "email")).conversation;
+      if (threading.messageId) await messagingState.linkEmailMessageId(threading.messageId, conversation.id);
+      const userMessage = await store.appendMessage({
+        conversationId: conversation.id,
+        role: "user",
+        channel: "email",
+        text: subject && !/^re:/i.test(subject) ? `Subject: ${subject}\n\n${newText}` : newText,
+        inputKind: "text",
+        metadata: {
+          from: sender.email,
+          fromName: sender.name,
+          subject,
+          messageId: threading.messageId,
+          references: [...threading.references, ...(threading.messageId ? [threading.messageId] : [])].filter(
+            (id, index, all) => all.indexOf(id) === index,
+          ),
+          attachments,
+        },
+      });
+      request.log.info({ [logKeys.conversationId]: conversation.id, attachments }, "email: received");
+      if (newText.length > 0) {
+        await replies.accept(userMessage);
+        replies.schedule(userMessage);
+      }
+      return reply.code(200).send({ status: "accepted" });
+    });
+  });
+}

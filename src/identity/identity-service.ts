@@ -1,0 +1,235 @@
+import { createHash, randomInt, randomUUID } from "node:crypto";
+import type { Logger } from "../observability/logger.js";
+import type { ChannelName } from "../ports/channel.js";
+import type { Conversation, ConversationStore } from "../ports/conversation-store.js";
+import type { Customer, CustomerStore, IdentifierKind } from "../ports/customer-store.js";
+import type { NewOutboxEntry, OutboxEntry } from "../ports/outbox-store.js";
+import { maskAddress } from "./mask-address.js";
+import { normalizeIdentifier } from "./normalize-identifier.js";
+
+export interface IdentityServiceOptions {
+  customers: CustomerStore;
+  conversations: ConversationStore;
+  enqueueOutbound: (entry: NewOutboxEntry) => Promise<OutboxEntry>;
+  logger: Logger;
+  defaultRegion?: string;
+  codeTtlMs?: number;
+  maxAttempts?: number;
+  /** Injectable for tests; returns a 6-digit code. */
+  generateCode?: () => string;
+}
+
+export type VerificationStartResult =
+  | { status: "sent"; kind: IdentifierKind; masked: string }
+  | { status: "already-yours"; kind: IdentifierKind; masked: string }
+  | { status: "invalid"; reason: string };
+
+export type VerificationConfirmResult =
+  | { status: "linked" | "merged"; kind: IdentifierKind; masked: string }
+  | { status: "wrong-code"; attemptsLeft: number }
+  | { status: "expired" | "none" | "too-many-attempts" };
+
+/**
+ * Who is this? Resolves phone numbers and emails to customers (one timeline per customer), and
+ * links a new address only after a one-time code sent to it is read back (or the customer replies
+ * from it with the code). Every link and merge is audited.
+ */
+export class IdentityService {
+  private readonly options: Required<Omit<IdentityServiceOptions, "generateCode">> & {
+    generateCode: () => string;
+  };
+
+  constructor(options: IdentityServiceOptions) {
+    this.options = {
+      defaultRegion: "US",
+      codeTtlMs: 10 * 60_000,
+      maxAttempts: 5,
+      generateCode: () => String(randomInt(0, 1_000_000)).padStart(6, "0"),
+      ...options,
+    };
+  }
+
+  normalize(kind: IdentifierKind, raw: string): string | undefined {
+    return normalizeIdentifier(kind, raw, this.options.defaultRegion);
+  }
+
+  /**
+   * The customer owning this address (created if new) and their current conversation — their
+   * cross-channel timeline — started on `channel` if they have none. Addresses that are not valid
+   * (e.g. a withheld caller id) get a conversation without a customer.
+   */
+  async resolveConversation(
+    kind: IdentifierKind,
+    raw: string,
+    channel: ChannelName,
+  ): Promise<{ customer: Customer | undefined; conversation: Conversation }> {
+    const { customers, conversations } = this.options;
+    const value = this.normalize(kind, raw);
+    if (!value) {
+      const conversation = await conversations.createConversation({ channel, externalRef: raw || null });
+      return { customer: undefined, conversation };
+    }
+    const { customer, created } = await customers.resolveCustomer(kind, value);
+    if (created)
+      await customers.appendAudit({
+        customerId: customer.id,
+        action: "customer-created",
+        detail: { kind, channel },
+      });
+    const conversation =
+      (await conversations.findLatestConversationByCustomer(customer.id)) ??
+      (await conversations.createConversation({ channel, customerId: customer.id, externalRef: value }));
+    return { customer, conversation };
+  }
+
+  /** The customer's own (verified) addresses. */
+  async addressesOf(conversation: Conversation): Promise<{ phones: string[]; emails: string[] }> {
+    const phones = new Set<string>();
+    const emails = new Set<string>();
+    if (conversation.customerId) {
+      for (const identifier of await this.options.customers.listIdentifiers(conversation.customerId)) {
+        if (identifier.kind === "phone") phones.add(identifier.value);
+        if (identifier.kind === "email") emails.add(identifier.value);
+      }
+    } else if (conversation.externalRef) {
+      const ref = conversation.externalRef;
+      const phone = this.normalize("phone", ref);
+      const email = this.normalize("email", ref);
+      if (phone) phones.add(phone);
+      if (email) emails.add(email);
+    }
+    return { phones: [...phones], emails: [...emails] };
+  }
+
+  /** Sends a one-time code to an address the customer says is theirs. */
+  async startVerification(input: {
+    customerId: string;
+    conversationId: string;
+    kind: IdentifierKind;
+    value: string;
+  }): Promise<VerificationStartResult> {
+    const { customers, enqueueOutbound } = this.options;
+    const value = this.normalize(input.kind, input.value);
+    if (!value)
+      return {
+        status: "invalid",
+        reason: `That is not a valid ${input.kind === "email" ? "email address" : "phone number"}.`,
+      };
+    const masked = maskAddress(value);
+    const owner = await customers.findCustomerByIdentifier(input.kind, value);
+    if (owner?.id === input.customerId) return { status: "already-yours", kind: input.kind, masked };
+    const code = this.options.generateCode();
+    const id = `ver_${randomUUID().replaceAll("-", "")}`;
+    const now = Date.now();
+    await customers.saveVerification({
+      id,
+      customerId: input.customerId,
+      kind: input.kind,
+      value,
+      codeHash: hashCode(id, code),
+      conversationId: input.conversationId,
+      attempts: 0,
+      expiresAt: now + this.options.codeTtlMs,
+      createdAt: now,
+    });
+    const text = `Your Switchboard verification code is ${code}. Read it back to the assistant to link this ${input.kind === "email" ? "address" : "number"}. It expires in ${Math.round(this.options.codeTtlMs / 60_000)} minutes.`;
+    await enqueueOutbound({
+      idempotencyKey: `verification:${id}`,
+      conversationId: input.conversationId,
+      payload:
+        input.kind === "email"
+          ? { kind: "email", to: value, subject: "Your verification code", text }
+          : { kind: "sms", to: value, body: text },
+    });
+    await customers.appendAudit({
+      customerId: input.customerId,
+      action: "verification-started",
+      detail: { kind: input.kind, address: masked, ownedByAnother: owner !== undefined },
+    });
+    return { status: "sent", kind: input.kind, masked };
+  }
+
+  /** Checks a code read back by the customer against their latest pending verification. */
+  async confirmVerification(customerId: string, code: string): Promise<VerificationConfirmResult> {
+    const { customers } = this.options;
+    const [latest] = await customers.listVerifications(customerId);
+    if (!latest) return { status: "none" };
+    if (latest.expiresAt < Date.now()) {
+      await customers.deleteVerification(latest.id);
+      return { status: "expired" };
+    }
+    if (latest.attempts >= this.options.maxAttempts) return { status: "too-many-attempts" };
+    if (hashCode(latest.id, code.replace(/\D/g, "")) !== latest.codeHash) {
+      const attempts = latest.attempts + 1;
+      await customers.updateVerificationAttempts(latest.id, attempts);
+      await customers.appendAudit({
+        customerId,
+        action: "verification-failed",
+        detail: { kind: latest.kind, attempts },
+      });
+      return { status: "wrong-code", attemptsLeft: Math.max(0, this.options.maxAttempts - attempts) };
+    }
+    await customers.deleteVerification(latest.id);
+    return this.link(customerId, latest.kind, latest.value);
+  }
+
+  /**
+   * The customer replied from the address being verified, quoting the code: link it. Returns true
+   * when a verification was completed.
+   */
+  async confirmFromInbound(kind: IdentifierKind, raw: string, text: string): Promise<boolean> {
+    const value = this.normalize(kind, raw);
+    if (!value) return false;
+    const codes = text.match(/\b\d{6}\b/g);
+    if (!codes) return false;
+    const pending = await this.options.customers.listVerificationsForAddress(kind, value);
+    for (const customerId of new Set(pending.map((verification) => verification.customerId))) {
+      for (const code of codes) {
+        const result = await this.confirmVerification(customerId, code);
+        if (result.status === "linked" || result.status === "merged") return true;
+        if (result.status !== "wrong-code") break;
+      }
+    }
+    return false;
+  }
+
+  private async link(
+    customerId: string,
+    kind: IdentifierKind,
+    value: string,
+  ): Promise<VerificationConfirmResult> {
+    const { customers, conversations } = this.options;
+    const masked = maskAddress(value);
+    const owner = await customers.findCustomerByIdentifier(kind, value);
+    if (owner && owner.id !== customerId) {
+      for (const conversation of await conversations.listConversations({
+        customerId: owner.id,
+        limit: 1000,
+      })) {
+        await conversations.updateConversation(conversation.id, { customerId });
+      }
+      await customers.mergeCustomers(customerId, owner.id);
+      await customers.appendAudit({
+        customerId,
+        action: "customers-merged",
+        detail: { mergedCustomerId: owner.id, via: kind },
+      });
+      this.options.logger.info(
+        { customerId, mergedCustomerId: owner.id },
+        "identity: customers merged after verification",
+      );
+      return { status: "merged", kind, masked };
+    }
+    await customers.linkIdentifier(customerId, kind, value);
+    await customers.appendAudit({
+      customerId,
+      action: "identifier-linked",
+      detail: { kind, address: masked },
+    });
+    return { status: "linked", kind, masked };
+  }
+}
+
+function hashCode(verificationId: string, code: string): string {
+  return createHash("sha256").update(`${verificationId}:${code}`).digest("hex");
+}

@@ -1,0 +1,231 @@
+import { generateKeyPairSync, sign } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  createFakeSendGridServer,
+  type FakeSendGridServer,
+} from "../../../src/testing/create-fake-sendgrid-server.js";
+import { createScriptedModel, type ScriptedModel } from "../../../src/testing/create-scripted-model.js";
+import { eventually, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
+
+const apiKey = "SG.email-test";
+const inboundToken = "inbound-secret-123";
+const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const publicKeyBase64 = publicKey.export({ format: "der", type: "spki" }).toString("base64");
+
+function inboundForm(fields: Record<string, string>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  return form;
+}
+
+function parseFields(options: {
+  messageId: string;
+  subject: string;
+  text: string;
+  inReplyTo?: string;
+  references?: string;
+  from?: string;
+}): Record<string, string> {
+  const headerLines = [
+    "Received: by mx.example.net with SMTP id abc for <assistant@parse.acme.example>; Tue, 02 Sep 2025 10:00:00 +0000",
+    `From: ${options.from ?? "Pat Doe <pat@Example.org>"}`,
+    "To: Acme Assistant <assistant@parse.acme.example>",
+    `Subject: ${options.subject}`,
+    `Message-ID: ${options.messageId}`,
+    ...(options.inReplyTo ? [`In-Reply-To: ${options.inReplyTo}`] : []),
+    ...(options.references ? [`References: ${options.references}`] : []),
+    "Date: Tue, 02 Sep 2025 10:00:00 +0000",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/alternative; boundary="000000000000abc"',
+  ];
+  return {
+    headers: headerLines.join("\r\n"),
+    dkim: "{@example.org : pass}",
+    to: "Acme Assistant <assistant@parse.acme.example>",
+    from: options.from ?? "Pat Doe <pat@Example.org>",
+    text: options.text,
+    html: `<div dir="ltr">${options.text.replaceAll("\n", "<br>")}</div>`,
+    sender_ip: "209.85.0.1",
+    envelope: JSON.stringify({ to: ["assistant@parse.acme.example"], from: "pat@example.org" }),
+    attachments: "0",
+    subject: options.subject,
+    charsets: JSON.stringify({ to: "UTF-8", html: "UTF-8", subject: "UTF-8", from: "UTF-8", text: "UTF-8" }),
+    SPF: "pass",
+  };
+}
+
+describe("email channel", () => {
+  let sendgrid: FakeSendGridServer;
+  let server: TestServer | undefined;
+  let model: ScriptedModel;
+
+  beforeEach(async () => {
+    sendgrid = await createFakeSendGridServer({ apiKey });
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await sendgrid.close();
+  });
+
+  async function start(
+    script: Parameters<typeof createScriptedModel>[0],
+    environment: Record<string, string> = {},
+  ) {
+    model = createScriptedModel(script);
+    server = await startTestServer(
+      {
+        SENDGRID_API_KEY: apiKey,
+        EMAIL_FROM: "Acme Assistant <assistant@acme.example>",
+        SENDGRID_API_BASE_URL: sendgrid.url,
+        SENDGRID_INBOUND_TOKEN: inboundToken,
+        SENDGRID_EVENT_PUBLIC_KEY: publicKeyBase64,
+        OUTBOX_RETRY_BASE_MS: "20",
+        ...environment,
+      },
+      { model },
+    );
+  }
+
+  const postInbound = (fields: Record<string, string>, token = inboundToken) =>
+    fetch(`${server!.baseUrl}/sendgrid/inbound?token=${encodeURIComponent(token)}`, {
+      method: "POST",
+      body: inboundForm(fields),
+    });
+
+  it("answers an inbound email with a threaded reply and continues the thread", async () => {
+    await start([
+      { text: "Hi Pat,\n\nYour delivery address is updated.\n\nBest,\nAcme" },
+      { text: "You're welcome!" },
+    ]);
+    const first = await postInbound(
+      parseFields({
+        messageId: "<CAF8x1@mail.example.org>",
+        subject: "Delivery address",
+        text: "Please change my delivery address to 1 Main St.\n\n--\nPat Doe\nSent from my iPhone",
+      }),
+    );
+    expect(first.status).toBe(200);
+    const [reply] = await sendgrid.waitForMails(1);
+    expect(reply).toMatchObject({
+      to: "pat@example.org",
+      from: "assistant@acme.example",
+      subject: "Re: Delivery address",
+    });
+    expect(reply?.headers["In-Reply-To"]).toBe("<CAF8x1@mail.example.org>");
+    expect(reply?.headers.References).toBe("<CAF8x1@mail.example.org>");
+    expect(reply?.headers["Message-ID"]).toMatch(/^<[^@]+@acme\.example>$/);
+    expect(reply?.text).toContain("Your delivery address is updated.");
+    expect(reply?.html).toContain("<p>");
+    // The agent saw the new text, not the signature.
+    const firstPrompt = JSON.stringify(model.calls[0]?.prompt);
+    expect(firstPrompt).toContain("1 Main St.");
+    expect(firstPrompt).not.toContain("Sent from my iPhone");
+    expect(String(model.calls[0]?.prompt[0]?.content)).toContain("Channel: email");
+
+    // The customer answers our reply: same conversation, quotes stripped.
+    const ourId = reply?.headers["Message-ID"] ?? "";
+    await postInbound(
+      parseFields({
+        messageId: "<CAF8x2@mail.example.org>",
+        subject: "Re: Delivery address",
+        inReplyTo: ourId,
+        references: `<CAF8x1@mail.example.org> ${ourId}`,
+        text: "Thanks!\n\nOn Tue, Sep 2, 2025 at 10:05 AM Acme Assistant <assistant@acme.example> wrote:\n> Hi Pat,\n> Your delivery address is updated.",
+      }),
+    );
+    const mails = await sendgrid.waitForMails(2);
+    expect(mails[1]?.subject).toBe("Re: Delivery address");
+    expect(mails[1]?.headers.References).toBe(`<CAF8x1@mail.example.org> ${ourId} <CAF8x2@mail.example.org>`);
+    const conversations = await server!.app.store.listConversations();
+    expect(conversations).toHaveLength(1);
+    const messages = await server!.app.store.listMessages(conversations[0]!.id);
+    expect(messages.filter((message) => message.role === "user").map((message) => message.text)).toEqual([
+      "Subject: Delivery address\n\nPlease change my delivery address to 1 Main St.",
+      "Thanks!",
+    ]);
+  });
+
+  it("rejects a wrong token with 403, malformed posts with 400, and de-duplicates by Message-ID", async () => {
+    await start([{ text: "Once." }, { text: "Twice?!" }]);
+    const fields = parseFields({ messageId: "<dup@mail.example.org>", subject: "Hello", text: "Hi" });
+    expect((await postInbound(fields, "wrong-token")).status).toBe(403);
+    expect((await postInbound({ ...fields, from: "not an address" })).status).toBe(400);
+    const notMultipart = await fetch(`${server!.baseUrl}/sendgrid/inbound?token=${inboundToken}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(notMultipart.status).toBeGreaterThanOrEqual(400);
+    expect(notMultipart.status).toBeLessThan(500);
+    expect(await server!.app.store.listConversations()).toHaveLength(0);
+
+    expect((await postInbound(fields)).status).toBe(200);
+    expect((await postInbound(fields)).status).toBe(200);
+    await sendgrid.waitForMails(1);
+    await server!.app.replies.idle();
+    await server!.app.outboxWorker.drain();
+    expect(sendgrid.mails).toHaveLength(1);
+    expect(model.calls).toHaveLength(1);
+  });
+
+  it("verifies signed events, rejects tampered ones, records delivery and suppresses bounced addresses", async () => {
+    await start([{ text: "Reply one." }, { text: "Reply two." }]);
+    await postInbound(parseFields({ messageId: "<ev1@mail.example.org>", subject: "Hi", text: "Hello" }));
+    const [mail] = await sendgrid.waitForMails(1);
+    await eventually(
+      async () => (await server!.app.stores.outbox.listOutbound())[0]?.status === "sent",
+      "sent",
+    );
+
+    const body = `[{"email":"pat@example.org","timestamp":1756807200,"event":"delivered","sg_event_id":"ZGVs1","sg_message_id":"${mail?.messageId}.filter-1.0","smtp-id":"<x@ismtpd>","response":"250 OK"},\r\n{"email":"pat@example.org","timestamp":1756807201,"event":"bounce","type":"bounce","status":"5.1.1","reason":"user unknown","sg_event_id":"Ym91bmNl","sg_message_id":"${mail?.messageId}.filter-1.1"}]\r\n`;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = sign("sha256", Buffer.from(timestamp + body), privateKey).toString("base64");
+    const post = (payload: string, headers: Record<string, string>) =>
+      fetch(`${server!.baseUrl}/sendgrid/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: payload,
+      });
+    const signedHeaders = {
+      "x-twilio-email-event-webhook-signature": signature,
+      "x-twilio-email-event-webhook-timestamp": timestamp,
+    };
+    expect((await post(body.replace("delivered", "processed"), signedHeaders)).status).toBe(403);
+    expect((await post(body, {})).status).toBe(403);
+    expect(await server!.app.stores.messagingState.isOptedOut("pat@example.org", "email")).toBe(false);
+
+    const accepted = await post(body, signedHeaders);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ received: 2, recorded: 2 });
+    expect((await server!.app.stores.outbox.listOutbound())[0]).toMatchObject({ status: "delivered" });
+    expect(await server!.app.stores.messagingState.isOptedOut("pat@example.org", "email")).toBe(true);
+    // Replayed events are recorded once.
+    expect(await (await post(body, signedHeaders)).json()).toEqual({ received: 2, recorded: 0 });
+
+    // A suppressed address gets no more email.
+    await postInbound(
+      parseFields({ messageId: "<ev2@mail.example.org>", subject: "Again", text: "Still there?" }),
+    );
+    await server!.app.replies.idle();
+    await server!.app.outboxWorker.drain();
+    const blocked = await eventually(async () => {
+      const entries = await server!.app.stores.outbox.listOutbound({ status: "failed" });
+      return entries[0];
+    }, "the second reply to be refused");
+    expect(blocked.lastErrorCode).toBe("OPTED_OUT");
+    expect(sendgrid.mails).toHaveLength(1);
+  });
+
+  it("refuses an oversized post with 413", async () => {
+    await start([], {});
+    const form = inboundForm(parseFields({ messageId: "<big@mail.example.org>", subject: "Big", text: "x" }));
+    form.append("attachment1", new Blob([Buffer.alloc(31 * 1024 * 1024)]), "big.bin");
+    const response = await fetch(`${server!.baseUrl}/sendgrid/inbound?token=${inboundToken}`, {
+      method: "POST",
+      body: form,
+    });
+    expect(response.status).toBe(413);
+    expect(await server!.app.store.listConversations()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
+import { summaryInstruction } from "../../src/core/conversation/compact-history.js";
+import { createToolSet } from "../../src/core/tools/tool-set.js";
+import { createOfflineModel } from "../../src/llm/offline/create-offline-model.js";
+import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
+import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+
+async function waitFor<T>(check: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error("condition never met");
+}
+
+describe("history compaction", () => {
+  it("folds older turns into a stored summary made by the model, keeping the prompt bounded", async () => {
+    const store = createMemoryConversationStore();
+    const model = createScriptedModel((options, index) => {
+      if (options.prompt[0]?.role === "system" && String(options.prompt[0].content).startsWith("Summarize")) {
+        return { text: "Pat wants a table for two on Friday at 7 PM." };
+      }
+      return { text: `Reply ${index} ${"x".repeat(150)}` };
+    });
+    const agent = new ConversationAgent({
+      store,
+      model,
+      toolSet: createToolSet([]),
+      systemPrompt: "You are a test agent.",
+      channelInstructions: {},
+      maxSteps: 2,
+      maxOutputTokens: 100,
+      temperature: undefined,
+      historyLimit: 40,
+      historyBudgetChars: 1000,
+      keepRecentMessages: 4,
+    });
+    const conversation = await store.createConversation({ channel: "sms" });
+    const session = await agent.openSession(conversation.id, "sms");
+    for (let turn = 0; turn < 6; turn++)
+      await session.runTurn({ text: `Message ${turn} ${"y".repeat(100)}` });
+
+    const summarized = await waitFor(async () => {
+      const current = await store.getConversation(conversation.id);
+      return typeof current?.metadata.summary === "string" ? current : undefined;
+    });
+    expect(summarized.metadata.summary).toBe("Pat wants a table for two on Friday at 7 PM.");
+    const through = summarized.metadata.summaryThroughSequence as number;
+    expect(through).toBeGreaterThan(0);
+    const summaryCall = model.calls.find(
+      (call) => String(call.prompt[0]?.role === "system" && call.prompt[0].content) === summaryInstruction,
+    );
+    expect(JSON.stringify(summaryCall?.prompt)).toContain("Customer (sms): Message 0");
+
+    // The next turn sees the summary in the system prompt and only the recent messages.
+    await session.runTurn({ text: "And the time?" });
+    const last = model.calls[model.calls.length - 1];
+    expect(String(last?.prompt[0]?.content)).toContain(
+      "Earlier in this conversation (summary):\nPat wants a table",
+    );
+    const userTexts = JSON.stringify(last?.prompt.filter((message) => message.role === "user"));
+    expect(userTexts).not.toContain("Message 0");
+    expect(userTexts).toContain("And the time?");
+
+    // A new session (another channel, another node) starts from the summary too.
+    const reopened = await agent.openSession(conversation.id, "voice");
+    expect(reopened.messages().every((message) => message.sequence > through)).toBe(true);
+    // Nothing was deleted: the full timeline is still stored.
+    expect((await store.listMessages(conversation.id)).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it("the offline model summarises extractively, keeping the customer's own words", async () => {
+    const model = createOfflineModel();
+    const result = await model.doGenerate({
+      prompt: [
+        { role: "system", content: summaryInstruction },
+        {
+          role: "user",
+          content: [
+            {
+              type: "text",
+              text: "Conversation to add:\nCustomer (voice): My name is Ada\nAssistant (voice): Nice to meet you, Ada.\nCustomer (sms): I need a table",
+            },
+          ],
+        },
+      ],
+    });
+    const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+    expect(text).toBe("The customer said (voice): My name is Ada\nThe customer said (sms): I need a table");
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { IdentityService } from "../../src/identity/identity-service.js";
+import { normalizeIdentifier } from "../../src/identity/normalize-identifier.js";
+import { createLogger } from "../../src/observability/logger.js";
+import type { NewOutboxEntry } from "../../src/ports/outbox-store.js";
+import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
+import { createMemoryCustomerStore } from "../../src/stores/memory/create-memory-customer-store.js";
+import { createMemoryOutboxStore } from "../../src/stores/memory/create-memory-outbox-store.js";
+
+function setup(codes: string[] = ["123456", "654321"]) {
+  const customers = createMemoryCustomerStore();
+  const conversations = createMemoryConversationStore();
+  const outbox = createMemoryOutboxStore();
+  const sent: NewOutboxEntry[] = [];
+  const identity = new IdentityService({
+    customers,
+    conversations,
+    logger: createLogger({ level: "silent", logCustomerContent: false }),
+    enqueueOutbound: async (entry) => {
+      sent.push(entry);
+      return (await outbox.enqueueOutbound(entry)).entry;
+    },
+    generateCode: () => codes.shift() ?? "000000",
+  });
+  return { identity, customers, conversations, sent };
+}
+
+describe("normalizeIdentifier", () => {
+  it("normalises phone numbers to E.164 and emails to lower case", () => {
+    expect(normalizeIdentifier("phone", "(415) 555-0123")).toBe("+14155550123");
+    expect(normalizeIdentifier("phone", "+44 20 7946 0958")).toBe("+442079460958");
+    expect(normalizeIdentifier("phone", "020 7946 0958", "GB")).toBe("+442079460958");
+    expect(normalizeIdentifier("phone", "12")).toBeUndefined();
+    expect(normalizeIdentifier("phone", "client:alice")).toBeUndefined();
+    expect(normalizeIdentifier("email", "  Pat@Example.ORG ")).toBe("pat@example.org");
+    expect(normalizeIdentifier("email", "not-an-email")).toBeUndefined();
+  });
+});
+
+describe("IdentityService", () => {
+  it("resolves a phone and an email of one person to one customer only after verification", async () => {
+    const { identity, customers, sent } = setup();
+    const call = await identity.resolveConversation("phone", "+1 415 555 0123", "voice");
+    const again = await identity.resolveConversation("phone", "(415) 555-0123", "sms");
+    expect(again.customer?.id).toBe(call.customer?.id);
+    expect(again.conversation.id).toBe(call.conversation.id);
+    const customerId = call.customer!.id;
+
+    // "Email me at jane@example.com": not theirs until the code is read back.
+    const started = await identity.startVerification({
+      customerId,
+      conversationId: call.conversation.id,
+      kind: "email",
+      value: "Jane@Example.com",
+    });
+    expect(started).toEqual({ status: "sent", kind: "email", masked: "j***@example.com" });
+    expect(sent[0]?.payload).toMatchObject({ kind: "email", to: "jane@example.com" });
+    expect(JSON.stringify(sent[0]?.payload)).toContain("123456");
+    expect((await identity.addressesOf(call.conversation)).emails).toEqual([]);
+
+    expect(await identity.confirmVerification(customerId, "111111")).toEqual({
+      status: "wrong-code",
+      attemptsLeft: 4,
+    });
+    expect((await identity.addressesOf(call.conversation)).emails).toEqual([]);
+    expect(await identity.confirmVerification(customerId, "123 456")).toMatchObject({ status: "linked" });
+    expect(await identity.addressesOf(call.conversation)).toEqual({
+      phones: ["+14155550123"],
+      emails: ["jane@example.com"],
+    });
+
+    const byEmail = await identity.resolveConversation("email", "jane@example.com", "email");
+    expect(byEmail.customer?.id).toBe(customerId);
+    expect(byEmail.conversation.id).toBe(call.conversation.id);
+    const actions = (await customers.listAudit(customerId)).map((entry) => entry.action);
+    expect(actions).toEqual([
+      "customer-created",
+      "verification-started",
+      "verification-failed",
+      "identifier-linked",
+    ]);
+    // The audit keeps no full address.
+    expect(JSON.stringify(await customers.listAudit(customerId))).not.toContain("jane@example.com");
+  });
+
+  it("merges two existing customers only after verification and moves their conversations", async () => {
+    const { identity, customers, conversations } = setup();
+    const phone = await identity.resolveConversation("phone", "+14155550123", "voice");
+    const email = await identity.resolveConversation("email", "pat@example.org", "email");
+    expect(email.customer?.id).not.toBe(phone.customer?.id);
+    await identity.startVerification({
+      customerId: phone.customer!.id,
+      conversationId: phone.conversation.id,
+      kind: "email",
+      value: "pat@example.org",
+    });
+    // The customer replies from that address quoting the code.
+    expect(await identity.confirmFromInbound("email", "pat@example.org", "Here it is: 123456 thanks")).toBe(
+      true,
+    );
+    expect(await customers.getCustomer(email.customer!.id)).toBeUndefined();
+    expect((await conversations.getConversation(email.conversation.id))?.customerId).toBe(phone.customer!.id);
+    expect((await customers.listAudit(phone.customer!.id)).map((entry) => entry.action)).toContain(
+      "customers-merged",
+    );
+  });
+
+  it("refuses expired codes and too many attempts", async () => {
+    const { identity, customers } = setup();
+    const call = await identity.resolveConversation("phone", "+14155550123", "voice");
+    const customerId = call.customer!.id;
+    await identity.startVerification({
+      customerId,
+      conversationId: call.conversation.id,
+      kind: "email",
+      value: "a@b.co",
+    });
+    for (let attempt = 0; attempt < 5; attempt++) await identity.confirmVerification(customerId, "000000");
+    expect(await identity.confirmVerification(customerId, "123456")).toEqual({ status: "too-many-attempts" });
+    const [pending] = await customers.listVerifications(customerId);
+    await customers.saveVerification({ ...pending!, attempts: 0, expiresAt: Date.now() - 1 });
+    expect(await identity.confirmVerification(customerId, "123456")).toEqual({ status: "expired" });
+    expect(await identity.confirmVerification(customerId, "123456")).toEqual({ status: "none" });
+    expect((await identity.addressesOf(call.conversation)).emails).toEqual([]);
+  });
+
+  it("gives a withheld caller id a conversation without a customer", async () => {
+    const { identity } = setup();
+    const anonymous = await identity.resolveConversation("phone", "anonymous", "voice");
+    expect(anonymous.customer).toBeUndefined();
+    expect(anonymous.conversation.customerId).toBeNull();
+  });
+});
