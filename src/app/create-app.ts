@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";

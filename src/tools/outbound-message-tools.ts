@@ -31,6 +31,19 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     return conversation;
   }
 
+  /** The customer's own phone: the one given (if it is theirs) or the first on file. */
+  async function customerPhone(
+    conversation: Conversation,
+    given: string | undefined,
+    refusal: string,
+  ): Promise<string> {
+    const { phones } = await dependencies.addressesOf(conversation);
+    const to = given?.replace(/[\s().-]/g, "") ?? phones[0];
+    if (!to) throw new ToolError("No phone number is on file for this customer.", "NO_ADDRESS");
+    if (!phones.includes(to)) throw new ToolError(refusal, "ADDRESS_NOT_ALLOWED");
+    return to;
+  }
+
   const sendSms = defineTool({
     name: "send_sms",
     description:
@@ -48,19 +61,11 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
-      const { phones } = await dependencies.addressesOf(conversation);
-      const to = input.to?.replace(/[\s().-]/g, "") ?? phones[0];
-      if (!to)
-        throw new ToolError(
-          "No phone number is on file for this customer, so I can't text them.",
-          "NO_ADDRESS",
-        );
-      if (!phones.includes(to)) {
-        throw new ToolError(
-          "That number is not one of the customer's own verified numbers; I can only text the customer.",
-          "ADDRESS_NOT_ALLOWED",
-        );
-      }
+      const to = await customerPhone(
+        conversation,
+        input.to,
+        "That number is not one of the customer's own verified numbers; I can only text the customer.",
+      );
       if (await messagingState.isOptedOut(to, "sms")) {
         throw new ToolError("The customer has opted out of text messages (replied STOP).", "OPTED_OUT");
       }
@@ -144,11 +149,7 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     inputSchema: z.object({ to: z.string().optional() }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
-      const { phones } = await dependencies.addressesOf(conversation);
-      const to = input.to?.replace(/[\s().-]/g, "") ?? phones[0];
-      if (!to) throw new ToolError("No phone number is on file for this customer.", "NO_ADDRESS");
-      if (!phones.includes(to))
-        throw new ToolError("I can only call the customer's own number.", "ADDRESS_NOT_ALLOWED");
+      const to = await customerPhone(conversation, input.to, "I can only call the customer's own number.");
       const entry = await dependencies.enqueueOutbound({
         idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
         conversationId: conversation.id,

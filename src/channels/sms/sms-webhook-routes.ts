@@ -1,13 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
 import { z } from "zod";
-import { BadRequestError } from "../../errors/bad-request-error.js";
 import { logKeys } from "../../observability/log-keys.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import type { ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
 import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
+import { parseTwilioForm } from "../twilio/parse-twilio-form.js";
 import { twilioWebhookGuard } from "../twilio/twilio-signature-hook.js";
 import type { TwilioSignatureVerifier } from "../twilio/twilio-signature-verifier.js";
 import { splitSmsText, toPlainSmsText } from "./format-sms-text.js";
@@ -76,14 +76,7 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
   });
 
   app.post("/twilio/sms", { preHandler: guard }, async (request, reply) => {
-    const parsed = inboundSmsSchema.safeParse(request.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new BadRequestError(
-        `Invalid Twilio SMS webhook: ${issue?.path.join(".") || "body"}: ${issue?.message}`,
-      );
-    }
-    const sms = parsed.data;
+    const sms = parseTwilioForm(inboundSmsSchema, request.body, "Twilio SMS webhook");
     const respond = () => reply.type("text/xml").send(emptyTwiml);
     if (!(await messagingState.recordInboundOnce("twilio-sms", sms.MessageSid))) {
       request.log.info({ messageSid: sms.MessageSid }, "sms: duplicate webhook ignored");
@@ -138,14 +131,7 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
   });
 
   app.post("/twilio/sms/status", { preHandler: guard }, async (request, reply) => {
-    const parsed = statusSchema.safeParse(request.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new BadRequestError(
-        `Invalid Twilio status callback: ${issue?.path.join(".") || "body"}: ${issue?.message}`,
-      );
-    }
-    const status = parsed.data;
+    const status = parseTwilioForm(statusSchema, request.body, "Twilio status callback");
     const updated = await dependencies.outbox.updateOutboundProviderStatus(status.MessageSid, {
       providerStatus: status.MessageStatus,
       status: smsStatusToOutbox[status.MessageStatus] ?? null,

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Config } from "../../config/config.js";
-import { BadRequestError } from "../../errors/bad-request-error.js";
 import { logKeys } from "../../observability/log-keys.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import type { ConversationStore } from "../../ports/conversation-store.js";
+import { parseTwilioForm } from "../twilio/parse-twilio-form.js";
 import { twilioWebhookGuard } from "../twilio/twilio-signature-hook.js";
 import { type TwilioSignatureVerifier, webSocketBaseUrl } from "../twilio/twilio-signature-verifier.js";
 import { buildRelayTwiml, dialTwiml, hangupTwiml } from "./build-relay-twiml.js";
@@ -46,7 +46,7 @@ export function registerVoiceWebhookRoutes(
   const actionUrl = `${config.publicUrl}/twilio/voice/ended`;
 
   app.post("/twilio/voice", { preHandler: guard }, async (request, reply) => {
-    const call = parseForm(incomingCallSchema, request.body);
+    const call = parseTwilioForm(incomingCallSchema, request.body, "Twilio webhook");
     const existing = await store.getCallSession(call.CallSid);
     const conversationId =
       existing?.conversationId ??
@@ -82,7 +82,7 @@ export function registerVoiceWebhookRoutes(
   });
 
   app.post("/twilio/voice/ended", { preHandler: guard }, async (request, reply) => {
-    const ended = parseForm(sessionEndedSchema, request.body);
+    const ended = parseTwilioForm(sessionEndedSchema, request.body, "Twilio webhook");
     const durationSeconds =
       ended.SessionDuration === undefined ? null : Number.parseInt(ended.SessionDuration, 10);
     const session = await store.endCallSession({
@@ -114,17 +114,6 @@ export function registerVoiceWebhookRoutes(
     }
     return reply.type("text/xml").send(hangupTwiml());
   });
-}
-
-function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new BadRequestError(
-      `Invalid Twilio webhook: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return result.data;
 }
 
 /** Handoff data written by the `transfer_to_human` tool: `{"reason":"human",…}`. */

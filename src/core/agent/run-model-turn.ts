@@ -174,29 +174,43 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
 /** Converts a finished step into the assistant and tool messages the next model call sees. */
 export function stepToPromptMessages(step: TurnStep): LanguageModelV3Message[] {
   const messages: LanguageModelV3Message[] = [];
-  const assistantContent: Extract<LanguageModelV3Message, { role: "assistant" }>["content"] = [];
-  if (step.text.length > 0) assistantContent.push({ type: "text", text: step.text });
-  for (const call of step.toolCalls) {
-    assistantContent.push({
+  const assistant = assistantPromptMessage(step.text, step.toolCalls);
+  if (assistant) messages.push(assistant);
+  const tool = toolResultsPromptMessage(step.toolResults);
+  if (tool) messages.push(tool);
+  return messages;
+}
+
+export function assistantPromptMessage(
+  text: string,
+  toolCalls: readonly MessageToolCall[],
+): LanguageModelV3Message | undefined {
+  const content: Extract<LanguageModelV3Message, { role: "assistant" }>["content"] = [];
+  if (text.length > 0) content.push({ type: "text", text });
+  for (const call of toolCalls) {
+    content.push({
       type: "tool-call",
       toolCallId: call.toolCallId,
       toolName: call.toolName,
       input: call.input,
     });
   }
-  if (assistantContent.length > 0) messages.push({ role: "assistant", content: assistantContent });
-  if (step.toolResults.length > 0) {
-    messages.push({
-      role: "tool",
-      content: step.toolResults.map((toolResult) => ({
-        type: "tool-result" as const,
-        toolCallId: toolResult.toolCallId,
-        toolName: toolResult.toolName,
-        output: toToolResultOutput(toolResult),
-      })),
-    });
-  }
-  return messages;
+  return content.length > 0 ? { role: "assistant", content } : undefined;
+}
+
+export function toolResultsPromptMessage(
+  toolResults: readonly MessageToolResult[],
+): LanguageModelV3Message | undefined {
+  if (toolResults.length === 0) return undefined;
+  return {
+    role: "tool",
+    content: toolResults.map((toolResult) => ({
+      type: "tool-result" as const,
+      toolCallId: toolResult.toolCallId,
+      toolName: toolResult.toolName,
+      output: toToolResultOutput(toolResult),
+    })),
+  };
 }
 
 export function toToolResultOutput(toolResult: MessageToolResult): LanguageModelV3ToolResultOutput {

@@ -1,7 +1,7 @@
 import type { LanguageModelV3Message } from "@ai-sdk/provider";
 import type { ChannelName } from "../../ports/channel.js";
 import type { StoredMessage } from "../../ports/conversation-store.js";
-import { toToolResultOutput } from "../agent/run-model-turn.js";
+import { assistantPromptMessage, toolResultsPromptMessage } from "../agent/run-model-turn.js";
 
 const channelLabels: Record<ChannelName, string> = {
   voice: "phone call",
@@ -43,30 +43,10 @@ export function messageToPrompt(
         message.channel === currentChannel ? text : `[via ${channelLabels[message.channel]}] ${text}`;
       return { role: "user", content: [{ type: "text", text: labelled }] };
     }
-    case "assistant": {
-      const content: Extract<LanguageModelV3Message, { role: "assistant" }>["content"] = [];
-      if (message.text.length > 0) content.push({ type: "text", text: message.text });
-      for (const call of message.toolCalls) {
-        content.push({
-          type: "tool-call",
-          toolCallId: call.toolCallId,
-          toolName: call.toolName,
-          input: call.input,
-        });
-      }
-      return content.length > 0 ? { role: "assistant", content } : undefined;
-    }
+    case "assistant":
+      return assistantPromptMessage(message.text, message.toolCalls);
     case "tool":
-      if (message.toolResults.length === 0) return undefined;
-      return {
-        role: "tool",
-        content: message.toolResults.map((toolResult) => ({
-          type: "tool-result" as const,
-          toolCallId: toolResult.toolCallId,
-          toolName: toolResult.toolName,
-          output: toToolResultOutput(toolResult),
-        })),
-      };
+      return toolResultsPromptMessage(message.toolResults);
   }
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { NotFoundError } from "../../errors/not-found-error.js";
 import type {
   CallSession,
@@ -6,8 +5,7 @@ import type {
   ConversationStore,
   StoredMessage,
 } from "../../ports/conversation-store.js";
-
-const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}`;
+import { createMonotonicClock, newId } from "../store-clock.js";
 
 /** An in-memory ConversationStore: for tests and `STORE=memory`. Returns copies, never live objects. */
 export function createMemoryConversationStore(): ConversationStore {
@@ -15,12 +13,7 @@ export function createMemoryConversationStore(): ConversationStore {
   const messages = new Map<string, StoredMessage[]>();
   const messagesById = new Map<string, StoredMessage>();
   const calls = new Map<string, CallSession>();
-  let lastTimestamp = 0;
-  // Strictly increasing timestamps keep "newest first" well defined within one millisecond.
-  const now = () => {
-    lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
-    return lastTimestamp;
-  };
+  const now = createMonotonicClock();
 
   const copy = <T>(value: T): T => structuredClone(value);
 

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { NotFoundError } from "../../errors/not-found-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type {
@@ -8,8 +7,7 @@ import type {
   CustomerStore,
   PendingVerification,
 } from "../../ports/customer-store.js";
-
-const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}`;
+import { createMonotonicClock, newId } from "../store-clock.js";
 
 /** In-memory customers and identifiers, for tests and `STORE=memory`. */
 export function createMemoryCustomerStore(): CustomerStore {
@@ -19,11 +17,7 @@ export function createMemoryCustomerStore(): CustomerStore {
   const audit: AuditEntry[] = [];
   const key = (kind: string, value: string) => `${kind}\u0000${value}`;
   const copy = <T>(value: T): T => structuredClone(value);
-  let lastTimestamp = 0;
-  const now = () => {
-    lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
-    return lastTimestamp;
-  };
+  const now = createMonotonicClock();
 
   const store: CustomerStore = {
     async resolveCustomer(kind, value) {

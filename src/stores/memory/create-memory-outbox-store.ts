@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { OutboxEntry, OutboxStore } from "../../ports/outbox-store.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
+import { newId } from "../store-clock.js";
 
 /** In-memory outbox for tests and `STORE=memory` (not durable, by definition). */
 export function createMemoryOutboxStore(): OutboxStore {
@@ -16,7 +16,7 @@ export function createMemoryOutboxStore(): OutboxStore {
       if (existing) return { entry: copy(existing), created: false };
       const now = Date.now();
       const entry: OutboxEntry = {
-        id: `out_${randomUUID().replaceAll("-", "")}`,
+        id: newId("out"),
         idempotencyKey: input.idempotencyKey,
         kind: input.payload.kind,
         payload: copy(input.payload),

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { NotFoundError } from "../../errors/not-found-error.js";
 import type {
   CallSession,
@@ -8,11 +7,10 @@ import type {
   NewMessage,
   StoredMessage,
 } from "../../ports/conversation-store.js";
+import { createMonotonicClock, newId } from "../store-clock.js";
 import { openSqliteDatabase, type SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
-
-const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}`;
 
 /**
  * The embedded store: one SQLite file (libsql, WAL). Statements are prepared once; appending a
@@ -125,12 +123,7 @@ export function createSqliteConversationStore(
   });
 
   let closed = false;
-  let lastTimestamp = 0;
-  // Strictly increasing within this process, so "newest first" has no ties.
-  const now = () => {
-    lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
-    return lastTimestamp;
-  };
+  const now = createMonotonicClock();
 
   return {
     kind: "sqlite",

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { NotFoundError } from "../../errors/not-found-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type {
@@ -8,10 +7,10 @@ import type {
   CustomerStore,
   PendingVerification,
 } from "../../ports/customer-store.js";
+import { createMonotonicClock, newId } from "../store-clock.js";
 import type { SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
-const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}`;
 
 /** Customers, identifiers, verifications and the audit log in the embedded database. */
 export function createSqliteCustomerStore(options: { database: SqliteDatabase }): CustomerStore {
@@ -54,11 +53,7 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
     ),
     listAudit: database.prepare("SELECT * FROM audit_log WHERE customer_id = ? ORDER BY at, rowid"),
   };
-  let lastTimestamp = 0;
-  const now = () => {
-    lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
-    return lastTimestamp;
-  };
+  const now = createMonotonicClock();
 
   const resolve = database.transaction((kind: string, value: string) => {
     const owner = statements.owner.get(kind, value) as { customer_id: string } | undefined;

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { NotFoundError } from "../../errors/not-found-error.js";
 import type { OutboundPayload } from "../../ports/outbound-sender.js";
 import type { OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
+import { newId } from "../store-clock.js";
 import type { SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
@@ -53,7 +53,7 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
 
   const enqueue = database.transaction(
     (entry: Parameters<OutboxStore["enqueueOutbound"]>[0], now: number) => {
-      const id = `out_${randomUUID().replaceAll("-", "")}`;
+      const id = newId("out");
       const result = statements.insert.run(
         id,
         entry.idempotencyKey,
