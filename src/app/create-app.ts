@@ -103,7 +103,10 @@ export async function createApp(
   const relayUrl = `${webSocketBaseUrl(config.publicUrl)}/twilio/relay`;
   const actionUrl = `${config.publicUrl}/twilio/voice/ended`;
   const toolSet = createToolSet([
-    ...createVoiceCallTools({ humanAgentNumber: config.humanAgentNumber }),
+    ...createVoiceCallTools({
+      humanAgentNumber: config.humanAgentNumber,
+      languages: [config.voice.language, ...config.voice.extraLanguages.map((language) => language.code)],
+    }),
     ...createOutboundMessageTools({
       store,
       messagingState: stores.messagingState,

@@ -3,7 +3,11 @@ import { type AgentTool, defineTool } from "../core/tools/agent-tool.js";
 import { ToolError } from "../errors/tool-error.js";
 
 /** Tools that act on a live phone call (offered on the voice channel only). */
-export function createVoiceCallTools(options: { humanAgentNumber: string | undefined }): AgentTool[] {
+export function createVoiceCallTools(options: {
+  humanAgentNumber: string | undefined;
+  /** Languages the call can switch to (the main one and the configured extra ones). */
+  languages?: readonly string[];
+}): AgentTool[] {
   const sendDigits = defineTool({
     name: "send_digits",
     description:
@@ -51,5 +55,24 @@ export function createVoiceCallTools(options: { humanAgentNumber: string | undef
     },
   });
 
-  return [sendDigits, endCall, transferToHuman];
+  const languages = [...new Set(options.languages ?? [])];
+  const switchLanguage = defineTool({
+    name: "switch_language",
+    description: `Switch the call's speech recognition and voice to another language when the caller speaks it. Available: ${languages.join(", ")}.`,
+    inputSchema: z.object({ language: z.string().min(2).max(20) }),
+    channels: ["voice"],
+    execute(input, context) {
+      if (!languages.includes(input.language)) {
+        throw new ToolError(
+          `Language ${input.language} is not configured for calls; available: ${languages.join(", ")}.`,
+        );
+      }
+      context.requestChannelAction({ kind: "switch-language", language: input.language });
+      return { ok: true, language: input.language };
+    },
+  });
+
+  return languages.length > 1
+    ? [sendDigits, endCall, transferToHuman, switchLanguage]
+    : [sendDigits, endCall, transferToHuman];
 }

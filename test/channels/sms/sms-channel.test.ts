@@ -344,6 +344,17 @@ describe("SMS channel", () => {
     });
   });
 
+  it("call_me_back places a call whose TwiML connects back to the same conversation", async () => {
+    await start([{ toolCalls: [{ toolName: "call_me_back", input: {} }] }, { text: "Calling you now." }]);
+    await postSigned("/twilio/sms", inboundSms("SM080", "Can you call me back?"));
+    await twilio.waitForMessages(1);
+    const call = await eventually(() => twilio.calls[0], "an outbound call");
+    expect(call.to).toBe(customer);
+    expect(call.twiml).toContain('<ConversationRelay url="wss://switchboard.example.test/twilio/relay"');
+    const [conversation] = await server!.app.store.listConversations();
+    expect(call.twiml).toContain(`<Parameter name="conversationId" value="${conversation!.id}"/>`);
+  });
+
   it("refuses to text any number but the customer's own", async () => {
     await start([
       { toolCalls: [{ toolName: "send_sms", input: { message: "hi", to: "+19995550000" } }] },

@@ -271,6 +271,36 @@ describe("WS /twilio/relay", () => {
     expect(order.lastIndexOf("last")).toBeLessThan(order.indexOf("end"));
   });
 
+  it("switches the call's language when the agent asks, only to configured languages", async () => {
+    const model = createScriptedModel([
+      { toolCalls: [{ toolName: "switch_language", input: { language: "es-US" } }] },
+      { text: ["Claro."] },
+      { toolCalls: [{ toolName: "switch_language", input: { language: "de-DE" } }] },
+      { text: ["Not available."] },
+    ]);
+    server = await startTestServer(
+      {
+        PUBLIC_URL: publicUrl,
+        VOICE_WELCOME_GREETING: "",
+        VOICE_EXTRA_LANGUAGES: "es-US:Google:es-US-Neural2-A",
+      },
+      { model },
+    );
+    const client = await connect();
+    client.sendSetup({ callSid: "CAlanguage" });
+    client.sendPrompt("¿Habla español?");
+    expect(await client.waitFor((message) => message.type === "language", { timeoutMs: 5000 })).toEqual({
+      type: "language",
+      ttsLanguage: "es-US",
+      transcriptionLanguage: "es-US",
+    });
+    expect((await client.nextReply({ timeoutMs: 5000 })).text).toBe("Claro.");
+    client.sendPrompt("Sprechen Sie Deutsch?");
+    expect((await client.nextReply({ timeoutMs: 5000 })).text).toBe("Not available.");
+    expect(client.received.filter((message) => message.type === "language")).toHaveLength(1);
+    expect(JSON.stringify(model.calls[3]?.prompt.at(-1))).toContain("not configured");
+  });
+
   it("logs and drops malformed frames and frames before setup; the call goes on", async () => {
     const model = createScriptedModel([{ text: ["Still ", "here."] }]);
     server = await startTestServer({ PUBLIC_URL: publicUrl, VOICE_WELCOME_GREETING: "" }, { model });
