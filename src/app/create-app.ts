@@ -4,6 +4,7 @@ import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { createSegmentAnalytics } from "../analytics/create-segment-analytics.js";
 import { registerEmailInboundRoute } from "../channels/email/email-inbound-routes.js";
 import { emailChannelInstructions } from "../channels/email/email-style.js";
 import { parseEmailAddress } from "../channels/email/parse-email-address.js";
@@ -93,7 +94,11 @@ export async function createApp(
     outboxWorker.wake();
     return stored;
   };
+  const segment = config.segment.writeKey
+    ? createSegmentAnalytics({ writeKey: config.segment.writeKey, host: config.segment.host, logger })
+    : undefined;
   const identity = new IdentityService({
+    onCustomerResolved: segment ? (customer, channel) => segment.identify(customer, channel) : undefined,
     customers: stores.customers,
     conversations: store,
     enqueueOutbound,
@@ -135,6 +140,8 @@ export async function createApp(
     historyBudgetChars: config.agent.historyBudgetChars,
     keepRecentMessages: config.agent.keepRecentMessages,
   });
+
+  if (segment) agent.subscribe((event) => segment.observe(event));
 
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -209,6 +216,7 @@ export async function createApp(
       await server.close();
       await replies.idle();
       await outboxWorker.stop();
+      await segment?.close();
       await stores.close();
     },
   };

@@ -112,6 +112,8 @@ const environmentSchema = z.object({
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  SEGMENT_WRITE_KEY: optionalString,
+  SEGMENT_HOST: optionalString,
   ADMIN_TOKEN: optionalString,
   HUMAN_AGENT_NUMBER: optionalString,
 
@@ -197,6 +199,7 @@ export interface Config {
     apiBaseUrl: string | undefined;
   };
   outbox: { retryBaseDelayMs: number; maxAttempts: number; leaseMs: number };
+  segment: { writeKey: string | undefined; host: string | undefined };
   /** Country for phone numbers written without a country code. */
   defaultPhoneRegion: string;
   adminToken: string | undefined;
@@ -292,6 +295,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
       leaseMs: env.OUTBOX_LEASE_MS,
     },
+    segment: { writeKey: env.SEGMENT_WRITE_KEY, host: env.SEGMENT_HOST },
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     adminToken: env.ADMIN_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,

@@ -17,6 +17,8 @@ export interface IdentityServiceOptions {
   maxAttempts?: number;
   /** Injectable for tests; returns a 6-digit code. */
   generateCode?: () => string;
+  /** Called when an inbound address is resolved to a customer (analytics). */
+  onCustomerResolved?: (customer: Customer, channel: ChannelName) => void;
 }
 
 export type VerificationStartResult =
@@ -35,9 +37,8 @@ export type VerificationConfirmResult =
  * from it with the code). Every link and merge is audited.
  */
 export class IdentityService {
-  private readonly options: Required<Omit<IdentityServiceOptions, "generateCode">> & {
-    generateCode: () => string;
-  };
+  private readonly options: Required<Omit<IdentityServiceOptions, "generateCode" | "onCustomerResolved">> &
+    Pick<IdentityServiceOptions, "onCustomerResolved"> & { generateCode: () => string };
 
   constructor(options: IdentityServiceOptions) {
     this.options = {
@@ -76,6 +77,7 @@ export class IdentityService {
         action: "customer-created",
         detail: { kind, channel },
       });
+    this.options.onCustomerResolved?.(customer, channel);
     const conversation =
       (await conversations.findLatestConversationByCustomer(customer.id)) ??
       (await conversations.createConversation({ channel, customerId: customer.id, externalRef: value }));

@@ -102,13 +102,8 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
     }
 
     const mediaUrls = mediaOf(sms as Record<string, unknown>);
-    const conversation =
-      (await store.findLatestConversationByExternalRef(sms.From)) ??
-      (await store.createConversation({
-        channel: "sms",
-        externalRef: sms.From,
-        metadata: { contacts: { phone: sms.From } },
-      }));
+    await dependencies.resolver.confirmFromInbound("phone", sms.From, sms.Body);
+    const { conversation } = await dependencies.resolver.resolveConversation("phone", sms.From, "sms");
     const mediaNote =
       mediaUrls.length > 0
         ? `\n[The customer attached ${mediaUrls.length} file(s): ${mediaUrls.map((media) => media.contentType).join(", ")}]`

@@ -32,6 +32,8 @@ export interface ConversationAgentOptions {
 
 export interface AgentEvent {
   conversationId: string;
+  /** The customer of the conversation, when known. */
+  customerId: string | null;
   channel: ChannelName;
   event: TurnEvent;
 }

@@ -182,7 +182,7 @@ export class ConversationSession {
     const emit: TurnEventListener = agent.hasObservers
       ? (event: TurnEvent) => {
           onEvent?.(event);
-          agent.notify({ conversationId, channel, event });
+          agent.notify({ conversationId, customerId: this.conversation.customerId, channel, event });
         }
       : (onEvent ?? noop);
 
