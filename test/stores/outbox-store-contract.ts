@@ -46,7 +46,7 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
     it("claims due entries once, and re-claims only after the lease expires", async () => {
       const { outbox } = harness;
       const now = Date.now();
-      await outbox.enqueueOutbound({ idempotencyKey: "due", payload: sms() });
+      await outbox.enqueueOutbound({ idempotencyKey: "due", payload: sms(), notBefore: now });
       await outbox.enqueueOutbound({ idempotencyKey: "later", payload: sms(), notBefore: now + 60_000 });
       const [claims1, claims2] = await Promise.all([
         outbox.claimDueOutbound({ now, limit: 10, workerId: "a", leaseMs: 1000 }),

@@ -1,23 +1,44 @@
 import { randomUUID } from "node:crypto";
 
-/** Subject and threading headers of our reply to an inbound email. */
+const maxReferences = 20;
+const messageIdPattern = /^<[^<>\s]+>$/;
+/** Reply prefixes that already mark a reply: `Re:`, `RE:`, `Re[2]:`, German `Aw:`, Nordic `Sv:`, Dutch `Antw:`. */
+const replyPrefixPattern = /^\s*(?:re|aw|sv|antw)(?:\[\d+\])?\s*:\s*/i;
+
+export type InboundThreading = { messageId: string | null; references: string[]; subject: string };
+
+/**
+ * Subject and threading headers of our reply to an inbound email: `Re: <subject>` without stacking
+ * prefixes, `In-Reply-To` = their Message-ID, `References` = their References + their Message-ID
+ * (deduplicated, the last 20), `Message-ID` = ours. Without an inbound Message-ID only our
+ * Message-ID is set.
+ */
 export function buildReplyHeaders(
-  inbound: { messageId: string | null; references: string[]; subject: string },
+  inbound: InboundThreading,
   ourMessageId: string,
 ): { subject: string; headers: Record<string, string> } {
-  const subject = inbound.subject.trim();
-  const replySubject = /^re:/i.test(subject) ? subject : `Re: ${subject || "Your message"}`;
   const headers: Record<string, string> = { "Message-ID": ourMessageId };
-  if (inbound.messageId) {
-    const references = [...inbound.references, inbound.messageId].filter(
-      (id, index, all) => all.indexOf(id) === index,
+  const theirMessageId = inbound.messageId?.trim() ?? "";
+  if (messageIdPattern.test(theirMessageId)) {
+    const references = [...new Set([...inbound.references.map((id) => id.trim()), theirMessageId])].filter(
+      (id) => messageIdPattern.test(id),
     );
-    headers["In-Reply-To"] = inbound.messageId;
-    headers.References = references.slice(-20).join(" ");
+    headers["In-Reply-To"] = theirMessageId;
+    headers.References = references.slice(-maxReferences).join(" ");
   }
-  return { subject: replySubject, headers };
+  return { subject: replySubject(inbound.subject), headers };
 }
 
+/** `Re: <subject>`; existing reply prefixes (`Re: Re:`, `RE:`, `Aw:`) collapse into one `Re:`. */
+export function replySubject(subject: string): string {
+  let base = subject.replace(/\s*[\r\n]+\s*/g, " ").trim();
+  while (replyPrefixPattern.test(base)) base = base.replace(replyPrefixPattern, "");
+  return `Re: ${base || "Your message"}`;
+}
+
+/** A fresh RFC 5322 Message-ID, `<uuid@domain>`. */
 export function newMessageId(domain: string): string {
-  return `<${randomUUID()}@${domain}>`;
+  const host = domain.trim().toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(host)) throw new Error(`Not a valid Message-ID domain: "${domain}"`);
+  return `<${randomUUID()}@${host}>`;
 }

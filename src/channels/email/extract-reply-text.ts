@@ -1,58 +1,147 @@
-const cutMarkers: RegExp[] = [
-  /^On .{0,200}wrote:\s*$/m,
-  /^On .{0,120}\n.{0,120}wrote:\s*$/m,
-  /^Le .{0,200}a écrit\s?:\s*$/m,
-  /^Am .{0,200}schrieb.{0,80}:\s*$/m,
-  /^-{2,}\s*Original Message\s*-{2,}\s*$/im,
-  /^_{10,}\s*$/m,
-  /^From: .*\n(?:.*\n){0,3}?(?:Sent|Date): /m,
-  /^(?:--|-- )\s*$/m,
-  /^Sent from my (?:iPhone|iPad|Android|mobile).*$/im,
-  /^Get Outlook for (?:iOS|Android).*$/im,
+/** Attribution lines that introduce a quoted earlier message (may wrap over up to three lines). */
+const attributionEndings: RegExp[] = [
+  /\bwrote:\s*$/i, // On Tue, Sep 2, 2025 at 10:15 AM Pat <pat@example.org> wrote:
+  /\ba écrit\s?:\s*$/i, // Le mar. 2 sept. 2025 à 10:15, Pat <pat@example.org> a écrit :
+  /\bschrieb\b.*:\s*$/i, // Am 02.09.2025 um 10:15 schrieb Pat <pat@example.org>:
+  /\bescribió:\s*$/i, // El mar, 2 sept 2025 a las 10:15, Pat (<pat@example.org>) escribió:
+  /\bschreef\b.*:\s*$/i, // Op di 2 sep. 2025 om 10:15 schreef Pat <pat@example.org>:
+  /\bha scritto:\s*$/i, // Il giorno mar 2 set 2025 alle ore 10:15 Pat ha scritto:
+  /\bescreveu:\s*$/i, // Em ter., 2 de set. de 2025 às 10:15, Pat escreveu:
+];
+const attributionStart = /^\s*(?:On|Le|Am|El|Op|Il|Em)\s/;
+
+const separatorLines: RegExp[] = [
+  /^\s*-{2,}\s*Original Message\s*-{2,}\s*$/i,
+  /^\s*-{2,}\s*(?:Forwarded message|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}\s*$/i,
+  /^\s*_{10,}\s*$/, // Outlook: ________________________________
 ];
 
-/** The new text of an email reply: quoted earlier messages and signatures removed. */
+/** The signature delimiter (`-- `, or a bare `--`) and common mobile footers. */
+const signatureLines: RegExp[] = [
+  /^-- ?$/,
+  /^\s*Sent from my (?:iPhone|iPad|Android|mobile|Samsung|Galaxy|Pixel|BlackBerry)\b/i,
+  /^\s*Sent from (?:Outlook|Mail for Windows|Yahoo Mail)\b/i,
+  /^\s*Get Outlook for (?:iOS|Android)\b/i,
+  /^\s*Von meinem (?:iPhone|iPad|Android|Smartphone)\b/i,
+  /^\s*Envoyé de mon (?:iPhone|iPad|Android|mobile)\b/i,
+];
+
+const headerBlockFrom = /^\s*\*?(?:From|Von|De)\s?:\*?\s/i;
+const headerBlockDate = /^\s*\*?(?:Sent|Date|Gesendet|Datum|Envoyé)\s?:\*?\s/i;
+const headerBlockToOrSubject = /^\s*\*?(?:To|Subject|An|Betreff|À|Objet|Cc)\s?:\*?\s/i;
+
+/**
+ * The new text of an email reply: quoted earlier messages (attribution lines, Outlook header blocks
+ * and separators, `>` lines) and signatures (`-- `, mobile footers) removed; 3+ blank lines collapsed.
+ * When nothing stands above an `On … wrote:` attribution (a bottom-posted reply), the unquoted text
+ * after it is used instead.
+ */
 export function extractReplyText(text: string): string {
-  let body = text.replace(/\r\n/g, "\n");
-  let cut = body.length;
-  for (const marker of cutMarkers) {
-    const match = marker.exec(body);
-    if (match && match.index < cut) cut = match.index;
+  return extractFromLines(text.replace(/\r\n?/g, "\n").split("\n"));
+}
+
+function extractFromLines(lines: string[]): string {
+  const quoteStart = findQuoteStart(lines);
+  const above = cleanUp(cutAtSignature(lines.slice(0, quoteStart.index)));
+  if (above || quoteStart.attributionLength === 0) return above;
+  const after = lines.slice(quoteStart.index + quoteStart.attributionLength);
+  return extractFromLines(after.filter((line) => !line.startsWith(">")));
+}
+
+/** First line of quoted material; `attributionLength` > 0 when it is an `On … wrote:` line. */
+function findQuoteStart(lines: string[]): { index: number; attributionLength: number } {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? "";
+    const attributionLength = attributionLineCount(lines, index);
+    if (attributionLength > 0) return { index, attributionLength };
+    if (separatorLines.some((pattern) => pattern.test(line)) || isHeaderBlock(lines, index))
+      return { index, attributionLength: 0 };
   }
-  body = body.slice(0, cut);
-  return body
-    .split("\n")
+  return { index: lines.length, attributionLength: 0 };
+}
+
+/** How many lines (1–3) an attribution starting at `index` spans; 0 when there is none. */
+function attributionLineCount(lines: string[], index: number): number {
+  const first = lines[index] ?? "";
+  if (!attributionStart.test(first)) return 0;
+  let joined = "";
+  for (let offset = 0; offset < 3; offset++) {
+    const line = lines[index + offset];
+    if (line === undefined || (offset > 0 && line.trim() === "")) return 0;
+    joined = `${joined} ${line.trim()}`;
+    if (joined.length > 300) return 0;
+    if (attributionEndings.some((pattern) => pattern.test(joined))) return offset + 1;
+  }
+  return 0;
+}
+
+/** `From:` followed within 4 lines by `Sent:`/`Date:` and `To:`/`Subject:` (Outlook, forwards). */
+function isHeaderBlock(lines: string[], index: number): boolean {
+  if (!headerBlockFrom.test(lines[index] ?? "")) return false;
+  const following = lines.slice(index + 1, index + 5);
+  return (
+    following.some((line) => headerBlockDate.test(line)) &&
+    following.some((line) => headerBlockToOrSubject.test(line))
+  );
+}
+
+function cutAtSignature(lines: string[]): string[] {
+  const signatureIndex = lines.findIndex((line) => signatureLines.some((pattern) => pattern.test(line)));
+  return signatureIndex >= 0 ? lines.slice(0, signatureIndex) : lines;
+}
+
+function cleanUp(lines: string[]): string {
+  return lines
     .filter((line) => !line.startsWith(">"))
+    .map((line) => line.replace(/\s+$/, ""))
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }
 
-const entities: Record<string, string> = {
+const namedEntities: Record<string, string> = {
   amp: "&",
   lt: "<",
   gt: ">",
   quot: '"',
-  "#39": "'",
   apos: "'",
   nbsp: " ",
 };
 
-/** A small HTML-to-text conversion for emails that arrive without a text part (quotes dropped). */
+/**
+ * A small HTML-to-text conversion for emails that arrive without a text part: drops `<script>`,
+ * `<style>`, `<head>`, comments and `<blockquote>` (quoted earlier messages), turns `<br>` and the
+ * ends of blocks into line breaks, strips the remaining tags and decodes common entities.
+ */
 export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, "")
-    .replace(/<blockquote[\s\S]*?<\/blockquote>/gi, "")
+  let text = html
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<(script|style|head|title)\b[\s\S]*?<\/\1\s*>/gi, "");
+  let previous: string;
+  do {
+    // Innermost first, so nested quotes are removed whole.
+    previous = text;
+    text = text.replace(/<blockquote\b[^>]*>(?:(?!<blockquote\b)[\s\S])*?<\/blockquote\s*>/gi, "");
+  } while (text !== previous);
+  return text
+    .replace(/\s+/g, " ")
     .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/(p|div|li|tr|h[1-6])>/gi, "\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/&(#\d+|#x[0-9a-f]+|[a-z0-9]+);/gi, (whole, name: string) => {
-      if (name.startsWith("#x")) return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
-      if (name.startsWith("#") && name !== "#39")
-        return String.fromCodePoint(Number.parseInt(name.slice(1), 10));
-      return entities[name.toLowerCase()] ?? whole;
-    })
-    .replace(/[ \t]+\n/g, "\n")
+    .replace(/<hr\b[^>]*>/gi, "\n")
+    .replace(/<\/(?:p|div|li|tr|h[1-6]|ul|ol|table)\s*>/gi, "\n")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (whole, name: string) => decodeEntity(name) ?? whole)
+    .replace(/[ \t]*\n[ \t]*/g, "\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
+}
+
+function decodeEntity(name: string): string | undefined {
+  if (name.startsWith("#")) {
+    const codePoint =
+      name[1] === "x" || name[1] === "X"
+        ? Number.parseInt(name.slice(2), 16)
+        : Number.parseInt(name.slice(1), 10);
+    return codePoint > 0 && codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : undefined;
+  }
+  return namedEntities[name.toLowerCase()];
 }

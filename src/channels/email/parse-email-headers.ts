@@ -1,42 +1,57 @@
-/** Parses the raw header block SendGrid posts (`headers` field): lower-cased names, unfolded lines. */
+export type ThreadingIds = { messageId: string | null; inReplyTo: string[]; references: string[] };
+
+const headerLinePattern = /^([!-9;-~]+)[ \t]*:(.*)$/;
+const messageIdPattern = /<[^<>\s]+>/g;
+
+/**
+ * Parses a raw header block (SendGrid Inbound Parse `headers` field, CRLF or LF): names lower-cased,
+ * folded lines unfolded per RFC 5322 (the line break is removed, the leading whitespace kept), values
+ * trimmed. Repeated headers keep their order. Stops at the first empty line (end of the header section).
+ */
 export function parseRawHeaders(block: string): Map<string, string[]> {
   const headers = new Map<string, string[]>();
-  const lines = block.replace(/\r\n/g, "\n").split("\n");
   let current: { name: string; value: string } | undefined;
   const flush = () => {
     if (!current) return;
-    const list = headers.get(current.name) ?? [];
-    list.push(current.value.trim());
-    headers.set(current.name, list);
+    const values = headers.get(current.name) ?? [];
+    values.push(current.value.trim());
+    headers.set(current.name, values);
+    current = undefined;
   };
-  for (const line of lines) {
-    if (/^[ \t]/.test(line) && current) {
-      current.value += ` ${line.trim()}`;
+  for (const line of block.split(/\r?\n/)) {
+    if (line.trim() === "") {
+      if (current || headers.size > 0) break;
+      continue;
+    }
+    if (/^[ \t]/.test(line)) {
+      if (current) current.value += line;
       continue;
     }
     flush();
-    const colon = line.indexOf(":");
-    current =
-      colon > 0
-        ? { name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1) }
-        : undefined;
+    const match = headerLinePattern.exec(line);
+    if (match) current = { name: (match[1] ?? "").toLowerCase(), value: match[2] ?? "" };
   }
   flush();
   return headers;
 }
 
-const idPattern = /<[^<>\s]+>/g;
-
-/** Message-ID, In-Reply-To and References ids (with their angle brackets). */
-export function threadingIdsFromHeaders(headers: Map<string, string[]>): {
-  messageId: string | null;
-  inReplyTo: string[];
-  references: string[];
-} {
-  const ids = (name: string) => (headers.get(name) ?? []).flatMap((value) => value.match(idPattern) ?? []);
+/** Message-ID, In-Reply-To and References ids, each kept with its angle brackets (`<abc@x>`). */
+export function threadingIdsFromHeaders(headers: Map<string, string[]>): ThreadingIds {
+  const ids = (name: string) =>
+    unique(
+      (headers.get(name) ?? []).flatMap((value) => withoutComments(value).match(messageIdPattern) ?? []),
+    );
   return {
     messageId: ids("message-id")[0] ?? null,
     inReplyTo: ids("in-reply-to"),
     references: ids("references"),
   };
+}
+
+function withoutComments(value: string): string {
+  return value.replace(/\([^()]*\)/g, " ");
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }

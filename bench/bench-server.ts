@@ -1,0 +1,89 @@
+/**
+ * The real Switchboard app (createApp + loadConfig from src/) with a benchmark model, started by
+ * the runner as its own process. Adds `GET /__bench/stats` (process CPU and RSS) and prints
+ * `BENCH_READY {"port":…,"pid":…}` once listening.
+ *
+ * BENCH_MODEL:
+ * - `tokens20` (default): scripted zero-latency model streaming 20 short tokens;
+ * - `stream200`: 200 tokens with BENCH_DELTA_MS (default 2) between deltas, for interruption;
+ * - `configured`: the model from LLM_PROVIDER/LLM_BASE_URL (e.g. `openai` against a fake server).
+ */
+import type { LanguageModelV3 } from "@ai-sdk/provider";
+import { createApp } from "../src/app/create-app.js";
+import { loadConfig } from "../src/config/config.js";
+import { createScriptedModel } from "../src/testing/create-scripted-model.js";
+import { currentStats, exitWhenParentGoes, report } from "./bench-util.js";
+
+export const twentyTokens = [
+  "Sure",
+  ",",
+  " I",
+  " can",
+  " help",
+  " with",
+  " that",
+  ".",
+  " Your",
+  " order",
+  " ships",
+  " today",
+  " and",
+  " should",
+  " arrive",
+  " by",
+  " Friday",
+  ".",
+  " Anything",
+  " else?",
+];
+
+/** Only these variables reach the app: a developer's `.env` (real Twilio keys…) is never read. */
+const passedVariables = [
+  "PORT",
+  "HOST",
+  "STORE",
+  "DATA_DIR",
+  "LOG_LEVEL",
+  "TWILIO_AUTH_TOKEN",
+  "PUBLIC_URL",
+  "ADMIN_TOKEN",
+  "LLM_PROVIDER",
+  "LLM_MODEL",
+  "LLM_BASE_URL",
+  "LLM_API_KEY",
+];
+
+function benchModel(mode: string): LanguageModelV3 | undefined {
+  if (mode === "configured") return undefined;
+  if (mode === "stream200") {
+    const delayMs = Number(process.env.BENCH_DELTA_MS ?? "2");
+    const tokens = Array.from({ length: 200 }, (_, index) => ` word${index}`);
+    return createScriptedModel(() => ({ text: tokens, delayMs }));
+  }
+  return createScriptedModel(() => ({ text: twentyTokens }));
+}
+
+async function main(): Promise<void> {
+  const environment: Record<string, string> = { NODE_ENV: "production" };
+  for (const name of passedVariables) {
+    const value = process.env[name];
+    if (value !== undefined) environment[name] = value;
+  }
+  const config = loadConfig(environment);
+  const model = benchModel(process.env.BENCH_MODEL ?? "tokens20");
+  const app = await createApp(config, model ? { model } : {});
+  app.server.get("/__bench/stats", async (request) => {
+    const query = request.query as { gc?: string };
+    return currentStats(query.gc === "1");
+  });
+  await app.server.listen({ port: config.port, host: config.host });
+  const address = app.server.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  exitWhenParentGoes(() => app.close());
+  report("BENCH_READY ", { port, pid: process.pid, model: app.modelDescription });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench-server failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,330 @@
+/**
+ * The voice load generator, in its own process so its CPU never counts as the server's. Opens C
+ * ConversationRelay WebSockets signed like Twilio, sends `setup`, then drives calls as Twilio
+ * would (see docs/performance.md) and prints `BENCH_RESULT {…}`.
+ *
+ * Usage: node --import tsx bench/load-voice.ts '<json LoadVoiceOptions>'
+ */
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { signTwilioRequest } from "../src/testing/sign-twilio-request.js";
+import {
+  cpuMillisBetween,
+  fetchStats,
+  type Percentiles,
+  percentiles,
+  report,
+  type ServerStats,
+  sleep,
+} from "./bench-util.js";
+
+export interface LoadVoiceOptions {
+  /** Where to connect, e.g. `ws://127.0.0.1:1234/twilio/relay`. */
+  url: string;
+  /** The URL Twilio signs (`ws://127.0.0.1/twilio/relay` for PUBLIC_URL=http://127.0.0.1). */
+  signedUrl?: string;
+  authToken?: string;
+  /** Base URL of the server's `/__bench/stats`. */
+  statsUrl: string;
+  calls: number;
+  mode: "turns" | "interrupt";
+  /** turns: how long prompts are issued. */
+  durationMs: number;
+  /** turns: mean of the exponential think time between a reply's end and the next prompt. */
+  thinkMs: number;
+  /** A turn without `last: true` after this long is a timeout. */
+  turnTimeoutMs: number;
+  /** interrupt: interruptions per call, text frames to wait for first, and the observation window. */
+  interruptsPerCall?: number;
+  interruptAfterTokens?: number;
+  interruptWindowMs?: number;
+}
+
+export interface LoadVoiceResult {
+  mode: "turns" | "interrupt";
+  calls: number;
+  connectErrors: number;
+  errors: number;
+  timeouts: number;
+  turns: number;
+  turnsPerSecond: number;
+  firstTokenMs: Percentiles;
+  lastTokenMs: Percentiles;
+  serverCpuMsPerTurn: number;
+  rssStartBytes: number;
+  rssIdleBytes: number;
+  rssActivePeakBytes: number;
+  rssPerIdleCallBytes: number;
+  rssPerActiveCallBytes: number;
+  /** interrupt mode: interrupt sent → last text frame of the aborted reply received. */
+  interruptStopMs?: Percentiles;
+  framesAfterInterrupt?: Percentiles;
+  /** interrupt mode: aborted replies whose `last: true` still arrived (the abort did not stop them). */
+  repliesNotStopped?: number;
+}
+
+interface CallState {
+  socket: WebSocket;
+  /** Called with each parsed frame. */
+  onFrame: ((frame: { type?: string; last?: boolean }, receivedAt: number) => void) | undefined;
+  ended: boolean;
+}
+
+const options = JSON.parse(process.argv[2] ?? "{}") as LoadVoiceOptions;
+const counters = { connectErrors: 0, errors: 0, timeouts: 0 };
+
+function exponential(mean: number): number {
+  return -Math.log(1 - Math.random()) * mean;
+}
+
+function randomSid(prefix: string): string {
+  return `${prefix}${randomBytes(16).toString("hex")}`;
+}
+
+function openCall(signature: string | undefined): Promise<CallState | undefined> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(options.url, {
+      headers: signature ? { "x-twilio-signature": signature } : {},
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+    });
+    const call: CallState = { socket, onFrame: undefined, ended: false };
+    socket.on("message", (data) => {
+      const receivedAt = performance.now();
+      let frame: { type?: string; last?: boolean };
+      try {
+        frame = JSON.parse(data.toString()) as { type?: string; last?: boolean };
+      } catch {
+        counters.errors++;
+        return;
+      }
+      call.onFrame?.(frame, receivedAt);
+    });
+    socket.once("open", () => {
+      socket.send(
+        JSON.stringify({
+          type: "setup",
+          sessionId: randomSid("VX"),
+          accountSid: randomSid("AC"),
+          parentCallSid: "",
+          callSid: randomSid("CA"),
+          from: `+1415555${String(Math.floor(Math.random() * 10_000)).padStart(4, "0")}`,
+          to: "+18885550100",
+          forwardedFrom: "",
+          callType: "PSTN",
+          callerName: "",
+          direction: "inbound",
+          callStatus: "RINGING",
+          customParameters: {},
+        }),
+      );
+      resolve(call);
+    });
+    socket.on("error", () => {
+      if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.CLOSED) {
+        counters.connectErrors++;
+        resolve(undefined);
+      }
+    });
+    socket.on("close", () => {
+      if (!call.ended) counters.errors++;
+    });
+  });
+}
+
+async function openCalls(): Promise<CallState[]> {
+  const signature =
+    options.authToken !== undefined
+      ? signTwilioRequest(options.authToken, options.signedUrl ?? options.url, {})
+      : undefined;
+  const calls: CallState[] = [];
+  for (let start = 0; start < options.calls; start += 50) {
+    const batch = Math.min(50, options.calls - start);
+    const opened = await Promise.all(Array.from({ length: batch }, () => openCall(signature)));
+    for (const call of opened) if (call) calls.push(call);
+  }
+  return calls;
+}
+
+function sendPrompt(call: CallState): void {
+  call.socket.send(
+    JSON.stringify({ type: "prompt", voicePrompt: "Where is my order?", lang: "en-US", last: true }),
+  );
+}
+
+/** One turn: prompt → first `text` → `text` with `last: true`; undefined on timeout. */
+function runTurn(call: CallState): Promise<{ firstMs: number; lastMs: number } | undefined> {
+  return new Promise((resolve) => {
+    let firstAt: number | undefined;
+    const timer = setTimeout(() => {
+      call.onFrame = undefined;
+      counters.timeouts++;
+      resolve(undefined);
+    }, options.turnTimeoutMs);
+    call.onFrame = (frame, receivedAt) => {
+      if (frame.type !== "text") return;
+      firstAt ??= receivedAt;
+      if (frame.last === true) {
+        clearTimeout(timer);
+        call.onFrame = undefined;
+        resolve({ firstMs: firstAt - sentAt, lastMs: receivedAt - sentAt });
+      }
+    };
+    const sentAt = performance.now();
+    sendPrompt(call);
+  });
+}
+
+async function driveTurns(calls: CallState[], first: number[], last: number[]): Promise<void> {
+  const deadline = performance.now() + options.durationMs;
+  await Promise.all(
+    calls.map(async (call) => {
+      for (;;) {
+        const think = exponential(options.thinkMs);
+        if (performance.now() + think >= deadline) return;
+        await sleep(think);
+        if (call.socket.readyState !== WebSocket.OPEN) return;
+        const turn = await runTurn(call);
+        if (!turn) return;
+        first.push(turn.firstMs);
+        last.push(turn.lastMs);
+      }
+    }),
+  );
+}
+
+interface InterruptSample {
+  stopMs: number;
+  framesAfter: number;
+  completed: boolean;
+}
+
+/** Prompt, wait for some tokens, interrupt, then watch a bounded window for the aborted reply's tail. */
+function interruptOnce(call: CallState): Promise<InterruptSample | undefined> {
+  const afterTokens = options.interruptAfterTokens ?? 10;
+  const windowMs = options.interruptWindowMs ?? 700;
+  return new Promise((resolve) => {
+    let tokens = 0;
+    let interruptedAt: number | undefined;
+    let lastFrameAt: number | undefined;
+    let framesAfter = 0;
+    let completed = false;
+    const timeout = setTimeout(() => {
+      call.onFrame = undefined;
+      counters.timeouts++;
+      resolve(undefined);
+    }, options.turnTimeoutMs);
+    call.onFrame = (frame, receivedAt) => {
+      if (frame.type !== "text") return;
+      if (interruptedAt !== undefined) {
+        framesAfter++;
+        lastFrameAt = receivedAt;
+        if (frame.last === true) completed = true;
+        return;
+      }
+      tokens++;
+      if (tokens < afterTokens) return;
+      clearTimeout(timeout);
+      interruptedAt = performance.now();
+      call.socket.send(
+        JSON.stringify({ type: "interrupt", utteranceUntilInterrupt: "Sure", durationUntilInterruptMs: 300 }),
+      );
+      setTimeout(() => {
+        call.onFrame = undefined;
+        const start = interruptedAt ?? 0;
+        resolve({ stopMs: lastFrameAt === undefined ? 0 : lastFrameAt - start, framesAfter, completed });
+      }, windowMs);
+    };
+    sendPrompt(call);
+  });
+}
+
+async function driveInterrupts(calls: CallState[], samples: InterruptSample[]): Promise<void> {
+  const perCall = options.interruptsPerCall ?? 3;
+  await Promise.all(
+    calls.map(async (call) => {
+      await sleep(Math.random() * 200);
+      for (let index = 0; index < perCall; index++) {
+        if (call.socket.readyState !== WebSocket.OPEN) return;
+        const sample = await interruptOnce(call);
+        if (!sample) return;
+        samples.push(sample);
+        await sleep(20 + Math.random() * 50);
+      }
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const hardStop = setTimeout(
+    () => {
+      process.stderr.write("load-voice: hard time limit reached\n");
+      process.exit(2);
+    },
+    options.durationMs + options.turnTimeoutMs * 4 + 60_000,
+  );
+  hardStop.unref();
+  const start = await fetchStats(options.statsUrl, true);
+  const calls = await openCalls();
+  await sleep(Math.min(3000, 500 + options.calls * 2));
+  const idle = await fetchStats(options.statsUrl, true);
+
+  let peakRss = idle.rssBytes;
+  const sampler = setInterval(() => {
+    fetchStats(options.statsUrl).then(
+      (stats) => {
+        peakRss = Math.max(peakRss, stats.rssBytes);
+      },
+      () => undefined,
+    );
+  }, 1000);
+
+  const first: number[] = [];
+  const last: number[] = [];
+  const samples: InterruptSample[] = [];
+  const before: ServerStats = await fetchStats(options.statsUrl);
+  const startedAt = performance.now();
+  if (options.mode === "interrupt") await driveInterrupts(calls, samples);
+  else await driveTurns(calls, first, last);
+  const elapsedMs = performance.now() - startedAt;
+  const after = await fetchStats(options.statsUrl);
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, after.rssBytes);
+
+  for (const call of calls) {
+    call.ended = true;
+    call.socket.close(1000);
+  }
+  const turns = options.mode === "interrupt" ? samples.length : last.length;
+  const result: LoadVoiceResult = {
+    mode: options.mode,
+    calls: calls.length,
+    connectErrors: counters.connectErrors,
+    errors: counters.errors,
+    timeouts: counters.timeouts,
+    turns,
+    turnsPerSecond: turns / (elapsedMs / 1000),
+    firstTokenMs: percentiles(first),
+    lastTokenMs: percentiles(last),
+    serverCpuMsPerTurn: turns > 0 ? cpuMillisBetween(before, after) / turns : Number.NaN,
+    rssStartBytes: start.rssBytes,
+    rssIdleBytes: idle.rssBytes,
+    rssActivePeakBytes: peakRss,
+    rssPerIdleCallBytes: (idle.rssBytes - start.rssBytes) / Math.max(1, calls.length),
+    rssPerActiveCallBytes: (peakRss - start.rssBytes) / Math.max(1, calls.length),
+  };
+  if (options.mode === "interrupt") {
+    result.interruptStopMs = percentiles(samples.map((sample) => sample.stopMs));
+    result.framesAfterInterrupt = percentiles(samples.map((sample) => sample.framesAfter));
+    result.repliesNotStopped = samples.filter((sample) => sample.completed).length;
+  }
+  await sleep(200);
+  report("BENCH_RESULT ", result);
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`load-voice failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

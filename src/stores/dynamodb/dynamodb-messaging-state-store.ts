@@ -1,0 +1,117 @@
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
+import {
+  type DynamoDbTableAccess,
+  expiresAtSeconds,
+  getItem,
+  isConditionalCheckFailed,
+  queryItems,
+} from "./dynamodb-items.js";
+import { timeToLiveAttribute } from "./dynamodb-table.js";
+
+/** Item keys of the messaging state (see docs/decisions/0002-dynamodb-table-design.md). */
+export const messagingStateKeys = {
+  inboundEvent: (provider: string, eventId: string) => ({
+    pk: `INBOUND#${encodeURIComponent(provider)}#${eventId}`,
+    sk: "INBOUND",
+  }),
+  optOut: (address: string, channel: string) => ({ pk: `OPTOUT#${channel}#${address}`, sk: "OPTOUT" }),
+  emailMessage: (messageId: string) => ({ pk: `EMAILMSG#${messageId}`, sk: "EMAILMSG" }),
+  /** Pending turns share one small partition: they are few, and deleted once the reply is done. */
+  pendingTurn: (messageId: string) => ({ pk: "PENDING_TURNS", sk: messageId }),
+};
+
+/**
+ * Inbound de-duplication, opt-outs, email threads and pending turns in the single DynamoDB table.
+ * Inbound event ids and pending turns carry a TTL (30 days) so DynamoDB drops forgotten ones.
+ */
+export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): MessagingStateStore {
+  const { documentClient, tableName } = access;
+
+  /** A put that does nothing (returns false) when the item exists. */
+  const putOnce = async (item: Record<string, unknown>): Promise<boolean> => {
+    try {
+      await documentClient.send(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  };
+
+  return {
+    async recordInboundOnce(provider, eventId) {
+      const now = Date.now();
+      return putOnce({
+        ...messagingStateKeys.inboundEvent(provider, eventId),
+        provider,
+        eventId,
+        receivedAt: now,
+        [timeToLiveAttribute]: expiresAtSeconds(now),
+      });
+    },
+    async setOptOut(address, channel, optedOut, reason) {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...messagingStateKeys.optOut(address, channel),
+            address,
+            channel,
+            optedOut,
+            reason,
+            updatedAt: Date.now(),
+          },
+        }),
+      );
+    },
+    async isOptedOut(address, channel) {
+      const item = await getItem(access, messagingStateKeys.optOut(address, channel));
+      return item?.optedOut === true;
+    },
+    async linkEmailMessageId(messageId, conversationId) {
+      await putOnce({ ...messagingStateKeys.emailMessage(messageId), messageId, conversationId });
+    },
+    async findConversationByEmailMessageIds(messageIds) {
+      // The last reference is the closest ancestor: look from the end.
+      for (let index = messageIds.length - 1; index >= 0; index--) {
+        const messageId = messageIds[index];
+        if (messageId === undefined || messageId === "") continue;
+        const item = await getItem(access, messagingStateKeys.emailMessage(messageId));
+        if (item) return String(item.conversationId);
+      }
+      return undefined;
+    },
+    async addPendingTurn(turn) {
+      await putOnce({
+        ...messagingStateKeys.pendingTurn(turn.messageId),
+        ...turn,
+        [timeToLiveAttribute]: expiresAtSeconds(Date.now()),
+      });
+    },
+    async removePendingTurn(messageId) {
+      await documentClient.send(
+        new DeleteCommand({ TableName: tableName, Key: messagingStateKeys.pendingTurn(messageId) }),
+      );
+    },
+    async listPendingTurns() {
+      const items = await queryItems(access, {
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": messagingStateKeys.pendingTurn("").pk },
+        ConsistentRead: true,
+      });
+      return items
+        .map(
+          (item): PendingTurn => ({
+            messageId: String(item.messageId),
+            conversationId: String(item.conversationId),
+            channel: item.channel as PendingTurn["channel"],
+            createdAt: Number(item.createdAt),
+          }),
+        )
+        .sort((a, b) => a.createdAt - b.createdAt);
+    },
+  };
+}
