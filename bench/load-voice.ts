@@ -52,6 +52,8 @@ export interface LoadVoiceResult {
   firstTokenMs: Percentiles;
   lastTokenMs: Percentiles;
   serverCpuMsPerTurn: number;
+  /** Server CPU per second with the C calls open and silent (timers, stats requests). */
+  serverIdleCpuMsPerSecond: number;
   rssStartBytes: number;
   rssIdleBytes: number;
   rssActivePeakBytes: number;
@@ -194,6 +196,17 @@ async function driveTurns(calls: CallState[], first: number[], last: number[]): 
   );
 }
 
+/** One unrecorded turn per call (spread over up to 2 s) so the JIT is warm before measuring. */
+async function warmUp(calls: CallState[]): Promise<void> {
+  const spreadMs = Math.min(2000, options.thinkMs);
+  await Promise.all(
+    calls.map(async (call) => {
+      await sleep(Math.random() * spreadMs);
+      if (call.socket.readyState === WebSocket.OPEN) await runTurn(call);
+    }),
+  );
+}
+
 interface InterruptSample {
   stopMs: number;
   framesAfter: number;
@@ -269,6 +282,11 @@ async function main(): Promise<void> {
   const calls = await openCalls();
   await sleep(Math.min(3000, 500 + options.calls * 2));
   const idle = await fetchStats(options.statsUrl, true);
+  const idleBefore = await fetchStats(options.statsUrl);
+  await sleep(1000);
+  const idleAfter = await fetchStats(options.statsUrl);
+  const idleCpuMsPerSecond = cpuMillisBetween(idleBefore, idleAfter);
+  if (options.mode === "turns") await warmUp(calls);
 
   let peakRss = idle.rssBytes;
   const sampler = setInterval(() => {
@@ -278,7 +296,7 @@ async function main(): Promise<void> {
       },
       () => undefined,
     );
-  }, 1000);
+  }, 2000);
 
   const first: number[] = [];
   const last: number[] = [];
@@ -308,6 +326,7 @@ async function main(): Promise<void> {
     firstTokenMs: percentiles(first),
     lastTokenMs: percentiles(last),
     serverCpuMsPerTurn: turns > 0 ? cpuMillisBetween(before, after) / turns : Number.NaN,
+    serverIdleCpuMsPerSecond: idleCpuMsPerSecond,
     rssStartBytes: start.rssBytes,
     rssIdleBytes: idle.rssBytes,
     rssActivePeakBytes: peakRss,

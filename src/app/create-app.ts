@@ -77,7 +77,7 @@ export async function createApp(
   const logger =
     overrides.logger ??
     createLogger({ level: config.logLevel, logCustomerContent: config.logCustomerContent });
-  const stores = overrides.stores ?? createStores(config);
+  const stores = overrides.stores ?? (await createStores(config));
   const store = stores.conversations;
   const model = overrides.model ?? (await createLanguageModel(config.llm));
   const outboxWorker = new OutboxWorker({

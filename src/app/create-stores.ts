@@ -4,6 +4,7 @@ import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerStore } from "../ports/customer-store.js";
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
 import type { OutboxStore } from "../ports/outbox-store.js";
+import { createDynamoDbStores } from "../stores/dynamodb/create-dynamodb-stores.js";
 import { createMemoryConversationStore } from "../stores/memory/create-memory-conversation-store.js";
 import { createMemoryCustomerStore } from "../stores/memory/create-memory-customer-store.js";
 import { createMemoryMessagingStateStore } from "../stores/memory/create-memory-messaging-state-store.js";
@@ -23,7 +24,7 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export function createStores(config: Readonly<Config>): Stores {
+export async function createStores(config: Readonly<Config>): Promise<Stores> {
   switch (config.store.kind) {
     case "memory":
       return {
@@ -48,6 +49,11 @@ export function createStores(config: Readonly<Config>): Stores {
       };
     }
     case "dynamodb":
-      throw new Error("STORE=dynamodb is not available yet in this version; use STORE=sqlite");
+      return createDynamoDbStores({
+        tablePrefix: config.store.dynamoTablePrefix,
+        endpoint: config.store.dynamoEndpoint,
+        region: config.llm.awsRegion,
+        createTableIfMissing: true,
+      });
   }
 }

@@ -17,7 +17,7 @@ describe("pending replies", () => {
 
   it("answers an SMS that was stored but not yet answered when the process died", async () => {
     // What a process leaves behind when it dies after acknowledging the webhook, before replying.
-    const stores = createStores(loadConfig({ DATA_DIR: dataDirectory }));
+    const stores = await createStores(loadConfig({ DATA_DIR: dataDirectory }));
     const conversation = await stores.conversations.createConversation({
       channel: "sms",
       externalRef: "+14155550123",

@@ -8,6 +8,7 @@ import {
 } from "../../src/stores/dynamodb/create-dynamodb-stores.js";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../../src/testing/start-local-dynamodb.js";
 import { conversationStoreContract } from "./conversation-store-contract.js";
+import { customerStoreContract } from "./customer-store-contract.js";
 import { outboxStoreContract } from "./outbox-store-contract.js";
 
 let local: LocalDynamoDb;
@@ -55,6 +56,11 @@ conversationStoreContract("dynamodb", async () => {
 outboxStoreContract("dynamodb", async () => {
   const stores = await openNode(uniquePrefix());
   return { outbox: stores.outbox, messagingState: stores.messagingState, cleanup: () => stores.close() };
+});
+
+customerStoreContract("dynamodb", async () => {
+  const stores = await openNode(uniquePrefix());
+  return { customers: stores.customers, cleanup: () => stores.close() };
 });
 
 describe("DynamoDB stores with several nodes on one table", () => {

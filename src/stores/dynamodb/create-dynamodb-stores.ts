@@ -1,9 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ConversationStore } from "../../ports/conversation-store.js";
+import type { CustomerStore } from "../../ports/customer-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { OutboxStore } from "../../ports/outbox-store.js";
 import { createDynamoDbConversationStore } from "./dynamodb-conversation-store.js";
+import { createDynamoDbCustomerStore } from "./dynamodb-customer-store.js";
 import { createDynamoDbMessagingStateStore } from "./dynamodb-messaging-state-store.js";
 import { createDynamoDbOutboxStore } from "./dynamodb-outbox-store.js";
 import { createMainTableIfMissing, mainTableName } from "./dynamodb-table.js";
@@ -22,6 +24,7 @@ export interface CreateDynamoDbStoresOptions {
 
 export interface DynamoDbStores {
   conversations: ConversationStore;
+  customers: CustomerStore;
   outbox: OutboxStore;
   messagingState: MessagingStateStore;
   close(): Promise<void>;
@@ -55,6 +58,7 @@ export async function createDynamoDbStores(options: CreateDynamoDbStoresOptions)
   };
   return {
     conversations: createDynamoDbConversationStore({ ...access, client }),
+    customers: createDynamoDbCustomerStore(access),
     outbox: createDynamoDbOutboxStore(access),
     messagingState: createDynamoDbMessagingStateStore(access),
     close,

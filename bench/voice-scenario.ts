@@ -1,0 +1,110 @@
+/**
+ * One voice load level: start the target server (Switchboard through bench-server, or the bare
+ * `ws` floor) as its own process, drive it with bench/load-voice.ts in another process, stop both.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startChild } from "./bench-util.js";
+import type { LoadVoiceOptions, LoadVoiceResult } from "./load-voice.js";
+
+export const benchAuthToken = "bench-auth-token";
+export const benchPublicUrl = "http://127.0.0.1";
+
+export interface VoiceTarget {
+  kind: "switchboard" | "floor";
+  /** bench-server BENCH_MODEL, or floor FLOOR_MODE. */
+  model: "tokens20" | "stream200" | "configured" | "single";
+  /** Extra environment (LLM_PROVIDER… for `configured`). */
+  environment?: Record<string, string>;
+  /** Write a V8 CPU profile of the server into this directory. */
+  cpuProfileDirectory?: string;
+}
+
+export interface RunningServer {
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts Switchboard (bench-server) or a floor server and waits for its BENCH_READY line. */
+export async function startVoiceServer(target: VoiceTarget): Promise<RunningServer> {
+  const nodeArguments = ["--expose-gc"];
+  if (target.cpuProfileDirectory) nodeArguments.push("--cpu-prof", `--cpu-prof-dir=${target.cpuProfileDirectory}`);
+  if (target.kind === "floor") {
+    const child = startChild("bench/floor-ws-server.ts", {
+      nodeArguments,
+      environment: { FLOOR_MODE: target.model === "stream200" ? "stream200" : "single", FLOOR_DELTA_MS: "2" },
+    });
+    const ready = await child.waitForLine<{ port: number; pid: number }>("BENCH_READY ", 20_000);
+    return { ...ready, stop: () => child.stop() };
+  }
+  const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "switchboard-bench-"));
+  const child = startChild("bench/bench-server.ts", {
+    nodeArguments,
+    environment: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      STORE: "sqlite",
+      DATA_DIR: dataDirectory,
+      LOG_LEVEL: "warn",
+      TWILIO_AUTH_TOKEN: benchAuthToken,
+      PUBLIC_URL: benchPublicUrl,
+      ADMIN_TOKEN: "bench-admin-token",
+      BENCH_MODEL: target.model,
+      BENCH_DELTA_MS: "2",
+      ...target.environment,
+    },
+  });
+  try {
+    const ready = await child.waitForLine<{ port: number; pid: number }>("BENCH_READY ", 30_000);
+    return {
+      ...ready,
+      async stop() {
+        await child.stop(5000);
+        rmSync(dataDirectory, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await child.stop();
+    rmSync(dataDirectory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Runs the load generator against a running server and returns its result. */
+export async function runLoad(
+  server: RunningServer,
+  kind: VoiceTarget["kind"],
+  load: Omit<LoadVoiceOptions, "url" | "signedUrl" | "authToken" | "statsUrl">,
+): Promise<LoadVoiceResult> {
+  const options: LoadVoiceOptions = {
+    ...load,
+    url:
+      kind === "switchboard" ? `ws://127.0.0.1:${server.port}/twilio/relay` : `ws://127.0.0.1:${server.port}/`,
+    statsUrl: `http://127.0.0.1:${server.port}`,
+    ...(kind === "switchboard"
+      ? { signedUrl: `${benchPublicUrl.replace(/^http/, "ws")}/twilio/relay`, authToken: benchAuthToken }
+      : {}),
+  };
+  const generator = startChild("bench/load-voice.ts", { scriptArguments: [JSON.stringify(options)] });
+  try {
+    const limitMs = load.durationMs + load.turnTimeoutMs * 4 + 90_000;
+    return await generator.waitForLine<LoadVoiceResult>("BENCH_RESULT ", limitMs);
+  } finally {
+    await generator.stop();
+  }
+}
+
+/** Fresh server, one load level, server stopped (also on failure). */
+export async function runVoiceLevel(
+  target: VoiceTarget,
+  load: Omit<LoadVoiceOptions, "url" | "signedUrl" | "authToken" | "statsUrl">,
+): Promise<LoadVoiceResult> {
+  const server = await startVoiceServer(target);
+  try {
+    return await runLoad(server, target.kind, load);
+  } finally {
+    await server.stop();
+  }
+}
