@@ -19,11 +19,15 @@ export interface VoiceTarget {
   environment?: Record<string, string>;
   /** Write a V8 CPU profile of the server into this directory. */
   cpuProfileDirectory?: string;
+  /** Keep the SQLite data directory after stop (the caller inspects and removes it). */
+  keepDataDirectory?: boolean;
 }
 
 export interface RunningServer {
   port: number;
   pid: number;
+  /** Switchboard only: the SQLite data directory. */
+  dataDirectory?: string;
   stop(): Promise<void>;
 }
 
@@ -60,9 +64,10 @@ export async function startVoiceServer(target: VoiceTarget): Promise<RunningServ
     const ready = await child.waitForLine<{ port: number; pid: number }>("BENCH_READY ", 30_000);
     return {
       ...ready,
+      dataDirectory,
       async stop() {
         await child.stop(5000);
-        rmSync(dataDirectory, { recursive: true, force: true });
+        if (!target.keepDataDirectory) rmSync(dataDirectory, { recursive: true, force: true });
       },
     };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,40 +8,13 @@ import {
   type FakeTwilioServer,
 } from "../../src/testing/create-fake-twilio-server.js";
 import { signTwilioRequest } from "../../src/testing/sign-twilio-request.js";
+import { startServerProcess } from "../helpers/start-server-process.js";
 import { eventually, postForm } from "../helpers/start-test-server.js";
 
 const accountSid = "AC33333333333333333333333333333333";
 const authToken = "crash-test-token";
 const publicUrl = "https://switchboard.example.test";
 const adminToken = "crash-admin";
-
-/** Starts the real server (`src/main.ts`) as its own process, like `npm start`. */
-async function startServerProcess(
-  environment: Record<string, string>,
-): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: path.resolve(import.meta.dirname, "../.."),
-    env: { ...process.env, ...environment, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-  return { child, baseUrl };
-}
 
 describe("outbox crash recovery (kill -9)", () => {
   const children: ChildProcess[] = [];
