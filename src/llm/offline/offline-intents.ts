@@ -61,6 +61,21 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
     return { kind: "tool-call", toolName: "send_sms", input: { message: recapFor(prompt, 300) } };
   }
 
+  const newAddress =
+    /\b(?:e-?mail|text|reach|contact) me at\s+([^\s,;]+@[^\s,;]+\.[a-z]{2,}|\+?[\d\s().-]{7,})/i.exec(input);
+  if (newAddress?.[1] && prompt.toolNames.has("verify_contact") && !answeredVerification(prompt)) {
+    return {
+      kind: "tool-call",
+      toolName: "verify_contact",
+      input: { address: newAddress[1].replace(/[.]+$/, "").trim() },
+    };
+  }
+
+  const code = /\b(?:code|number) is\s*([\d\s-]{6,11})\b/i.exec(input)?.[1]?.replace(/\D/g, "");
+  if (code && code.length === 6 && prompt.toolNames.has("confirm_contact_code")) {
+    return { kind: "tool-call", toolName: "confirm_contact_code", input: { code } };
+  }
+
   if (/\be-?mail me\b|\bsend (?:me )?(?:an |the )?e-?mail\b/.test(lower)) {
     if (!prompt.toolNames.has("send_email")) return text("I can't send email from here.");
     return {
@@ -127,6 +142,15 @@ function extractiveSummary(prompt: OfflinePrompt): string {
     .filter((line) => line.startsWith("Customer ("))
     .map((line) => line.replace(/^Customer \((\w+)\): /, "The customer said ($1): ").slice(0, 200));
   return [previous, ...lines].filter(Boolean).join("\n").slice(-4000);
+}
+
+/** True when the last assistant step already handled a verify_contact call (avoid looping). */
+function answeredVerification(prompt: OfflinePrompt): boolean {
+  return (
+    prompt.toolMessage?.content.some(
+      (part) => part.type === "tool-result" && part.toolName === "verify_contact",
+    ) ?? false
+  );
 }
 
 /** What to send when asked to "text me that": the last thing said, else a note that there was nothing yet. */

@@ -8,6 +8,8 @@ const failedAction: Record<string, string> = {
   send_sms: "I couldn't send the text",
   send_email: "I couldn't send the email",
   call_me_back: "I couldn't place the call",
+  verify_contact: "I couldn't send a code there",
+  confirm_contact_code: "I couldn't confirm that code",
 };
 
 /**
@@ -43,6 +45,21 @@ export function answerFromToolResults(prompt: OfflinePrompt): string {
         break;
       case "send_email":
         sentences.push("I've queued an email to you with the details; it should arrive shortly.");
+        break;
+      case "verify_contact": {
+        const address = field(outputValue(part.output), "address");
+        const status = field(outputValue(part.output), "status");
+        sentences.push(
+          status === "already-verified"
+            ? `${address ?? "That address"} is already verified for you.`
+            : `I've sent a 6-digit code to ${address ?? "that address"}. Please read it back to me to confirm it's yours.`,
+        );
+        break;
+      }
+      case "confirm_contact_code":
+        sentences.push(
+          `Thanks, ${field(outputValue(part.output), "address") ?? "the address"} is now verified.`,
+        );
         break;
       case "call_me_back":
         sentences.push("I'm placing a call to your phone now.");
