@@ -90,6 +90,11 @@ const environmentSchema = z.object({
   AWS_REGION: optionalString,
 
   SYSTEM_PROMPT_FILE: optionalString,
+  KNOWLEDGE_PROVIDER: z.enum(["local", "bedrock", "none"]).default("local"),
+  KNOWLEDGE_DIR: optionalString,
+  KNOWLEDGE_WATCH: booleanFromString.default(true),
+  BEDROCK_KNOWLEDGE_BASE_ID: optionalString,
+  BEDROCK_AGENT_RUNTIME_ENDPOINT: optionalString,
   HISTORY_BUDGET_CHARS: z.coerce.number().int().min(500).max(1_000_000).default(16_000),
   HISTORY_KEEP_RECENT: z.coerce.number().int().min(2).max(200).default(12),
   AGENT_NAME: z.string().default("Switchboard"),
@@ -200,6 +205,14 @@ export interface Config {
   };
   outbox: { retryBaseDelayMs: number; maxAttempts: number; leaseMs: number };
   segment: { writeKey: string | undefined; host: string | undefined };
+  knowledge: {
+    provider: "local" | "bedrock" | "none";
+    /** Folder of the local index (the bundled sample when unset). */
+    directory: string | undefined;
+    watch: boolean;
+    bedrockKnowledgeBaseId: string | undefined;
+    bedrockEndpoint: string | undefined;
+  };
   /** Country for phone numbers written without a country code. */
   defaultPhoneRegion: string;
   adminToken: string | undefined;
@@ -236,6 +249,12 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     throw new ConfigError(
       "Invalid environment variable LLM_FALLBACK_MODEL: set LLM_FALLBACK_PROVIDER too",
       "LLM_FALLBACK_MODEL",
+    );
+  }
+  if (env.KNOWLEDGE_PROVIDER === "bedrock" && !env.BEDROCK_KNOWLEDGE_BASE_ID) {
+    throw new ConfigError(
+      "Invalid environment variable BEDROCK_KNOWLEDGE_BASE_ID: required when KNOWLEDGE_PROVIDER=bedrock",
+      "BEDROCK_KNOWLEDGE_BASE_ID",
     );
   }
   if (env.TWILIO_AUTH_TOKEN && !env.PUBLIC_URL && env.NODE_ENV === "production") {
@@ -296,6 +315,13 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       leaseMs: env.OUTBOX_LEASE_MS,
     },
     segment: { writeKey: env.SEGMENT_WRITE_KEY, host: env.SEGMENT_HOST },
+    knowledge: {
+      provider: env.KNOWLEDGE_PROVIDER,
+      directory: env.KNOWLEDGE_DIR ? path.resolve(env.KNOWLEDGE_DIR) : undefined,
+      watch: env.KNOWLEDGE_WATCH,
+      bedrockKnowledgeBaseId: env.BEDROCK_KNOWLEDGE_BASE_ID,
+      bedrockEndpoint: env.BEDROCK_AGENT_RUNTIME_ENDPOINT,
+    },
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     adminToken: env.ADMIN_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,
