@@ -12,30 +12,7 @@ import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { createApp } from "../src/app/create-app.js";
 import { loadConfig } from "../src/config/config.js";
 import { createScriptedModel } from "../src/testing/create-scripted-model.js";
-import { currentStats, exitWhenParentGoes, report } from "./bench-util.js";
-
-export const twentyTokens = [
-  "Sure",
-  ",",
-  " I",
-  " can",
-  " help",
-  " with",
-  " that",
-  ".",
-  " Your",
-  " order",
-  " ships",
-  " today",
-  " and",
-  " should",
-  " arrive",
-  " by",
-  " Friday",
-  ".",
-  " Anything",
-  " else?",
-];
+import { currentStats, exitWhenParentGoes, report, twentyTokens } from "./bench-util.js";
 
 /** Only these variables reach the app: a developer's `.env` (real Twilio keys…) is never read. */
 const passedVariables = [

@@ -229,9 +229,31 @@ export function currentStats(collectGarbage: boolean): ServerStats {
 }
 
 export function cpuMillisBetween(before: ServerStats, after: ServerStats): number {
-  return (
-    (after.cpuUserMicros - before.cpuUserMicros + after.cpuSystemMicros - before.cpuSystemMicros) / 1000
-  );
+  return (after.cpuUserMicros - before.cpuUserMicros + after.cpuSystemMicros - before.cpuSystemMicros) / 1000;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The scripted reply: 20 short tokens (what the voice and model-client scenarios stream). */
+export const twentyTokens = [
+  "Sure",
+  ",",
+  " I",
+  " can",
+  " help",
+  " with",
+  " that",
+  ".",
+  " Your",
+  " order",
+  " ships",
+  " today",
+  " and",
+  " should",
+  " arrive",
+  " by",
+  " Friday",
+  ".",
+  " Anything",
+  " else?",
+];

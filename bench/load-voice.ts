@@ -39,6 +39,10 @@ export interface LoadVoiceOptions {
   interruptsPerCall?: number;
   interruptAfterTokens?: number;
   interruptWindowMs?: number;
+  /** How long the idle CPU of the server is sampled with the calls open (default 1000; 0 skips). */
+  idleWindowMs?: number;
+  /** Warm-up turns start within this many ms (default min(2000, thinkMs)). */
+  warmUpSpreadMs?: number;
 }
 
 export interface LoadVoiceResult {
@@ -198,7 +202,7 @@ async function driveTurns(calls: CallState[], first: number[], last: number[]): 
 
 /** One unrecorded turn per call (spread over up to 2 s) so the JIT is warm before measuring. */
 async function warmUp(calls: CallState[]): Promise<void> {
-  const spreadMs = Math.min(2000, options.thinkMs);
+  const spreadMs = options.warmUpSpreadMs ?? Math.min(2000, options.thinkMs);
   await Promise.all(
     calls.map(async (call) => {
       await sleep(Math.random() * spreadMs);
@@ -282,10 +286,14 @@ async function main(): Promise<void> {
   const calls = await openCalls();
   await sleep(Math.min(3000, 500 + options.calls * 2));
   const idle = await fetchStats(options.statsUrl, true);
-  const idleBefore = await fetchStats(options.statsUrl);
-  await sleep(1000);
-  const idleAfter = await fetchStats(options.statsUrl);
-  const idleCpuMsPerSecond = cpuMillisBetween(idleBefore, idleAfter);
+  const idleWindowMs = options.idleWindowMs ?? 1000;
+  let idleCpuMsPerSecond = Number.NaN;
+  if (idleWindowMs > 0) {
+    const idleBefore = await fetchStats(options.statsUrl);
+    await sleep(idleWindowMs);
+    const idleAfter = await fetchStats(options.statsUrl);
+    idleCpuMsPerSecond = (cpuMillisBetween(idleBefore, idleAfter) * 1000) / idleWindowMs;
+  }
   if (options.mode === "turns") await warmUp(calls);
 
   let peakRss = idle.rssBytes;

@@ -34,7 +34,8 @@ export interface RunningServer {
 /** Starts Switchboard (bench-server) or a floor server and waits for its BENCH_READY line. */
 export async function startVoiceServer(target: VoiceTarget): Promise<RunningServer> {
   const nodeArguments = ["--expose-gc"];
-  if (target.cpuProfileDirectory) nodeArguments.push("--cpu-prof", `--cpu-prof-dir=${target.cpuProfileDirectory}`);
+  if (target.cpuProfileDirectory)
+    nodeArguments.push("--cpu-prof", `--cpu-prof-dir=${target.cpuProfileDirectory}`);
   if (target.kind === "floor") {
     const child = startChild("bench/floor-ws-server.ts", {
       nodeArguments,
@@ -86,7 +87,9 @@ export async function runLoad(
   const options: LoadVoiceOptions = {
     ...load,
     url:
-      kind === "switchboard" ? `ws://127.0.0.1:${server.port}/twilio/relay` : `ws://127.0.0.1:${server.port}/`,
+      kind === "switchboard"
+        ? `ws://127.0.0.1:${server.port}/twilio/relay`
+        : `ws://127.0.0.1:${server.port}/`,
     statsUrl: `http://127.0.0.1:${server.port}`,
     ...(kind === "switchboard"
       ? { signedUrl: `${benchPublicUrl.replace(/^http/, "ws")}/twilio/relay`, authToken: benchAuthToken }

@@ -29,6 +29,7 @@ import { installErrorHandler } from "../http/error-handler.js";
 import { registerHealthRoute } from "../http/health-route.js";
 import { registerHomeRoute } from "../http/home-route.js";
 import { IdentityService } from "../identity/identity-service.js";
+import { createKnowledgeTools } from "../knowledge/create-knowledge-tools.js";
 import { createLanguageModel, describeModel } from "../llm/create-language-model.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { OutboxWorker } from "../outbox/outbox-worker.js";
@@ -37,6 +38,7 @@ import type { NewOutboxEntry } from "../ports/outbox-store.js";
 import { createCustomerTools } from "../tools/customer-tools.js";
 import { createOutboundMessageTools } from "../tools/outbound-message-tools.js";
 import { createVoiceCallTools } from "../tools/voice-call-tools.js";
+import { createKnowledgeSearch } from "./create-knowledge-search.js";
 import { createOutboundSenders } from "./create-outbound-senders.js";
 import { createStores, type Stores } from "./create-stores.js";
 import { loadSystemPrompt } from "./load-system-prompt.js";
@@ -107,7 +109,9 @@ export async function createApp(
   });
   const relayUrl = `${webSocketBaseUrl(config.publicUrl)}/twilio/relay`;
   const actionUrl = `${config.publicUrl}/twilio/voice/ended`;
+  const knowledge = await createKnowledgeSearch(config, logger);
   const toolSet = createToolSet([
+    ...(knowledge ? createKnowledgeTools(knowledge.search, knowledge.facets) : []),
     ...createVoiceCallTools({
       humanAgentNumber: config.humanAgentNumber,
       languages: [config.voice.language, ...config.voice.extraLanguages.map((language) => language.code)],
@@ -217,6 +221,7 @@ export async function createApp(
       await replies.idle();
       await outboxWorker.stop();
       await segment?.close();
+      await knowledge?.search.close();
       await stores.close();
     },
   };

@@ -6,6 +6,8 @@ import type {
 } from "@ai-sdk/provider";
 import { abortReason, streamParts } from "../stream-parts.js";
 import { matchIntent, type OfflineDecision } from "./offline-intents.js";
+import { answerFromKnowledge } from "./offline-knowledge.js";
+import type { KnowledgeResult } from "./offline-prompt.js";
 import { offlineToolCallId, readOfflinePrompt, textOf } from "./offline-prompt.js";
 import { answerFromToolResults } from "./offline-tool-results.js";
 
@@ -60,6 +62,14 @@ export function createOfflineModel(): LanguageModelV3 {
 /** Answer from tool results if the last message holds them, else match the user's intent. */
 export function decideOfflineReply(options: LanguageModelV3CallOptions): OfflineDecision {
   const prompt = readOfflinePrompt(options);
+  const knowledgeResult = prompt.toolMessage?.content.find(
+    (part) => part.type === "tool-result" && part.toolName === "search_knowledge",
+  );
+  if (knowledgeResult && knowledgeResult.type === "tool-result" && knowledgeResult.output.type === "json") {
+    const results = (knowledgeResult.output.value as { results?: KnowledgeResult[] } | null)?.results ?? [];
+    const question = prompt.userTexts[prompt.userTexts.length - 1] ?? "";
+    return { kind: "text", text: answerFromKnowledge(prompt, results, question) };
+  }
   if (prompt.toolMessage) return { kind: "text", text: answerFromToolResults(prompt) };
   return matchIntent(prompt);
 }

@@ -1,3 +1,4 @@
+import { answerFollowUp, contentWords } from "./offline-knowledge.js";
 import { type OfflinePrompt, spellDigits } from "./offline-prompt.js";
 
 /** What the offline model decides to do for one call. */
@@ -125,6 +126,13 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
 
   if (prompt.assistantTexts[prompt.assistantTexts.length - 1] === leaveMessagePrompt(prompt)) {
     return text("Thank you. Your message is saved with this conversation.");
+  }
+
+  const followUp = answerFollowUp(prompt, input);
+  if (followUp) return text(followUp);
+
+  if (prompt.toolNames.has("search_knowledge") && contentWords(input).length > 0) {
+    return { kind: "tool-call", toolName: "search_knowledge", input: { query: input } };
   }
 
   return text(prompt.voice ? standInNotice : `${standInNotice} ${setProviderHint}`);

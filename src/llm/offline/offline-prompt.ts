@@ -19,8 +19,19 @@ export interface OfflinePrompt {
   toolNames: ReadonlySet<string>;
   /** Inputs of the tool calls in the prompt, by tool call id. */
   toolCallInputs: ReadonlyMap<string, unknown>;
+  /** Results of every `search_knowledge` call in the prompt, oldest first (for follow-ups). */
+  knowledgeResults: KnowledgeResult[][];
   /** The last message, when it is a tool message (the model must answer from its results). */
   toolMessage: Extract<LanguageModelV3Message, { role: "tool" }> | undefined;
+}
+
+/** One result of the `search_knowledge` tool, as the offline model reads it. */
+export interface KnowledgeResult {
+  id: string;
+  title: string;
+  kind: string;
+  fields: Record<string, string | number>;
+  snippet: string;
 }
 
 export function readOfflinePrompt(options: LanguageModelV3CallOptions): OfflinePrompt {
@@ -28,6 +39,7 @@ export function readOfflinePrompt(options: LanguageModelV3CallOptions): OfflineP
   const userTexts: string[] = [];
   const assistantTexts: string[] = [];
   const toolCallInputs = new Map<string, unknown>();
+  const knowledgeResults: KnowledgeResult[][] = [];
   let channel: string | undefined;
   let system: string | undefined;
   for (const message of prompt) {
@@ -36,6 +48,17 @@ export function readOfflinePrompt(options: LanguageModelV3CallOptions): OfflineP
       channel ??= /^channel:\s*([a-z]+)/im.exec(message.content)?.[1]?.toLowerCase();
     } else if (message.role === "user") {
       userTexts.push(stripChannelLabel(textOf(message)));
+    } else if (message.role === "tool") {
+      for (const part of message.content) {
+        if (
+          part.type !== "tool-result" ||
+          part.toolName !== "search_knowledge" ||
+          part.output.type !== "json"
+        )
+          continue;
+        const value = part.output.value as { results?: KnowledgeResult[] } | null;
+        if (value && Array.isArray(value.results)) knowledgeResults.push(value.results);
+      }
     } else if (message.role === "assistant") {
       const text = textOf(message);
       if (text) assistantTexts.push(text);
@@ -55,6 +78,7 @@ export function readOfflinePrompt(options: LanguageModelV3CallOptions): OfflineP
       (options.tools ?? []).filter((tool) => tool.type === "function").map((tool) => tool.name),
     ),
     toolCallInputs,
+    knowledgeResults,
     toolMessage: last?.role === "tool" ? last : undefined,
   };
 }

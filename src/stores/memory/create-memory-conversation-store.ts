@@ -5,6 +5,7 @@ import type {
   ConversationStore,
   StoredMessage,
 } from "../../ports/conversation-store.js";
+import { conversationExistsError } from "../conversation-exists-error.js";
 import { createMonotonicClock, newId } from "../store-clock.js";
 
 /** An in-memory ConversationStore: for tests and `STORE=memory`. Returns copies, never live objects. */
@@ -20,9 +21,11 @@ export function createMemoryConversationStore(): ConversationStore {
   return {
     kind: "memory",
     async createConversation(input) {
+      const id = input.id ?? newId("conv");
+      if (conversations.has(id)) throw conversationExistsError(id);
       const timestamp = now();
       const conversation: Conversation = {
-        id: input.id ?? newId("conv"),
+        id,
         channel: input.channel,
         customerId: input.customerId ?? null,
         externalRef: input.externalRef ?? null,
@@ -61,7 +64,7 @@ export function createMemoryConversationStore(): ConversationStore {
       for (const [callSid, session] of calls) if (session.conversationId === id) calls.delete(callSid);
     },
     async listConversations(options = {}) {
-      const limit = options.limit ?? 50;
+      const limit = Math.max(0, options.limit ?? 50);
       const before = options.before;
       return [...conversations.values()]
         .filter((conversation) => before === undefined || conversation.updatedAt < before)

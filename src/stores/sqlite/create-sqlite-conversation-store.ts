@@ -1,4 +1,5 @@
 import { NotFoundError } from "../../errors/not-found-error.js";
+import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type {
   CallSession,
   Conversation,
@@ -7,10 +8,12 @@ import type {
   NewMessage,
   StoredMessage,
 } from "../../ports/conversation-store.js";
+import { conversationExistsError } from "../conversation-exists-error.js";
 import { createMonotonicClock, newId } from "../store-clock.js";
 import { openSqliteDatabase, type SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
+type ConversationPatch = Parameters<ConversationStore["updateConversation"]>[1];
 
 /**
  * The embedded store: one SQLite file (libsql, WAL). Statements are prepared once; appending a
@@ -71,11 +74,15 @@ export function createSqliteConversationStore(
          error_code = excluded.error_code, error_message = excluded.error_message`,
     ),
     getCall: database.prepare("SELECT * FROM call_sessions WHERE call_sid = ?"),
+    // An omitted field (flag 0) keeps its value; an explicit null clears it. RETURNING saves a read.
     endCall: database.prepare(
-      `UPDATE call_sessions SET status = ?, ended_at = ?, session_id = COALESCE(?, session_id),
-         duration_seconds = COALESCE(?, duration_seconds), handoff_data = COALESCE(?, handoff_data),
-         error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message)
-       WHERE call_sid = ?`,
+      `UPDATE call_sessions SET status = ?2, ended_at = ?3,
+         session_id = COALESCE(?4, session_id),
+         duration_seconds = CASE WHEN ?5 THEN ?6 ELSE duration_seconds END,
+         handoff_data = CASE WHEN ?7 THEN ?8 ELSE handoff_data END,
+         error_code = CASE WHEN ?9 THEN ?10 ELSE error_code END,
+         error_message = CASE WHEN ?11 THEN ?12 ELSE error_message END
+       WHERE call_sid = ?1 RETURNING *`,
     ),
     ping: database.prepare("SELECT 1 AS ok"),
   };
@@ -116,6 +123,35 @@ export function createSqliteConversationStore(
     return message;
   });
 
+  const updateConversation = database.transaction(
+    (id: string, patch: ConversationPatch, timestamp: number): Conversation => {
+      const row = statements.getConversation.get(id) as Row | undefined;
+      if (!row) throw new NotFoundError(`Conversation ${id}`);
+      const current = toConversation(row);
+      const customerId = patch.customerId !== undefined ? patch.customerId : current.customerId;
+      const metadata = patch.metadata ? { ...current.metadata, ...patch.metadata } : current.metadata;
+      const updatedAt = Math.max(timestamp, current.updatedAt + 1);
+      statements.updateConversation.run(customerId, JSON.stringify(metadata), updatedAt, id);
+      return { ...current, customerId, metadata: structuredClone(metadata), updatedAt };
+    },
+  );
+
+  const updateMessage = database.transaction((id: string, patch: MessagePatch): StoredMessage => {
+    const row = statements.getMessage.get(id) as Row | undefined;
+    if (!row) throw new NotFoundError(`Message ${id}`);
+    const message = toMessage(row);
+    if (patch.text !== undefined) message.text = patch.text;
+    if (patch.interrupted !== undefined) message.interrupted = patch.interrupted;
+    if (patch.metadata) message.metadata = structuredClone({ ...message.metadata, ...patch.metadata });
+    statements.updateMessage.run(
+      message.text,
+      message.interrupted ? 1 : 0,
+      JSON.stringify(message.metadata),
+      id,
+    );
+    return message;
+  });
+
   const deleteConversation = database.transaction((id: string) => {
     statements.deleteMessages.run(id);
     statements.deleteCalls.run(id);
@@ -124,10 +160,19 @@ export function createSqliteConversationStore(
 
   let closed = false;
   const now = createMonotonicClock();
+  // libsql keeps prepared statements working after `close()`, so a closed store must refuse itself.
+  const assertOpen = () => {
+    if (closed || !database.open) {
+      throw new SwitchboardError("STORE_CLOSED", "The SQLite conversation store is closed", {
+        statusCode: 503,
+      });
+    }
+  };
 
   return {
     kind: "sqlite",
     async createConversation(input) {
+      assertOpen();
       const timestamp = now();
       const conversation: Conversation = {
         id: input.id ?? newId("conv"),
@@ -138,69 +183,67 @@ export function createSqliteConversationStore(
         updatedAt: timestamp,
         metadata: structuredClone(input.metadata ?? {}),
       };
-      statements.insertConversation.run(
-        conversation.id,
-        conversation.channel,
-        conversation.customerId,
-        conversation.externalRef,
-        timestamp,
-        timestamp,
-        JSON.stringify(conversation.metadata),
-      );
-      return conversation;
+      try {
+        statements.insertConversation.run(
+          conversation.id,
+          conversation.channel,
+          conversation.customerId,
+          conversation.externalRef,
+          timestamp,
+          timestamp,
+          JSON.stringify(conversation.metadata),
+        );
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+          throw conversationExistsError(conversation.id);
+        }
+        throw error;
+      }
+      return structuredClone(conversation);
     },
     async getConversation(id) {
+      assertOpen();
       const row = statements.getConversation.get(id) as Row | undefined;
       return row ? toConversation(row) : undefined;
     },
     async findLatestConversationByExternalRef(externalRef) {
+      assertOpen();
       const row = statements.findByExternalRef.get(externalRef) as Row | undefined;
       return row ? toConversation(row) : undefined;
     },
     async findLatestConversationByCustomer(customerId) {
+      assertOpen();
       const row = statements.findByCustomer.get(customerId) as Row | undefined;
       return row ? toConversation(row) : undefined;
     },
     async deleteConversation(id) {
+      assertOpen();
       deleteConversation(id);
     },
     async listConversations(options = {}) {
+      assertOpen();
       const rows = statements.listConversations.all(
         options.before ?? Number.MAX_SAFE_INTEGER,
-        options.limit ?? 50,
+        Math.max(0, options.limit ?? 50),
         options.customerId ?? null,
       ) as Row[];
       return rows.map(toConversation);
     },
     async updateConversation(id, patch) {
-      const row = statements.getConversation.get(id) as Row | undefined;
-      if (!row) throw new NotFoundError(`Conversation ${id}`);
-      const current = toConversation(row);
-      const customerId = patch.customerId !== undefined ? patch.customerId : current.customerId;
-      const metadata = patch.metadata ? { ...current.metadata, ...patch.metadata } : current.metadata;
-      const updatedAt = Math.max(now(), current.updatedAt + 1);
-      statements.updateConversation.run(customerId, JSON.stringify(metadata), updatedAt, id);
-      return { ...current, customerId, metadata, updatedAt };
+      assertOpen();
+      // IMMEDIATE: the read-merge-write holds the write lock, so another process cannot interleave.
+      return updateConversation.immediate(id, patch, now());
     },
     async appendMessage(input) {
+      assertOpen();
       return structuredClone(appendMessage(input, newId("msg"), now()));
     },
-    async updateMessage(id, patch: MessagePatch) {
-      const row = statements.getMessage.get(id) as Row | undefined;
-      if (!row) throw new NotFoundError(`Message ${id}`);
-      const message = toMessage(row);
-      if (patch.text !== undefined) message.text = patch.text;
-      if (patch.interrupted !== undefined) message.interrupted = patch.interrupted;
-      if (patch.metadata) message.metadata = { ...message.metadata, ...patch.metadata };
-      statements.updateMessage.run(
-        message.text,
-        message.interrupted ? 1 : 0,
-        JSON.stringify(message.metadata),
-        id,
-      );
-      return message;
+    async updateMessage(id, patch) {
+      assertOpen();
+      return updateMessage.immediate(id, patch);
     },
     async listMessages(conversationId, options = {}) {
+      assertOpen();
       const rows = (
         options.limit === undefined
           ? statements.listMessages.all(conversationId)
@@ -209,6 +252,7 @@ export function createSqliteConversationStore(
       return rows.map(toMessage);
     },
     async upsertCallSession(session) {
+      assertOpen();
       statements.upsertCall.run(
         session.callSid,
         session.sessionId,
@@ -226,25 +270,31 @@ export function createSqliteConversationStore(
       );
     },
     async getCallSession(callSid) {
+      assertOpen();
       const row = statements.getCall.get(callSid) as Row | undefined;
       return row ? toCallSession(row) : undefined;
     },
     async endCallSession(end) {
-      const result = statements.endCall.run(
+      assertOpen();
+      // A call never seen is not created: the caller gets undefined (see the contract suite).
+      const row = statements.endCall.get(
+        end.callSid,
         end.status,
         Date.now(),
-        end.sessionId ?? null,
+        end.sessionId || null,
+        end.durationSeconds !== undefined ? 1 : 0,
         end.durationSeconds ?? null,
+        end.handoffData !== undefined ? 1 : 0,
         end.handoffData ?? null,
+        end.errorCode !== undefined ? 1 : 0,
         end.errorCode ?? null,
+        end.errorMessage !== undefined ? 1 : 0,
         end.errorMessage ?? null,
-        end.callSid,
-      );
-      if (result.changes === 0) return undefined;
-      const row = statements.getCall.get(end.callSid) as Row | undefined;
+      ) as Row | undefined;
       return row ? toCallSession(row) : undefined;
     },
     async ping() {
+      assertOpen();
       statements.ping.get();
     },
     async close() {

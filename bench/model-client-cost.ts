@@ -1,0 +1,141 @@
+/**
+ * Model client cost, in its own process: CPU per streamed call (process.cpuUsage over N sequential
+ * calls after a warm-up) of the AI SDK OpenAI provider's `doStream`, of `streamText` on top of it
+ * and on top of a zero-cost scripted model, against a plain `fetch` + hand-written SSE parser
+ * (the floor). The fake OpenAI server runs in another process (bench/fake-openai-process.ts).
+ *
+ * Usage: node --import tsx bench/model-client-cost.ts <fake base URL with /v1> <N>
+ */
+import { performance } from "node:perf_hooks";
+import { createOpenAI } from "@ai-sdk/openai";
+import type { LanguageModelV3, LanguageModelV3CallOptions } from "@ai-sdk/provider";
+import { streamText } from "ai";
+import { createProviderModel } from "../src/llm/create-language-model.js";
+import { createScriptedModel } from "../src/testing/create-scripted-model.js";
+import { report, round, twentyTokens } from "./bench-util.js";
+
+const baseUrl = process.argv[2] ?? "";
+const calls = Number(process.argv[3] ?? "500");
+const warmUpCalls = Math.min(100, Math.max(20, Math.round(calls / 5)));
+const prompt = "Where is my order?";
+
+export interface ClientCost {
+  name: string;
+  cpuMsPerCall: number;
+  wallMsPerCall: number;
+  calls: number;
+}
+
+const callOptions: LanguageModelV3CallOptions = {
+  prompt: [{ role: "user", content: [{ type: "text", text: prompt }] }],
+};
+
+async function drainModel(model: LanguageModelV3): Promise<string> {
+  const { stream } = await model.doStream(callOptions);
+  const reader = stream.getReader();
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    if (value.type === "text-delta") text += value.delta;
+  }
+}
+
+async function drainStreamText(model: LanguageModelV3): Promise<string> {
+  const result = streamText({ model, prompt });
+  let text = "";
+  for await (const delta of result.textStream) text += delta;
+  return text;
+}
+
+/** The floor: fetch + a hand-written SSE parser, collecting the text deltas. */
+async function fetchSse(path: "/responses" | "/chat/completions"): Promise<string> {
+  const body =
+    path === "/responses"
+      ? { model: "gpt-4o-mini", input: [{ role: "user", content: prompt }], stream: true }
+      : { model: "gpt-4o-mini", messages: [{ role: "user", content: prompt }], stream: true };
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer bench" },
+    body: JSON.stringify(body),
+  });
+  if (!response.body) throw new Error("no body");
+  const decoder = new TextDecoder();
+  let buffered = "";
+  let text = "";
+  for await (const chunk of response.body) {
+    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    let boundary = buffered.indexOf("\n\n");
+    while (boundary >= 0) {
+      const event = buffered.slice(0, boundary);
+      buffered = buffered.slice(boundary + 2);
+      boundary = buffered.indexOf("\n\n");
+      const dataAt = event.indexOf("data: ");
+      if (dataAt < 0) continue;
+      const data = event.slice(dataAt + 6);
+      if (data === "[DONE]") continue;
+      const parsed = JSON.parse(data) as {
+        type?: string;
+        delta?: string;
+        choices?: Array<{ delta?: { content?: string } }>;
+      };
+      if (path === "/responses") {
+        if (parsed.type === "response.output_text.delta") text += parsed.delta ?? "";
+      } else {
+        text += parsed.choices?.[0]?.delta?.content ?? "";
+      }
+    }
+  }
+  return text;
+}
+
+async function measure(name: string, once: () => Promise<string>): Promise<ClientCost> {
+  const expected = twentyTokens.join("");
+  for (let index = 0; index < warmUpCalls; index++) {
+    const text = await once();
+    if (text !== expected) throw new Error(`${name}: unexpected reply ${JSON.stringify(text)}`);
+  }
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  for (let index = 0; index < calls; index++) await once();
+  const wallMs = performance.now() - wallBefore;
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    name,
+    cpuMsPerCall: round((cpu.user + cpu.system) / 1000 / calls),
+    wallMsPerCall: round(wallMs / calls),
+    calls,
+  };
+}
+
+async function main(): Promise<void> {
+  const responsesModel = await createProviderModel({
+    provider: "openai",
+    model: "gpt-4o-mini",
+    baseUrl,
+    apiKey: "bench",
+    awsRegion: undefined,
+  });
+  const chatModel = createOpenAI({ baseURL: baseUrl, apiKey: "bench" }).chat("gpt-4o-mini");
+  const scripted = createScriptedModel(() => ({ text: twentyTokens }));
+  const results: ClientCost[] = [];
+  results.push(await measure("fetch+SSE /responses (floor)", () => fetchSse("/responses")));
+  results.push(await measure("@ai-sdk/openai doStream /responses", () => drainModel(responsesModel)));
+  results.push(await measure("fetch+SSE /chat/completions (floor)", () => fetchSse("/chat/completions")));
+  results.push(await measure("@ai-sdk/openai chat doStream", () => drainModel(chatModel)));
+  results.push(
+    await measure("streamText + @ai-sdk/openai /responses", () => drainStreamText(responsesModel)),
+  );
+  results.push(await measure("streamText + scripted in-memory model", () => drainStreamText(scripted)));
+  report("BENCH_RESULT ", results);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `model-client-cost failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,487 @@
+/**
+ * `npm run bench [-- --quick] [--think-ms 5000] [--only voice,interrupt,sms,knowledge,cold,client]
+ *  [--levels 100,500] [--duration-ms 30000] [--profile]`
+ *
+ * Runs every scenario on 127.0.0.1, each server and load generator in its own process, and prints a
+ * markdown table (scenario, value, floor, ratio); the full results go to bench-results/latest.json.
+ * Every figure is measured in this run. See docs/performance.md.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { installCleanupHandlers, killAllChildren, repositoryRoot, startChild } from "./bench-util.js";
+import { type ColdStartResult, runColdStartScenario } from "./cold-start-scenario.js";
+import { type KnowledgeResult, runKnowledgeScenario } from "./knowledge-scenario.js";
+import type { LoadVoiceResult } from "./load-voice.js";
+import type { ClientCost } from "./model-client-cost.js";
+import { compared, renderMarkdownTable, single, type TableRow } from "./report-table.js";
+import { runSmsScenario, type SmsResult } from "./sms-scenario.js";
+import { type SelfTimeRow, summarizeCpuProfile } from "./summarize-cpu-profile.js";
+import { runVoiceLevel } from "./voice-scenario.js";
+
+installCleanupHandlers();
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const quick = process.argv.includes("--quick");
+const profile = process.argv.includes("--profile");
+const thinkMs = Number(argument("--think-ms") ?? "5000");
+const only = argument("--only")?.split(",");
+const levels = argument("--levels")?.split(",").map(Number) ?? (quick ? [50] : [100, 500, 1000]);
+const durationMs = Number(argument("--duration-ms") ?? (quick ? "10000" : "30000"));
+const settings = {
+  quick,
+  thinkMs,
+  voiceLevels: levels,
+  voiceDurationMs: durationMs,
+  turnTimeoutMs: 10_000,
+  interruptCalls: quick ? 20 : 50,
+  interruptsPerCall: quick ? 2 : 5,
+  smsConcurrency: [10, 50],
+  smsDurationSeconds: quick ? 1 : 5,
+  coldStartRuns: quick ? 3 : 5,
+  modelClientCalls: quick ? 100 : 500,
+  openAiVoiceLevel: quick ? 0 : Math.min(100, Math.max(...levels)),
+  idleWindowMs: quick ? 500 : 1000,
+  warmUpSpreadMs: quick ? 1000 : 2000,
+};
+const enabled = (scenario: string) => !only || only.includes(scenario);
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const kib = (bytes: number) => bytes / 1024;
+
+interface VoiceLevel {
+  calls: number;
+  switchboard: LoadVoiceResult;
+  floor: LoadVoiceResult;
+}
+
+const results: {
+  voice: VoiceLevel[];
+  voiceOpenAi?: { calls: number; switchboard: LoadVoiceResult };
+  interrupt?: { switchboard: LoadVoiceResult; floor: LoadVoiceResult };
+  sms?: SmsResult;
+  knowledge?: KnowledgeResult;
+  coldStart?: ColdStartResult;
+  modelClient?: ClientCost[];
+  profile?: { file: string; top: SelfTimeRow[] };
+} = { voice: [] };
+
+function voiceRows(level: VoiceLevel, label = "voice"): TableRow[] {
+  const { switchboard, floor, calls } = level;
+  const name = `${label} C=${calls}`;
+  return [
+    compared(`${name}: prompt → first token p50 (ms)`, switchboard.firstTokenMs.p50, floor.firstTokenMs.p50),
+    compared(`${name}: prompt → first token p95 (ms)`, switchboard.firstTokenMs.p95, floor.firstTokenMs.p95),
+    compared(`${name}: prompt → first token p99 (ms)`, switchboard.firstTokenMs.p99, floor.firstTokenMs.p99),
+    compared(`${name}: prompt → last:true p50 (ms)`, switchboard.lastTokenMs.p50, floor.lastTokenMs.p50),
+    compared(`${name}: prompt → last:true p95 (ms)`, switchboard.lastTokenMs.p95, floor.lastTokenMs.p95),
+    compared(`${name}: prompt → last:true p99 (ms)`, switchboard.lastTokenMs.p99, floor.lastTokenMs.p99),
+    compared(`${name}: server CPU per turn (ms)`, switchboard.serverCpuMsPerTurn, floor.serverCpuMsPerTurn),
+    compared(
+      `${name}: server idle CPU, calls open (ms/s)`,
+      switchboard.serverIdleCpuMsPerSecond,
+      floor.serverIdleCpuMsPerSecond,
+    ),
+    compared(`${name}: turns measured (turns/s)`, switchboard.turnsPerSecond, floor.turnsPerSecond, 1),
+    compared(
+      `${name}: errors + timeouts + connect errors`,
+      switchboard.errors + switchboard.timeouts + switchboard.connectErrors,
+      floor.errors + floor.timeouts + floor.connectErrors,
+      0,
+    ),
+  ];
+}
+
+async function runVoice(): Promise<void> {
+  for (const calls of settings.voiceLevels) {
+    const load = {
+      calls,
+      mode: "turns" as const,
+      durationMs: settings.voiceDurationMs,
+      thinkMs: settings.thinkMs,
+      turnTimeoutMs: settings.turnTimeoutMs,
+      idleWindowMs: settings.idleWindowMs,
+      warmUpSpreadMs: settings.warmUpSpreadMs,
+    };
+    const profileHere = profile && calls === Math.max(...settings.voiceLevels);
+    const profileDirectory = path.join(repositoryRoot, "bench-results", "profiles");
+    if (profileHere) {
+      rmSync(profileDirectory, { recursive: true, force: true });
+      mkdirSync(profileDirectory, { recursive: true });
+    }
+    log(`voice C=${calls}: switchboard (${settings.voiceDurationMs} ms)…`);
+    const switchboard = await runVoiceLevel(
+      {
+        kind: "switchboard",
+        model: "tokens20",
+        ...(profileHere ? { cpuProfileDirectory: profileDirectory } : {}),
+      },
+      load,
+    );
+    if (profileHere) {
+      const file = readdirSync(profileDirectory).find((name) => name.endsWith(".cpuprofile"));
+      if (file) {
+        const full = path.join(profileDirectory, file);
+        results.profile = { file: path.relative(repositoryRoot, full), top: summarizeCpuProfile(full, 20) };
+      }
+    }
+    log(`voice C=${calls}: floor…`);
+    const floor = await runVoiceLevel({ kind: "floor", model: "single" }, load);
+    results.voice.push({ calls, switchboard, floor });
+  }
+}
+
+async function runVoiceOpenAi(): Promise<void> {
+  const calls = settings.openAiVoiceLevel;
+  if (calls <= 0) return;
+  log(`voice C=${calls}: switchboard with the openai provider against the fake OpenAI server…`);
+  const fake = startChild("bench/fake-openai-process.ts");
+  try {
+    const { url } = await fake.waitForLine<{ url: string }>("BENCH_READY ", 20_000);
+    const switchboard = await runVoiceLevel(
+      {
+        kind: "switchboard",
+        model: "configured",
+        environment: {
+          LLM_PROVIDER: "openai",
+          LLM_BASE_URL: url,
+          LLM_API_KEY: "bench",
+          LLM_MODEL: "gpt-4o-mini",
+        },
+      },
+      {
+        calls,
+        mode: "turns",
+        durationMs: settings.voiceDurationMs,
+        thinkMs: settings.thinkMs,
+        turnTimeoutMs: settings.turnTimeoutMs,
+        idleWindowMs: settings.idleWindowMs,
+        warmUpSpreadMs: settings.warmUpSpreadMs,
+      },
+    );
+    results.voiceOpenAi = { calls, switchboard };
+  } finally {
+    await fake.stop();
+  }
+}
+
+async function runInterrupt(): Promise<void> {
+  log(`interrupt: ${settings.interruptCalls} calls × ${settings.interruptsPerCall}…`);
+  const load = {
+    calls: settings.interruptCalls,
+    mode: "interrupt" as const,
+    durationMs: 0,
+    thinkMs: settings.thinkMs,
+    turnTimeoutMs: settings.turnTimeoutMs,
+    interruptsPerCall: settings.interruptsPerCall,
+    interruptAfterTokens: 10,
+    interruptWindowMs: 700,
+    idleWindowMs: 0,
+  };
+  const switchboard = await runVoiceLevel({ kind: "switchboard", model: "stream200" }, load);
+  const floor = await runVoiceLevel({ kind: "floor", model: "stream200" }, load);
+  results.interrupt = { switchboard, floor };
+}
+
+async function runModelClient(): Promise<void> {
+  log(`model client cost: ${settings.modelClientCalls} calls per client…`);
+  const fake = startChild("bench/fake-openai-process.ts");
+  try {
+    const { url } = await fake.waitForLine<{ url: string }>("BENCH_READY ", 20_000);
+    const client = startChild("bench/model-client-cost.ts", {
+      scriptArguments: [url, String(settings.modelClientCalls)],
+    });
+    try {
+      results.modelClient = await client.waitForLine<ClientCost[]>("BENCH_RESULT ", 120_000);
+    } finally {
+      await client.stop();
+    }
+  } finally {
+    await fake.stop();
+  }
+}
+
+function buildTable(): TableRow[] {
+  const rows: TableRow[] = [];
+  for (const level of results.voice) rows.push(...voiceRows(level));
+  const highest = results.voice.at(-1);
+  if (highest) {
+    const { switchboard, floor, calls } = highest;
+    rows.push(
+      compared(
+        `memory C=${calls}: RSS per live idle call (KiB)`,
+        kib(switchboard.rssPerIdleCallBytes),
+        kib(floor.rssPerIdleCallBytes),
+        1,
+      ),
+      compared(
+        `memory C=${calls}: RSS per active call (KiB)`,
+        kib(switchboard.rssPerActiveCallBytes),
+        kib(floor.rssPerActiveCallBytes),
+        1,
+      ),
+      compared(
+        `memory C=${calls}: server RSS at start (MiB)`,
+        switchboard.rssStartBytes / 2 ** 20,
+        floor.rssStartBytes / 2 ** 20,
+        1,
+      ),
+    );
+  }
+  const openAi = results.voiceOpenAi;
+  const openAiFloor = results.voice.find((level) => level.calls === openAi?.calls)?.floor;
+  if (openAi && openAiFloor) {
+    rows.push(
+      ...voiceRows(
+        { calls: openAi.calls, switchboard: openAi.switchboard, floor: openAiFloor },
+        "voice+openai provider",
+      ),
+    );
+  }
+  if (results.interrupt) {
+    const { switchboard, floor } = results.interrupt;
+    const sample = `${switchboard.interruptStopMs?.count ?? 0} interrupts`;
+    rows.push(
+      compared(
+        `interrupt → last token of aborted reply p50 (ms, ${sample})`,
+        switchboard.interruptStopMs?.p50 ?? Number.NaN,
+        floor.interruptStopMs?.p50 ?? Number.NaN,
+      ),
+      compared(
+        `interrupt → last token of aborted reply p99 (ms)`,
+        switchboard.interruptStopMs?.p99 ?? Number.NaN,
+        floor.interruptStopMs?.p99 ?? Number.NaN,
+      ),
+      compared(
+        `interrupt: text frames after interrupt, max`,
+        switchboard.framesAfterInterrupt?.max ?? Number.NaN,
+        floor.framesAfterInterrupt?.max ?? Number.NaN,
+        0,
+      ),
+      compared(
+        `interrupt: aborted replies that still ended (must be 0)`,
+        switchboard.repliesNotStopped ?? Number.NaN,
+        floor.repliesNotStopped ?? Number.NaN,
+        0,
+      ),
+      compared(
+        `interrupt: server CPU per interrupted turn (ms)`,
+        switchboard.serverCpuMsPerTurn,
+        floor.serverCpuMsPerTurn,
+      ),
+    );
+  }
+  if (results.sms) {
+    results.sms.switchboard.forEach((level, index) => {
+      const floor = results.sms?.floor[index];
+      if (!floor) return;
+      rows.push(
+        compared(
+          `sms webhook c=${level.concurrency}: requests/s`,
+          level.requestsPerSecond,
+          floor.requestsPerSecond,
+          0,
+        ),
+        compared(
+          `sms webhook c=${level.concurrency}: latency p99 (ms)`,
+          level.latencyP99Ms,
+          floor.latencyP99Ms,
+          0,
+        ),
+        compared(
+          `sms webhook c=${level.concurrency}: non-2xx + errors + timeouts`,
+          level.non2xx + level.errors + level.timeouts,
+          floor.non2xx + floor.errors + floor.timeouts,
+          0,
+        ),
+      );
+    });
+    rows.push(
+      single(
+        `sms: messages stored in SQLite / 2xx answered`,
+        `${results.sms.storedMessages} / ${results.sms.acceptedMessages}`,
+      ),
+    );
+  }
+  if (results.knowledge?.status === "ok") {
+    for (const row of results.knowledge.rows) {
+      rows.push(single(`knowledge search: ${row.name} p50 / p99 (ms)`, `${row.p50Ms} / ${row.p99Ms}`));
+    }
+  } else if (results.knowledge) {
+    rows.push(single("knowledge search p50/p99", `n/a (${results.knowledge.reason})`));
+  }
+  if (results.coldStart) {
+    rows.push(
+      compared(
+        `cold start → first 200 /healthz, median of ${results.coldStart.runs} (ms)`,
+        results.coldStart.switchboardMedianMs,
+        results.coldStart.floorMedianMs,
+        0,
+      ),
+    );
+  }
+  if (results.modelClient) {
+    const cost = (name: string) =>
+      results.modelClient?.find((client) => client.name === name)?.cpuMsPerCall ?? Number.NaN;
+    const responsesFloor = cost("fetch+SSE /responses (floor)");
+    const chatFloor = cost("fetch+SSE /chat/completions (floor)");
+    const calls = results.modelClient[0]?.calls ?? 0;
+    rows.push(
+      compared(
+        `model client: @ai-sdk/openai doStream /responses, CPU per call (ms, N=${calls})`,
+        cost("@ai-sdk/openai doStream /responses"),
+        responsesFloor,
+        3,
+      ),
+      compared(
+        `model client: @ai-sdk/openai chat doStream, CPU per call (ms)`,
+        cost("@ai-sdk/openai chat doStream"),
+        chatFloor,
+        3,
+      ),
+      compared(
+        `model client: streamText + @ai-sdk/openai, CPU per call (ms)`,
+        cost("streamText + @ai-sdk/openai /responses"),
+        responsesFloor,
+        3,
+      ),
+      compared(
+        `model client: streamText + scripted model, CPU per call (ms)`,
+        cost("streamText + scripted in-memory model"),
+        responsesFloor,
+        3,
+      ),
+    );
+  }
+  return rows;
+}
+
+function machine() {
+  let cpuModel = os.cpus()[0]?.model ?? "unknown";
+  try {
+    cpuModel =
+      execFileSync("sh", ["-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).toString().trim() ||
+      cpuModel;
+  } catch {
+    // not Linux
+  }
+  return {
+    nproc: os.availableParallelism(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    cpuModel,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  };
+}
+
+function totalFailures(): number {
+  let failures = 0;
+  const count = (result: LoadVoiceResult | undefined) =>
+    result ? result.errors + result.timeouts + result.connectErrors : 0;
+  for (const level of results.voice) failures += count(level.switchboard) + count(level.floor);
+  failures += count(results.voiceOpenAi?.switchboard);
+  failures += count(results.interrupt?.switchboard) + count(results.interrupt?.floor);
+  failures += results.interrupt?.switchboard.repliesNotStopped ?? 0;
+  for (const level of [...(results.sms?.switchboard ?? []), ...(results.sms?.floor ?? [])]) {
+    failures += level.non2xx + level.errors + level.timeouts;
+  }
+  if (results.sms && results.sms.storedMessages < results.sms.acceptedMessages) failures++;
+  return failures;
+}
+
+/** A last-resort bound on the whole run; each scenario has its own, tighter limits. */
+const watchdog = setTimeout(
+  () => {
+    log("time limit reached; stopping");
+    killAllChildren();
+    process.exit(1);
+  },
+  quick ? 180_000 : 45 * 60_000,
+);
+watchdog.unref();
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const wallStart = Date.now();
+  const scenarioErrors: string[] = [];
+  const scenarioSeconds: Record<string, number> = {};
+  const attempt = async (name: string, run: () => Promise<void>) => {
+    if (!enabled(name)) return;
+    const scenarioStart = Date.now();
+    try {
+      await run();
+      scenarioSeconds[run.name || name] = (Date.now() - scenarioStart) / 1000;
+    } catch (error) {
+      scenarioErrors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+      killAllChildren();
+    }
+  };
+  await attempt("voice", runVoice);
+  await attempt("interrupt", runInterrupt);
+  await attempt("sms", async () => {
+    log(`sms: concurrency ${settings.smsConcurrency.join(", ")} × ${settings.smsDurationSeconds} s…`);
+    results.sms = await runSmsScenario(settings.smsConcurrency, settings.smsDurationSeconds);
+  });
+  await attempt("knowledge", async () => {
+    results.knowledge = await runKnowledgeScenario(quick);
+  });
+  await attempt("cold", async () => {
+    log(`cold start: ${settings.coldStartRuns} runs…`);
+    results.coldStart = await runColdStartScenario(settings.coldStartRuns);
+  });
+  await attempt("client", runModelClient);
+  await attempt("voice", runVoiceOpenAi);
+
+  const table = buildTable();
+  const failures = totalFailures();
+  const output = {
+    date: startedAt.toISOString(),
+    command: `npx tsx bench/run-bench.ts ${process.argv.slice(2).join(" ")}`.trim(),
+    durationSeconds: Math.round((Date.now() - wallStart) / 1000),
+    scenarioSeconds,
+    machine: machine(),
+    settings,
+    failures,
+    scenarioErrors,
+    table,
+    results,
+  };
+  const directory = path.join(repositoryRoot, "bench-results");
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(path.join(directory, "latest.json"), `${JSON.stringify(output, null, 2)}\n`);
+
+  const { nproc, node, cpuModel } = output.machine;
+  process.stdout.write(
+    `\nSwitchboard benchmark — ${output.date} — ${quick ? "quick" : "full"} — nproc ${nproc}, node ${node}, ${cpuModel}\n\n`,
+  );
+  process.stdout.write(`${renderMarkdownTable(table)}\n\n`);
+  if (results.profile) {
+    process.stdout.write(`Top self time in bench-server (${results.profile.file}):\n`);
+    for (const row of results.profile.top.slice(0, 12)) {
+      process.stdout.write(`  ${String(row.percent).padStart(5)}%  ${row.function}\n`);
+    }
+    process.stdout.write("\n");
+  }
+  process.stdout.write(`Wrote bench-results/latest.json (${output.durationSeconds} s).\n`);
+  if (failures > 0 || scenarioErrors.length > 0) {
+    process.stdout.write(
+      `FAILED: ${failures} errors/timeouts; ${scenarioErrors.join("; ") || "no scenario errors"}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    killAllChildren();
+    process.exit(Number(process.exitCode ?? 0));
+  });

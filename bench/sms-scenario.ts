@@ -1,0 +1,115 @@
+/**
+ * SMS webhook throughput: autocannon posts signed Twilio SMS webhooks (a unique MessageSid each)
+ * to Switchboard (bench-server, SQLite) and to the Fastify form floor, at each concurrency.
+ * Afterwards the SQLite file is opened to check that every accepted message was stored.
+ */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import Database from "libsql";
+import { signTwilioRequest } from "../src/testing/sign-twilio-request.js";
+import { round, startChild } from "./bench-util.js";
+import { benchAuthToken, benchPublicUrl, startVoiceServer } from "./voice-scenario.js";
+
+export interface SmsLevelResult {
+  concurrency: number;
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  responses2xx: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+export interface SmsResult {
+  switchboard: SmsLevelResult[];
+  floor: SmsLevelResult[];
+  /** user SMS messages found in SQLite after the run (must be ≥ the 2xx responses). */
+  storedMessages: number;
+  acceptedMessages: number;
+}
+
+let sequence = 0;
+
+function signedSmsRequest(request: autocannon.Request): autocannon.Request {
+  sequence++;
+  const params: Record<string, string> = {
+    MessageSid: `SM${process.pid.toString(16)}${sequence.toString(16).padStart(24, "0")}`,
+    AccountSid: "AC00000000000000000000000000000000",
+    From: `+1415${2_000_000 + (sequence % 1000)}`,
+    To: "+18885550100",
+    Body: "Where is my order?",
+    NumMedia: "0",
+  };
+  return {
+    ...request,
+    body: new URLSearchParams(params).toString(),
+    headers: {
+      ...request.headers,
+      "content-type": "application/x-www-form-urlencoded",
+      "x-twilio-signature": signTwilioRequest(benchAuthToken, `${benchPublicUrl}/twilio/sms`, params),
+    },
+  };
+}
+
+export async function fireSmsLoad(
+  baseUrl: string,
+  concurrency: number,
+  durationSeconds: number,
+): Promise<SmsLevelResult> {
+  const result = await autocannon({
+    url: baseUrl,
+    connections: concurrency,
+    duration: durationSeconds,
+    timeout: 10,
+    requests: [{ method: "POST", path: "/twilio/sms", setupRequest: signedSmsRequest }],
+  });
+  return {
+    concurrency,
+    requestsPerSecond: round(result.requests.average, 1),
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    responses2xx: result["2xx"],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+export async function runSmsScenario(levels: number[], durationSeconds: number): Promise<SmsResult> {
+  const switchboard: SmsLevelResult[] = [];
+  const floor: SmsLevelResult[] = [];
+  const server = await startVoiceServer({ kind: "switchboard", model: "tokens20", keepDataDirectory: true });
+  let storedMessages = 0;
+  try {
+    for (const concurrency of levels) {
+      switchboard.push(await fireSmsLoad(`http://127.0.0.1:${server.port}`, concurrency, durationSeconds));
+    }
+  } finally {
+    await server.stop();
+    if (server.dataDirectory) {
+      try {
+        const database = new Database(path.join(server.dataDirectory, "switchboard.db"), { readonly: true });
+        const row = database
+          .prepare("SELECT count(*) AS count FROM messages WHERE role = 'user' AND channel = 'sms'")
+          .get() as { count: number };
+        storedMessages = row.count;
+        database.close();
+      } finally {
+        rmSync(server.dataDirectory, { recursive: true, force: true });
+      }
+    }
+  }
+  const floorChild = startChild("bench/floor-fastify-form.ts");
+  try {
+    const ready = await floorChild.waitForLine<{ port: number }>("BENCH_READY ", 20_000);
+    for (const concurrency of levels) {
+      floor.push(await fireSmsLoad(`http://127.0.0.1:${ready.port}`, concurrency, durationSeconds));
+    }
+  } finally {
+    await floorChild.stop();
+  }
+  const acceptedMessages = switchboard.reduce((total, level) => total + level.responses2xx, 0);
+  return { switchboard, floor, storedMessages, acceptedMessages };
+}
