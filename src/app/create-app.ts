@@ -41,7 +41,7 @@ import { createVoiceCallTools } from "../tools/voice-call-tools.js";
 import { createKnowledgeSearch } from "./create-knowledge-search.js";
 import { createOutboundSenders } from "./create-outbound-senders.js";
 import { createStores, type Stores } from "./create-stores.js";
-import { loadSystemPrompt } from "./load-system-prompt.js";
+import { loadChannelInstructions, loadSystemPrompt } from "./load-system-prompt.js";
 
 export interface AppOverrides {
   /** Use this model instead of the configured provider (tests, benchmarks). */
@@ -132,11 +132,11 @@ export async function createApp(
     model,
     toolSet,
     systemPrompt: loadSystemPrompt({ file: config.agent.systemPromptFile, agentName: config.agent.name }),
-    channelInstructions: {
+    channelInstructions: loadChannelInstructions(config.agent.promptsDirectory, {
       voice: voiceChannelInstructions,
       sms: smsChannelInstructions,
       email: emailChannelInstructions,
-    },
+    }),
     maxSteps: config.llm.maxToolSteps,
     maxOutputTokens: config.llm.maxOutputTokens,
     temperature: config.llm.temperature,

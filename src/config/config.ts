@@ -90,6 +90,7 @@ const environmentSchema = z.object({
   AWS_REGION: optionalString,
 
   SYSTEM_PROMPT_FILE: optionalString,
+  PROMPTS_DIR: optionalString,
   KNOWLEDGE_PROVIDER: z.enum(["local", "bedrock", "none"]).default("local"),
   KNOWLEDGE_DIR: optionalString,
   KNOWLEDGE_WATCH: booleanFromString.default(true),
@@ -186,6 +187,8 @@ export interface Config {
   agent: {
     name: string;
     systemPromptFile: string | undefined;
+    /** Folder with `<channel>.md` style files (the bundled `prompts/` when unset). */
+    promptsDirectory: string | undefined;
     /** Unsummarised history above this many characters is compacted into a stored summary. */
     historyBudgetChars: number;
     keepRecentMessages: number;
@@ -293,6 +296,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     agent: {
       name: env.AGENT_NAME,
       systemPromptFile: env.SYSTEM_PROMPT_FILE,
+      promptsDirectory: env.PROMPTS_DIR,
       historyBudgetChars: env.HISTORY_BUDGET_CHARS,
       keepRecentMessages: env.HISTORY_KEEP_RECENT,
     },

@@ -1,0 +1,142 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ConversationStore } from "../../src/ports/conversation-store.js";
+import { createSqliteConversationStore } from "../../src/stores/sqlite/create-sqlite-conversation-store.js";
+import { openSqliteDatabase } from "../../src/stores/sqlite/open-sqlite-database.js";
+import { sqliteMigrations } from "../../src/stores/sqlite/sqlite-migrations.js";
+import { conversationStoreContract } from "./conversation-store-contract.js";
+
+const makeTemporaryDirectory = () => mkdtempSync(path.join(os.tmpdir(), "switchboard-sqlite-"));
+
+conversationStoreContract("sqlite", async () => {
+  const directory = makeTemporaryDirectory();
+  const filename = path.join(directory, "nested", "switchboard.db");
+  let current: ConversationStore = createSqliteConversationStore({ filename });
+  return {
+    store: current,
+    async reopen() {
+      await current.close();
+      current = createSqliteConversationStore({ filename });
+      return current;
+    },
+    async cleanup() {
+      await current.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+});
+
+describe("SQLite conversation store specifics", () => {
+  let directory: string;
+  let filename: string;
+  const opened: ConversationStore[] = [];
+  const open = (name = filename) => {
+    const store = createSqliteConversationStore({ filename: name });
+    opened.push(store);
+    return store;
+  };
+  beforeEach(() => {
+    directory = makeTemporaryDirectory();
+    filename = path.join(directory, "data", "deeper", "switchboard.db");
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("creates the parent directory and opens in WAL mode with the expected pragmas and schema", async () => {
+    expect(existsSync(path.dirname(filename))).toBe(false);
+    const store = open();
+    expect(store.kind).toBe("sqlite");
+    expect(existsSync(filename)).toBe(true);
+    const database = openSqliteDatabase(filename);
+    try {
+      const pragma = (name: string) => database.prepare(`PRAGMA ${name}`).get() as Record<string, unknown>;
+      expect(pragma("journal_mode").journal_mode).toBe("wal");
+      expect(pragma("synchronous").synchronous).toBe(1);
+      expect(pragma("foreign_keys").foreign_keys).toBe(1);
+      expect(pragma("busy_timeout").timeout).toBe(5000);
+      expect(pragma("user_version").user_version).toBe(sqliteMigrations.length);
+      const uniqueSequence = database
+        .prepare("SELECT name FROM pragma_index_list('messages') WHERE \"unique\" = 1")
+        .all()
+        .map((row) => (row as { name: string }).name);
+      expect(uniqueSequence.length).toBeGreaterThan(0);
+    } finally {
+      database.close();
+    }
+  });
+
+  it("lets a second store on the same file see the data and continue the same sequence", async () => {
+    const first = open();
+    const second = open();
+    const conversation = await first.createConversation({ channel: "sms", metadata: { from: "first" } });
+    await first.appendMessage({ conversationId: conversation.id, role: "user", channel: "sms", text: "one" });
+    expect((await second.getConversation(conversation.id))?.metadata).toEqual({ from: "first" });
+    const fromSecond = await second.appendMessage({
+      conversationId: conversation.id,
+      role: "assistant",
+      channel: "sms",
+      text: "two",
+    });
+    expect(fromSecond.sequence).toBe(2);
+    const third = await first.appendMessage({
+      conversationId: conversation.id,
+      role: "user",
+      channel: "sms",
+      text: "three",
+    });
+    expect(third.sequence).toBe(3);
+    expect((await second.listMessages(conversation.id)).map((message) => message.text)).toEqual([
+      "one",
+      "two",
+      "three",
+    ]);
+    await second.updateConversation(conversation.id, { metadata: { by: "second" } });
+    expect((await first.getConversation(conversation.id))?.metadata).toEqual({ from: "first", by: "second" });
+  });
+
+  it("shares a database opened by the caller and leaves it open on close", async () => {
+    const database = openSqliteDatabase(filename);
+    try {
+      const store = createSqliteConversationStore({ database });
+      const conversation = await store.createConversation({ channel: "web" });
+      await store.close();
+      const row = database.prepare("SELECT id FROM conversations WHERE id = ?").get(conversation.id) as
+        | { id: string }
+        | undefined;
+      expect(row?.id).toBe(conversation.id);
+    } finally {
+      database.close();
+    }
+  });
+
+  it("refuses every call once closed (ping reports it unreachable) and writes nothing", async () => {
+    const store = open();
+    await expect(store.ping()).resolves.toBeUndefined();
+    const conversation = await store.createConversation({ channel: "web" });
+    await store.close();
+    await expect(store.ping()).rejects.toMatchObject({ code: "STORE_CLOSED" });
+    await expect(store.getConversation(conversation.id)).rejects.toMatchObject({ code: "STORE_CLOSED" });
+    await expect(
+      store.appendMessage({ conversationId: conversation.id, role: "user", channel: "web", text: "late" }),
+    ).rejects.toMatchObject({ code: "STORE_CLOSED" });
+    expect(await open().listMessages(conversation.id)).toEqual([]);
+  });
+
+  it("works on an in-memory database without touching the file system", async () => {
+    const store = open(":memory:");
+    const conversation = await store.createConversation({ channel: "web" });
+    const message = await store.appendMessage({
+      conversationId: conversation.id,
+      role: "user",
+      channel: "web",
+      text: "hi",
+    });
+    expect(message.sequence).toBe(1);
+    expect((await store.listMessages(conversation.id)).map((stored) => stored.text)).toEqual(["hi"]);
+    expect(existsSync(path.join(process.cwd(), ":memory:"))).toBe(false);
+  });
+});
