@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { createFakeSendGridServer } from "../../src/testing/create-fake-sendgrid-server.js";
 import {
   createFakeTwilioServer,
   type FakeTwilioServer,
@@ -98,5 +99,37 @@ describe("the conference-assistant demo with the offline model (npm start defaul
     });
     const messages = await twilio.waitForMessages(2);
     expect(messages[1]?.body).toBe("Priya Raman and Daniel Okafor are presenting AIM312.");
+  });
+
+  it("answers the same questions by email with the fuller list, threaded", async () => {
+    twilio = await createFakeTwilioServer({ accountSid, authToken });
+    const sendgrid = await createFakeSendGridServer({ apiKey: "SG.demo" });
+    server = await startTestServer({
+      SENDGRID_API_KEY: "SG.demo",
+      EMAIL_FROM: "Conference Assistant <assistant@acme.example>",
+      SENDGRID_API_BASE_URL: sendgrid.url,
+      SENDGRID_INBOUND_TOKEN: "tok",
+      KNOWLEDGE_WATCH: "false",
+    });
+    const form = new FormData();
+    form.append("from", "Pat <pat@example.org>");
+    form.append("subject", "Thursday sessions");
+    form.append("text", "Which sessions are on Thursday at Mandalay Bay?");
+    form.append("headers", "Message-ID: <demo1@mail.example.org>\r\nSubject: Thursday sessions");
+    expect(
+      (await fetch(`${server.baseUrl}/sendgrid/inbound?token=tok`, { method: "POST", body: form })).status,
+    ).toBe(200);
+    const [reply] = await sendgrid.waitForMails(1);
+    expect(reply?.subject).toBe("Re: Thursday sessions");
+    const listed = reply?.text.match(/^- ([A-Z]{3}\d{3}) /gm) ?? [];
+    expect(listed.length).toBeGreaterThanOrEqual(3);
+    for (const line of listed) {
+      const id = line.slice(2, 8);
+      expect(sessions.find((session) => session.id === id)).toMatchObject({
+        day: "Thursday",
+        venue: "Mandalay Bay",
+      });
+    }
+    await sendgrid.close();
   });
 });
