@@ -146,7 +146,7 @@ export interface ConversationStore {
   /** Records a call session start (idempotent per callSid: a reconnect updates it). */
   upsertCallSession(session: CallSession): Promise<void>;
   getCallSession(callSid: string): Promise<CallSession | undefined>;
-  /** Records the end of a call; creates a minimal record if the call was never seen. */
+  /** Records the end of a call; returns undefined (and stores nothing) for a call never seen. */
   endCallSession(end: CallSessionEnd): Promise<CallSession | undefined>;
 
   /** Throws when the store is not reachable (used by /healthz). */
