@@ -4,7 +4,6 @@ import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { createSegmentAnalytics } from "../analytics/create-segment-analytics.js";
 import { registerEmailInboundRoute } from "../channels/email/email-inbound-routes.js";
 import { emailChannelInstructions } from "../channels/email/email-style.js";
 import { parseEmailAddress } from "../channels/email/parse-email-address.js";
@@ -85,7 +84,7 @@ export async function createApp(
   const outboxWorker = new OutboxWorker({
     outbox: stores.outbox,
     messagingState: stores.messagingState,
-    senders: createOutboundSenders(config),
+    senders: await createOutboundSenders(config),
     logger,
     baseDelayMs: config.outbox.retryBaseDelayMs,
     maxAttempts: config.outbox.maxAttempts,
@@ -97,7 +96,11 @@ export async function createApp(
     return stored;
   };
   const segment = config.segment.writeKey
-    ? createSegmentAnalytics({ writeKey: config.segment.writeKey, host: config.segment.host, logger })
+    ? (await import("../analytics/create-segment-analytics.js")).createSegmentAnalytics({
+        writeKey: config.segment.writeKey,
+        host: config.segment.host,
+        logger,
+      })
     : undefined;
   const identity = new IdentityService({
     onCustomerResolved: segment ? (customer, channel) => segment.identify(customer, channel) : undefined,

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../config/config.js";
-import { createBedrockKnowledgeBase } from "../knowledge/create-bedrock-knowledge-base.js";
 import { createLocalKnowledgeIndex } from "../knowledge/create-local-knowledge-index.js";
 import type { Logger } from "../observability/logger.js";
 import type { KnowledgeSearch } from "../ports/knowledge-search.js";
@@ -20,6 +19,7 @@ export async function createKnowledgeSearch(
   const knowledge = config.knowledge;
   if (knowledge.provider === "none") return undefined;
   if (knowledge.provider === "bedrock") {
+    const { createBedrockKnowledgeBase } = await import("../knowledge/create-bedrock-knowledge-base.js");
     const search = createBedrockKnowledgeBase({
       knowledgeBaseId: knowledge.bedrockKnowledgeBaseId ?? "",
       ...(config.llm.awsRegion ? { region: config.llm.awsRegion } : {}),

@@ -1,15 +1,16 @@
 import type { Config } from "../config/config.js";
-import { createSendGridSender } from "../messaging/sendgrid/create-sendgrid-sender.js";
-import { createTwilioSender } from "../messaging/twilio/create-twilio-sender.js";
 import { createDevOutboxSender } from "../outbox/create-dev-outbox-sender.js";
 import type { OutboundKind, OutboundSender } from "../ports/outbound-sender.js";
 
 /** Twilio for SMS and calls, SendGrid for email; the local dev outbox for any that has no credentials. */
-export function createOutboundSenders(config: Readonly<Config>): Record<OutboundKind, OutboundSender> {
+export async function createOutboundSenders(
+  config: Readonly<Config>,
+): Promise<Record<OutboundKind, OutboundSender>> {
+  // The vendor packages load only when their credentials are configured (start-up time).
   const { twilio, sendgrid } = config;
   const twilioSender =
     twilio.accountSid && twilio.authToken && twilio.phoneNumber
-      ? createTwilioSender({
+      ? (await import("../messaging/twilio/create-twilio-sender.js")).createTwilioSender({
           accountSid: twilio.accountSid,
           authToken: twilio.authToken,
           fromNumber: twilio.phoneNumber,
@@ -19,7 +20,7 @@ export function createOutboundSenders(config: Readonly<Config>): Record<Outbound
       : createDevOutboxSender(["sms", "call"]);
   const emailSender =
     sendgrid.apiKey && sendgrid.emailFrom
-      ? createSendGridSender({
+      ? (await import("../messaging/sendgrid/create-sendgrid-sender.js")).createSendGridSender({
           apiKey: sendgrid.apiKey,
           from: sendgrid.emailFrom,
           apiBaseUrl: sendgrid.apiBaseUrl,

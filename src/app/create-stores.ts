@@ -4,7 +4,6 @@ import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerStore } from "../ports/customer-store.js";
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
 import type { OutboxStore } from "../ports/outbox-store.js";
-import { createDynamoDbStores } from "../stores/dynamodb/create-dynamodb-stores.js";
 import { createMemoryConversationStore } from "../stores/memory/create-memory-conversation-store.js";
 import { createMemoryCustomerStore } from "../stores/memory/create-memory-customer-store.js";
 import { createMemoryMessagingStateStore } from "../stores/memory/create-memory-messaging-state-store.js";
@@ -48,12 +47,15 @@ export async function createStores(config: Readonly<Config>): Promise<Stores> {
         },
       };
     }
-    case "dynamodb":
+    case "dynamodb": {
+      // Loaded only when selected: the AWS SDK costs start-up time on the embedded default.
+      const { createDynamoDbStores } = await import("../stores/dynamodb/create-dynamodb-stores.js");
       return createDynamoDbStores({
         tablePrefix: config.store.dynamoTablePrefix,
         endpoint: config.store.dynamoEndpoint,
         region: config.llm.awsRegion,
         createTableIfMissing: true,
       });
+    }
   }
 }
