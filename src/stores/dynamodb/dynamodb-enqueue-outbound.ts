@@ -1,6 +1,6 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { NewOutboxEntry, OutboxEntry } from "../../ports/outbox-store.js";
-import { newId } from "../store-clock.js";
+import { newOutboxEntry } from "../new-outbox-entry.js";
 import { type DynamoDbTableAccess, getItem, isConditionalCheckFailed } from "./dynamodb-items.js";
 import { outboxEntryItem, outboxKeys, toOutboxEntry } from "./dynamodb-outbox-items.js";
 
@@ -14,26 +14,7 @@ export async function enqueueOutbound(
   input: NewOutboxEntry,
   attempt = 0,
 ): Promise<{ entry: OutboxEntry; created: boolean }> {
-  const now = Date.now();
-  const entry: OutboxEntry = {
-    id: newId("out"),
-    idempotencyKey: input.idempotencyKey,
-    kind: input.payload.kind,
-    payload: structuredClone(input.payload),
-    conversationId: input.conversationId ?? null,
-    status: "pending",
-    attempts: 0,
-    nextAttemptAt: input.notBefore ?? now,
-    lastError: null,
-    lastErrorCode: null,
-    sender: null,
-    providerMessageId: null,
-    providerStatus: null,
-    claimedBy: null,
-    claimExpiresAt: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const entry = newOutboxEntry(input);
   const guardKey = outboxKeys.idempotencyKey(input.idempotencyKey);
   try {
     await access.documentClient.send(

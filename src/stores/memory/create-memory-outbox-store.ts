@@ -1,6 +1,6 @@
 import type { OutboxEntry, OutboxStore } from "../../ports/outbox-store.js";
+import { newOutboxEntry } from "../new-outbox-entry.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
-import { newId } from "../store-clock.js";
 
 /** In-memory outbox for tests and `STORE=memory` (not durable, by definition). */
 export function createMemoryOutboxStore(): OutboxStore {
@@ -14,26 +14,7 @@ export function createMemoryOutboxStore(): OutboxStore {
       const existingId = byKey.get(input.idempotencyKey);
       const existing = existingId ? entries.get(existingId) : undefined;
       if (existing) return { entry: copy(existing), created: false };
-      const now = Date.now();
-      const entry: OutboxEntry = {
-        id: newId("out"),
-        idempotencyKey: input.idempotencyKey,
-        kind: input.payload.kind,
-        payload: copy(input.payload),
-        conversationId: input.conversationId ?? null,
-        status: "pending",
-        attempts: 0,
-        nextAttemptAt: input.notBefore ?? now,
-        lastError: null,
-        lastErrorCode: null,
-        sender: null,
-        providerMessageId: null,
-        providerStatus: null,
-        claimedBy: null,
-        claimExpiresAt: null,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const entry = newOutboxEntry(input);
       entries.set(entry.id, entry);
       byKey.set(entry.idempotencyKey, entry.id);
       return { entry: copy(entry), created: true };
