@@ -3,7 +3,8 @@ import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { NotFoundError } from "../../errors/not-found-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type { Conversation, ConversationStore } from "../../ports/conversation-store.js";
-import { createMonotonicClock, newId } from "../store-clock.js";
+import { newConversation } from "../new-conversation.js";
+import { createMonotonicClock } from "../store-clock.js";
 import { createDynamoDbCallSessions } from "./dynamodb-call-sessions.js";
 import {
   allConversationsPartition,
@@ -57,15 +58,7 @@ export function createDynamoDbConversationStore(
     kind: "dynamodb",
     async createConversation(input) {
       const timestamp = now();
-      const conversation: Conversation = {
-        id: input.id ?? newId("conv"),
-        channel: input.channel,
-        customerId: input.customerId ?? null,
-        externalRef: input.externalRef ?? null,
-        createdAt: timestamp,
-        updatedAt: timestamp,
-        metadata: structuredClone(input.metadata ?? {}),
-      };
+      const conversation: Conversation = newConversation(input, timestamp);
       try {
         await documentClient.send(
           new PutCommand({

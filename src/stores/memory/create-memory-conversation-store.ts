@@ -6,6 +6,7 @@ import type {
   StoredMessage,
 } from "../../ports/conversation-store.js";
 import { conversationExistsError } from "../conversation-exists-error.js";
+import { newConversation } from "../new-conversation.js";
 import { createMonotonicClock, newId } from "../store-clock.js";
 
 /** An in-memory ConversationStore: for tests and `STORE=memory`. Returns copies, never live objects. */
@@ -24,15 +25,7 @@ export function createMemoryConversationStore(): ConversationStore {
       const id = input.id ?? newId("conv");
       if (conversations.has(id)) throw conversationExistsError(id);
       const timestamp = now();
-      const conversation: Conversation = {
-        id,
-        channel: input.channel,
-        customerId: input.customerId ?? null,
-        externalRef: input.externalRef ?? null,
-        createdAt: timestamp,
-        updatedAt: timestamp,
-        metadata: copy(input.metadata ?? {}),
-      };
+      const conversation: Conversation = newConversation(input, timestamp, id);
       conversations.set(conversation.id, conversation);
       messages.set(conversation.id, []);
       return copy(conversation);

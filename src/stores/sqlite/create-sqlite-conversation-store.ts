@@ -9,6 +9,7 @@ import type {
   StoredMessage,
 } from "../../ports/conversation-store.js";
 import { conversationExistsError } from "../conversation-exists-error.js";
+import { newConversation } from "../new-conversation.js";
 import { createMonotonicClock, newId } from "../store-clock.js";
 import { openSqliteDatabase, type SqliteDatabase } from "./open-sqlite-database.js";
 
@@ -174,15 +175,7 @@ export function createSqliteConversationStore(
     async createConversation(input) {
       assertOpen();
       const timestamp = now();
-      const conversation: Conversation = {
-        id: input.id ?? newId("conv"),
-        channel: input.channel,
-        customerId: input.customerId ?? null,
-        externalRef: input.externalRef ?? null,
-        createdAt: timestamp,
-        updatedAt: timestamp,
-        metadata: structuredClone(input.metadata ?? {}),
-      };
+      const conversation: Conversation = newConversation(input, timestamp);
       try {
         statements.insertConversation.run(
           conversation.id,
