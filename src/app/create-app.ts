@@ -89,6 +89,7 @@ export async function createApp(
     baseDelayMs: config.outbox.retryBaseDelayMs,
     maxAttempts: config.outbox.maxAttempts,
     leaseMs: config.outbox.leaseMs,
+    flushWrites: stores.flush,
   });
   const enqueueOutbound = async (entry: NewOutboxEntry) => {
     const { entry: stored } = await stores.outbox.enqueueOutbound(entry);
@@ -157,6 +158,11 @@ export async function createApp(
     trustProxy: true,
   });
   installErrorHandler(server);
+  // No answer leaves before what its request wrote is on disk (one shared fsync per loop turn).
+  server.addHook("onSend", async (_request, _reply, payload) => {
+    await stores.flush();
+    return payload;
+  });
   await server.register(formbody);
   await server.register(multipart, {
     limits: { fileSize: maxEmailBytes, fieldSize: maxEmailBytes, files: 20 },

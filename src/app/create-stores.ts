@@ -20,6 +20,11 @@ export interface Stores {
   customers: CustomerStore;
   outbox: OutboxStore;
   messagingState: MessagingStateStore;
+  /**
+   * Resolves once every write made so far is durable. SQLite commits writes in groups (one fsync
+   * per event-loop turn); the memory and DynamoDB stores are durable when a write resolves.
+   */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +36,7 @@ export async function createStores(config: Readonly<Config>): Promise<Stores> {
         customers: createMemoryCustomerStore(),
         outbox: createMemoryOutboxStore(),
         messagingState: createMemoryMessagingStateStore(),
+        flush: () => Promise.resolve(),
         async close() {},
       };
     case "sqlite": {
@@ -41,6 +47,7 @@ export async function createStores(config: Readonly<Config>): Promise<Stores> {
         customers: createSqliteCustomerStore({ database }),
         outbox: createSqliteOutboxStore({ database }),
         messagingState: createSqliteMessagingStateStore({ database }),
+        flush: () => database.flush(),
         async close() {
           await conversations.close();
           database.close();
@@ -50,12 +57,13 @@ export async function createStores(config: Readonly<Config>): Promise<Stores> {
     case "dynamodb": {
       // Loaded only when selected: the AWS SDK costs start-up time on the embedded default.
       const { createDynamoDbStores } = await import("../stores/dynamodb/create-dynamodb-stores.js");
-      return createDynamoDbStores({
+      const dynamoDbStores = await createDynamoDbStores({
         tablePrefix: config.store.dynamoTablePrefix,
         endpoint: config.store.dynamoEndpoint,
         region: config.llm.awsRegion,
         createTableIfMissing: true,
       });
+      return { ...dynamoDbStores, flush: () => Promise.resolve() };
     }
   }
 }

@@ -21,6 +21,8 @@ export interface OutboxWorkerOptions {
   maxDelayMs?: number;
   batchSize?: number;
   random?: () => number;
+  /** Resolves once every write so far is durable; awaited between claiming and sending. */
+  flushWrites?: () => Promise<void>;
   /** Called after each final outcome (sent, failed, dead); never awaited by the send path. */
   onOutcome?: (entry: OutboxEntry, outcome: { status: "sent" | "failed" | "dead"; error?: string }) => void;
 }
@@ -49,6 +51,7 @@ export class OutboxWorker {
       maxDelayMs: 5 * 60_000,
       batchSize: 16,
       random: Math.random,
+      flushWrites: async () => {},
       ...options,
     };
   }
@@ -112,6 +115,9 @@ export class OutboxWorker {
       workerId: this.workerId,
       leaseMs: this.options.leaseMs,
     });
+    if (entries.length === 0) return 0;
+    // The entries and their claim are on disk before anything leaves the process.
+    await this.options.flushWrites();
     await Promise.all(entries.map((entry) => this.deliver(entry)));
     return entries.length;
   }

@@ -41,8 +41,10 @@ describe("SQLite conversation store specifics", () => {
     directory = makeTemporaryDirectory();
     filename = path.join(directory, "data", "deeper", "switchboard.db");
   });
+  const afterClose: Array<() => void> = [];
   afterEach(async () => {
     for (const store of opened.splice(0)) await store.close();
+    for (const close of afterClose.splice(0)) close();
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -55,7 +57,7 @@ describe("SQLite conversation store specifics", () => {
     try {
       const pragma = (name: string) => database.prepare(`PRAGMA ${name}`).get() as Record<string, unknown>;
       expect(pragma("journal_mode").journal_mode).toBe("wal");
-      expect(pragma("synchronous").synchronous).toBe(1);
+      expect(pragma("synchronous").synchronous).toBe(2); // FULL: a commit is fsync'd
       expect(pragma("foreign_keys").foreign_keys).toBe(1);
       expect(pragma("busy_timeout").timeout).toBe(5000);
       expect(pragma("user_version").user_version).toBe(sqliteMigrations.length);
@@ -69,11 +71,21 @@ describe("SQLite conversation store specifics", () => {
     }
   });
 
-  it("lets a second store on the same file see the data and continue the same sequence", async () => {
-    const first = open();
-    const second = open();
+  it("lets a second connection (another process) see committed data and continue the same sequence", async () => {
+    const firstDatabase = openSqliteDatabase(filename);
+    const secondDatabase = openSqliteDatabase(filename);
+    const first = createSqliteConversationStore({ database: firstDatabase });
+    const second = createSqliteConversationStore({ database: secondDatabase });
+    opened.push(first, second);
+    afterClose.push(
+      () => firstDatabase.close(),
+      () => secondDatabase.close(),
+    );
     const conversation = await first.createConversation({ channel: "sms", metadata: { from: "first" } });
     await first.appendMessage({ conversationId: conversation.id, role: "user", channel: "sms", text: "one" });
+    expect(await second.getConversation(conversation.id)).toBeUndefined(); // not committed yet
+    await firstDatabase.flush();
+    expect((await second.getConversation(conversation.id))?.metadata).toEqual({ from: "first" });
     expect((await second.getConversation(conversation.id))?.metadata).toEqual({ from: "first" });
     const fromSecond = await second.appendMessage({
       conversationId: conversation.id,
@@ -82,6 +94,7 @@ describe("SQLite conversation store specifics", () => {
       text: "two",
     });
     expect(fromSecond.sequence).toBe(2);
+    await secondDatabase.flush();
     const third = await first.appendMessage({
       conversationId: conversation.id,
       role: "user",
@@ -89,12 +102,14 @@ describe("SQLite conversation store specifics", () => {
       text: "three",
     });
     expect(third.sequence).toBe(3);
+    await firstDatabase.flush();
     expect((await second.listMessages(conversation.id)).map((message) => message.text)).toEqual([
       "one",
       "two",
       "three",
     ]);
     await second.updateConversation(conversation.id, { metadata: { by: "second" } });
+    await secondDatabase.flush();
     expect((await first.getConversation(conversation.id))?.metadata).toEqual({ from: "first", by: "second" });
   });
 

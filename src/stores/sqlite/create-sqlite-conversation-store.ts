@@ -224,8 +224,8 @@ export function createSqliteConversationStore(
     },
     async updateConversation(id, patch) {
       assertOpen();
-      // IMMEDIATE: the read-merge-write holds the write lock, so another process cannot interleave.
-      return updateConversation.immediate(id, patch, now());
+      // The group transaction begins IMMEDIATE: the read-merge-write holds the write lock.
+      return updateConversation(id, patch, now());
     },
     async appendMessage(input) {
       assertOpen();
@@ -233,7 +233,7 @@ export function createSqliteConversationStore(
     },
     async updateMessage(id, patch) {
       assertOpen();
-      return updateMessage.immediate(id, patch);
+      return updateMessage(id, patch);
     },
     async listMessages(conversationId, options = {}) {
       assertOpen();

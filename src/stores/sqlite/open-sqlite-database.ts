@@ -1,16 +1,20 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "libsql";
+import { GroupCommitDatabase } from "./group-commit-database.js";
 import { sqliteMigrations } from "./sqlite-migrations.js";
 
-export type SqliteDatabase = Database.Database;
+export type SqliteDatabase = GroupCommitDatabase;
 
-/** Opens (creating if needed) the embedded database in WAL mode and runs pending migrations. */
+/**
+ * Opens (creating if needed) the embedded database in WAL mode with `synchronous = FULL` (a commit
+ * is fsync'd before it returns), runs pending migrations, and returns it behind group commit.
+ */
 export function openSqliteDatabase(filename: string): SqliteDatabase {
   if (filename !== ":memory:") mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
   const database = new Database(filename);
   database.exec("PRAGMA journal_mode = WAL");
-  database.exec("PRAGMA synchronous = NORMAL");
+  database.exec("PRAGMA synchronous = FULL");
   database.exec("PRAGMA busy_timeout = 5000");
   database.exec("PRAGMA foreign_keys = ON");
   const row = database.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined;
@@ -22,5 +26,5 @@ export function openSqliteDatabase(filename: string): SqliteDatabase {
       database.exec(`PRAGMA user_version = ${index + 1}`);
     })();
   }
-  return database;
+  return new GroupCommitDatabase(database);
 }
