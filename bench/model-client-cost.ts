@@ -1,8 +1,8 @@
 /**
  * Model client cost, in its own process: CPU per streamed call (process.cpuUsage over N sequential
- * calls after a warm-up) of the AI SDK OpenAI provider's `doStream`, of `streamText` on top of it
- * and on top of a zero-cost scripted model, against a plain `fetch` + hand-written SSE parser
- * (the floor). The fake OpenAI server runs in another process (bench/fake-openai-process.ts).
+ * calls after a warm-up) of the AI SDK OpenAI provider's `doStream`, of the lean Chat Completions
+ * client (src/llm/openai-chat), of `streamText` on top of it and on top of a zero-cost scripted
+ * model, against a plain `fetch` + hand-written SSE parser (the floor). The fake OpenAI server runs in another process (bench/fake-openai-process.ts).
  *
  * Usage: node --import tsx bench/model-client-cost.ts <fake base URL with /v1> <N>
  */
@@ -11,6 +11,7 @@ import { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModelV3, LanguageModelV3CallOptions } from "@ai-sdk/provider";
 import { streamText } from "ai";
 import { createProviderModel } from "../src/llm/create-language-model.js";
+import { createOpenAiChatModel } from "../src/llm/openai-chat/create-openai-chat-model.js";
 import { createScriptedModel } from "../src/testing/create-scripted-model.js";
 import { report, round, twentyTokens } from "./bench-util.js";
 
@@ -115,6 +116,13 @@ async function main(): Promise<void> {
     baseUrl,
     apiKey: "bench",
     awsRegion: undefined,
+    client: "ai-sdk",
+  });
+  const leanChatModel = createOpenAiChatModel({
+    baseUrl,
+    apiKey: "bench",
+    modelId: "gpt-4o-mini",
+    providerName: "openai",
   });
   const chatModel = createOpenAI({ baseURL: baseUrl, apiKey: "bench" }).chat("gpt-4o-mini");
   const scripted = createScriptedModel(() => ({ text: twentyTokens }));
@@ -123,6 +131,7 @@ async function main(): Promise<void> {
   results.push(await measure("@ai-sdk/openai doStream /responses", () => drainModel(responsesModel)));
   results.push(await measure("fetch+SSE /chat/completions (floor)", () => fetchSse("/chat/completions")));
   results.push(await measure("@ai-sdk/openai chat doStream", () => drainModel(chatModel)));
+  results.push(await measure("lean openai-chat doStream", () => drainModel(leanChatModel)));
   results.push(
     await measure("streamText + @ai-sdk/openai /responses", () => drainStreamText(responsesModel)),
   );

@@ -66,6 +66,10 @@ export const llmProviderNames = [
 ] as const;
 export type LlmProviderName = (typeof llmProviderNames)[number];
 
+/** Client for `openai` and `openai-compatible`: the lean built-in Chat Completions client, or the AI SDK providers. */
+export const llmClientNames = ["lean", "ai-sdk"] as const;
+export type LlmClientName = (typeof llmClientNames)[number];
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -82,6 +86,8 @@ const environmentSchema = z.object({
   LLM_MODEL: optionalString,
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
+  LLM_CLIENT: z.enum(llmClientNames).default("lean"),
+  OPENAI_API_KEY: optionalString,
   LLM_FALLBACK_PROVIDER: z.enum(llmProviderNames).optional(),
   LLM_FALLBACK_MODEL: optionalString,
   LLM_MAX_OUTPUT_TOKENS: z.coerce.number().int().positive().default(400),
@@ -159,6 +165,10 @@ export interface LlmConfig {
   model: string | undefined;
   baseUrl: string | undefined;
   apiKey: string | undefined;
+  /** `OPENAI_API_KEY`: the `openai` provider's key when `LLM_API_KEY` does not apply. */
+  openaiApiKey: string | undefined;
+  /** `LLM_CLIENT`: how `openai` and `openai-compatible` are called (`lean` by default). */
+  client: LlmClientName;
   fallbackProvider: LlmProviderName | undefined;
   fallbackModel: string | undefined;
   maxOutputTokens: number;
@@ -286,6 +296,8 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       model: env.LLM_MODEL,
       baseUrl: env.LLM_BASE_URL,
       apiKey: env.LLM_API_KEY,
+      openaiApiKey: env.OPENAI_API_KEY,
+      client: env.LLM_CLIENT,
       fallbackProvider: env.LLM_FALLBACK_PROVIDER,
       fallbackModel: env.LLM_FALLBACK_MODEL,
       maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,

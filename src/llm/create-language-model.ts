@@ -1,7 +1,8 @@
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import type { LlmConfig, LlmProviderName } from "../config/config.js";
+import type { LlmClientName, LlmConfig, LlmProviderName } from "../config/config.js";
 import { ConfigError } from "../errors/config-error.js";
 import { createOfflineModel } from "./offline/create-offline-model.js";
+import { createOpenAiChatModel } from "./openai-chat/create-openai-chat-model.js";
 import { withResilience } from "./with-resilience.js";
 
 export { describeModel } from "./describe-model.js";
@@ -16,6 +17,9 @@ export const defaultModelIds: Readonly<
   bedrock: "amazon.nova-lite-v1:0",
 };
 
+/** Where the lean client sends `openai` requests when `LLM_BASE_URL` is unset. */
+export const openAiDefaultBaseUrl = "https://api.openai.com/v1";
+
 export interface ModelDependencies {
   /** Replaces the global fetch of the HTTP providers (tests point it anywhere). */
   fetch?: typeof fetch;
@@ -28,17 +32,21 @@ export interface ProviderModelSettings {
   baseUrl: string | undefined;
   apiKey: string | undefined;
   awsRegion: string | undefined;
+  /** `openai` and `openai-compatible` only: `lean` (default) or the AI SDK provider package. */
+  client?: LlmClientName | undefined;
   variables?: { model: string; baseUrl: string };
 }
 
 /**
- * Builds the configured model from the AI SDK provider packages, loading only the chosen
- * provider's package, and wraps it with error mapping, one retry of retryable failures before any
+ * Builds the configured model — `openai` and `openai-compatible` with the lean Chat Completions
+ * client (`src/llm/openai-chat/`) unless `LLM_CLIENT=ai-sdk`, the others from the AI SDK provider
+ * packages, loading only the chosen provider's package — and wraps it with error mapping, one retry of retryable failures before any
  * content, and the fallback model when `LLM_FALLBACK_PROVIDER` is set.
  *
  * `LLM_BASE_URL` and `LLM_API_KEY` belong to the primary provider; the fallback shares them only
  * when it is the same provider (or `openai-compatible`, which has no defaults of its own), so an
- * OpenAI key is never sent to another vendor.
+ * OpenAI key is never sent to another vendor. An `openai` model without `LLM_API_KEY` uses
+ * `OPENAI_API_KEY`.
  */
 export async function createLanguageModel(
   llm: LlmConfig,
@@ -49,8 +57,9 @@ export async function createLanguageModel(
       provider: llm.provider,
       model: llm.model,
       baseUrl: llm.baseUrl,
-      apiKey: llm.apiKey,
+      apiKey: keyFor(llm.provider, llm.apiKey, llm),
       awsRegion: llm.awsRegion,
+      client: llm.client,
     },
     dependencies,
   );
@@ -61,8 +70,9 @@ export async function createLanguageModel(
       provider: llm.fallbackProvider,
       model: llm.fallbackModel,
       baseUrl: shares ? llm.baseUrl : undefined,
-      apiKey: shares ? llm.apiKey : undefined,
+      apiKey: keyFor(llm.fallbackProvider, shares ? llm.apiKey : undefined, llm),
       awsRegion: llm.awsRegion,
+      client: llm.client,
       variables: { model: "LLM_FALLBACK_MODEL", baseUrl: "LLM_BASE_URL" },
     },
     dependencies,
@@ -70,7 +80,19 @@ export async function createLanguageModel(
   return withResilience(primary, { fallback });
 }
 
-/** One provider's model, unwrapped. Throws `ConfigError` naming the missing variable. */
+/** The key a provider is given: the shared `LLM_API_KEY`, else `OPENAI_API_KEY` for `openai`. */
+function keyFor(
+  provider: LlmProviderName,
+  sharedKey: string | undefined,
+  llm: LlmConfig,
+): string | undefined {
+  return sharedKey ?? (provider === "openai" ? llm.openaiApiKey : undefined);
+}
+
+/**
+ * One provider's model, unwrapped. Throws `ConfigError` naming the missing variable. `openai` and
+ * `openai-compatible` use the lean client unless `client` is `ai-sdk`.
+ */
 export async function createProviderModel(
   settings: ProviderModelSettings,
   dependencies: ModelDependencies = {},
@@ -85,6 +107,21 @@ export async function createProviderModel(
     case "offline":
       return createOfflineModel();
     case "openai": {
+      if (settings.client !== "ai-sdk") {
+        if (!apiKey) {
+          throw new ConfigError(
+            "Invalid environment variable OPENAI_API_KEY: required for openai (or set LLM_API_KEY)",
+            "OPENAI_API_KEY",
+          );
+        }
+        return createOpenAiChatModel({
+          baseUrl: baseUrl ?? openAiDefaultBaseUrl,
+          apiKey,
+          modelId: model ?? defaultModelIds.openai,
+          providerName: "openai",
+          ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
+        });
+      }
       const { createOpenAI } = await import("@ai-sdk/openai");
       // The default OpenAI model uses the Responses API (`POST {baseURL}/responses`).
       return createOpenAI(common).languageModel(model ?? defaultModelIds.openai);
@@ -117,6 +154,15 @@ export async function createProviderModel(
           `Invalid environment variable ${variables.model}: required for openai-compatible (the server's model name)`,
           variables.model,
         );
+      }
+      if (settings.client !== "ai-sdk") {
+        return createOpenAiChatModel({
+          baseUrl,
+          apiKey,
+          modelId: model,
+          providerName: "openai-compatible",
+          ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
+        });
       }
       const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
       // includeUsage asks for the final usage chunk (`stream_options.include_usage`).

@@ -15,6 +15,8 @@ function llmConfig(overrides: Partial<LlmConfig>): LlmConfig {
     model: undefined,
     baseUrl: undefined,
     apiKey: undefined,
+    openaiApiKey: undefined,
+    client: "lean",
     fallbackProvider: undefined,
     fallbackModel: undefined,
     maxOutputTokens: 100,
@@ -88,16 +90,64 @@ describe("createLanguageModel", () => {
     expect(describeModel(model)).toBe("anthropic:claude-sonnet-4-5");
   });
 
-  it("sends openai requests to the Responses API with the configured key", async () => {
+  it("sends openai requests to Chat Completions with the lean client and the configured key", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Hi ", "there."] });
     const model = await createLanguageModel(
       llmConfig({ provider: "openai", model: "gpt-test", baseUrl: server.url, apiKey: "sk-configured" }),
     );
     expect(textOf(await streamCall(model, { prompt: userPrompt("hello") }))).toBe("Hi there.");
     expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]?.path).toBe("/v1/chat/completions");
+    expect(server.requests[0]?.headers.authorization).toBe("Bearer sk-configured");
+    expect(server.requests[0]?.body).toMatchObject({
+      model: "gpt-test",
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect((model as { primary?: { provider: string } }).primary?.provider).toBe("openai.chat");
+  });
+
+  it("uses OPENAI_API_KEY from the config when LLM_API_KEY is unset", async () => {
+    server = await createFakeOpenAiServer({ tokens: ["Keyed."] });
+    const model = await createLanguageModel(
+      llmConfig({ provider: "openai", baseUrl: server.url, openaiApiKey: "sk-from-openai-variable" }),
+    );
+    expect(textOf(await streamCall(model, { prompt: userPrompt("hello") }))).toBe("Keyed.");
+    expect(server.requests[0]?.headers.authorization).toBe("Bearer sk-from-openai-variable");
+    expect(server.requests[0]?.body).toMatchObject({ model: "gpt-4o-mini" });
+  });
+
+  it("throws a ConfigError naming OPENAI_API_KEY for the lean openai client without a key", async () => {
+    const error = await configError(createLanguageModel(llmConfig({ provider: "openai" })));
+    expect(error.variable).toBe("OPENAI_API_KEY");
+  });
+
+  it("sends openai requests to the Responses API with LLM_CLIENT=ai-sdk", async () => {
+    server = await createFakeOpenAiServer({ tokens: ["Hi ", "there."] });
+    const model = await createLanguageModel(
+      llmConfig({
+        provider: "openai",
+        model: "gpt-test",
+        baseUrl: server.url,
+        apiKey: "sk-configured",
+        client: "ai-sdk",
+      }),
+    );
+    expect(textOf(await streamCall(model, { prompt: userPrompt("hello") }))).toBe("Hi there.");
+    expect(server.requests).toHaveLength(1);
     expect(server.requests[0]?.path).toBe("/v1/responses");
     expect(server.requests[0]?.headers.authorization).toBe("Bearer sk-configured");
     expect(server.requests[0]?.body).toMatchObject({ model: "gpt-test", stream: true });
+    expect((model as { primary?: { provider: string } }).primary?.provider).toBe("openai.responses");
+  });
+
+  it("uses @ai-sdk/openai-compatible for openai-compatible with LLM_CLIENT=ai-sdk", async () => {
+    server = await createFakeOpenAiServer({ tokens: ["Via ", "SDK."] });
+    const model = await createLanguageModel(
+      llmConfig({ provider: "openai-compatible", model: "llama3.2", baseUrl: server.url, client: "ai-sdk" }),
+    );
+    expect(textOf(await streamCall(model, { prompt: userPrompt("hello") }))).toBe("Via SDK.");
+    expect((model as { primary?: { provider: string } }).primary?.provider).toBe("openai-compatible.chat");
   });
 
   it("sends openai-compatible requests to Chat Completions and asks for usage", async () => {

@@ -1,5 +1,6 @@
 import { createProviderModel } from "../../src/llm/create-language-model.js";
 import { createOfflineModel } from "../../src/llm/offline/create-offline-model.js";
+import { createOpenAiChatModel } from "../../src/llm/openai-chat/create-openai-chat-model.js";
 import { withResilience } from "../../src/llm/with-resilience.js";
 import { createFakeOpenAiServer, type FakeOpenAiReply } from "../../src/testing/create-fake-openai-server.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
@@ -16,7 +17,8 @@ function fakeReply(scenario: ContractScenario): FakeOpenAiReply {
   return { tokens, delayMs: scenario === "slow-text" ? 30 : 0 };
 }
 
-function viaFakeServer(provider: "openai" | "openai-compatible") {
+/** Through `createProviderModel`: `client` picks the lean client or the AI SDK provider package. */
+function viaFakeServer(provider: "openai" | "openai-compatible", client: "lean" | "ai-sdk") {
   return async (scenario: ContractScenario) => {
     const server = await createFakeOpenAiServer(fakeReply(scenario));
     const model = await createProviderModel({
@@ -25,6 +27,7 @@ function viaFakeServer(provider: "openai" | "openai-compatible") {
       baseUrl: server.url,
       apiKey: "test-key",
       awsRegion: undefined,
+      client,
     });
     return { model, close: () => server.close() };
   };
@@ -46,19 +49,46 @@ languageModelContract("scripted model", {
   expectedText: tokens.join(""),
 });
 
+languageModelContract("lean OpenAI chat client against the fake OpenAI server", {
+  makeModel: async (scenario) => {
+    const server = await createFakeOpenAiServer(fakeReply(scenario));
+    const model = createOpenAiChatModel({
+      baseUrl: server.url,
+      apiKey: "test-key",
+      modelId: "gpt-test",
+      providerName: "openai",
+    });
+    return { model, close: () => server.close() };
+  },
+  expectedText: tokens.join(""),
+});
+
+languageModelContract("LLM_PROVIDER=openai-compatible (lean client) against the fake OpenAI server", {
+  makeModel: viaFakeServer("openai-compatible", "lean"),
+  expectedText: tokens.join(""),
+});
+
 languageModelContract("@ai-sdk/openai (Responses API) against the fake OpenAI server", {
-  makeModel: viaFakeServer("openai"),
+  makeModel: viaFakeServer("openai", "ai-sdk"),
   expectedText: tokens.join(""),
 });
 
 languageModelContract("@ai-sdk/openai-compatible against the fake OpenAI server", {
-  makeModel: viaFakeServer("openai-compatible"),
+  makeModel: viaFakeServer("openai-compatible", "ai-sdk"),
   expectedText: tokens.join(""),
 });
 
-languageModelContract("resilience wrapper around openai", {
+languageModelContract("resilience wrapper around openai (lean client)", {
   makeModel: async (scenario) => {
-    const subject = await viaFakeServer("openai")(scenario);
+    const subject = await viaFakeServer("openai", "lean")(scenario);
+    return { ...subject, model: withResilience(subject.model, { fallback: createOfflineModel() }) };
+  },
+  expectedText: tokens.join(""),
+});
+
+languageModelContract("resilience wrapper around @ai-sdk/openai", {
+  makeModel: async (scenario) => {
+    const subject = await viaFakeServer("openai", "ai-sdk")(scenario);
     return { ...subject, model: withResilience(subject.model, { fallback: createOfflineModel() }) };
   },
   expectedText: tokens.join(""),

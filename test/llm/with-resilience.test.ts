@@ -22,6 +22,8 @@ function llmConfig(overrides: Partial<LlmConfig>): LlmConfig {
     model: "gpt-primary",
     baseUrl: undefined,
     apiKey: "test-key",
+    openaiApiKey: undefined,
+    client: "lean",
     fallbackProvider: undefined,
     fallbackModel: undefined,
     maxOutputTokens: 100,
@@ -54,8 +56,8 @@ describe("retry (fake OpenAI server)", () => {
 
     expect(textOf(parts)).toBe("Second time lucky.");
     expect(server.requests.map((request) => [request.path, request.status])).toEqual([
-      ["/v1/responses", 500],
-      ["/v1/responses", 200],
+      ["/v1/chat/completions", 500],
+      ["/v1/chat/completions", 200],
     ]);
   });
 
