@@ -128,7 +128,7 @@ export function startChild(
 }
 
 /** Writes the `BENCH_READY`/`BENCH_RESULT` line a child reports to the runner. */
-export function report(prefix: "BENCH_READY " | "BENCH_RESULT ", value: unknown): void {
+export function report(prefix: "BENCH_READY " | "BENCH_RESULT " | "BENCH_STEP ", value: unknown): void {
   process.stdout.write(`${prefix}${JSON.stringify(value)}\n`);
 }
 

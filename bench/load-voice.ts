@@ -3,6 +3,9 @@
  * ConversationRelay WebSockets signed like Twilio, sends `setup`, then drives calls as Twilio
  * would (see docs/performance.md) and prints `BENCH_RESULT {…}`.
  *
+ * Mode `open-loop` (the saturation search) instead keeps its calls open and reads one step per
+ * stdin line (bench/saturation-open-loop.ts); it exits when stdin closes.
+ *
  * Usage: node --import tsx bench/load-voice.ts '<json LoadVoiceOptions>'
  */
 import { randomBytes } from "node:crypto";
@@ -18,6 +21,7 @@ import {
   type ServerStats,
   sleep,
 } from "./bench-util.js";
+import { serveOpenLoopSteps } from "./saturation-open-loop.js";
 
 export interface LoadVoiceOptions {
   /** Where to connect, e.g. `ws://127.0.0.1:1234/twilio/relay`. */
@@ -28,8 +32,8 @@ export interface LoadVoiceOptions {
   /** Base URL of the server's `/__bench/stats`. */
   statsUrl: string;
   calls: number;
-  mode: "turns" | "interrupt";
-  /** turns: how long prompts are issued. */
+  mode: "turns" | "interrupt" | "open-loop";
+  /** turns: how long prompts are issued; open-loop: the generator's whole time limit. */
   durationMs: number;
   /** turns: mean of the exponential think time between a reply's end and the next prompt. */
   thinkMs: number;
@@ -46,7 +50,7 @@ export interface LoadVoiceOptions {
 }
 
 export interface LoadVoiceResult {
-  mode: "turns" | "interrupt";
+  mode: "turns" | "interrupt" | "open-loop";
   calls: number;
   connectErrors: number;
   errors: number;
@@ -70,10 +74,12 @@ export interface LoadVoiceResult {
   repliesNotStopped?: number;
 }
 
-interface CallState {
+export interface CallState {
   socket: WebSocket;
   /** Called with each parsed frame. */
   onFrame: ((frame: { type?: string; last?: boolean }, receivedAt: number) => void) | undefined;
+  /** When set, called with each frame's raw text instead of `onFrame` (no JSON.parse: open-loop). */
+  onRawFrame: ((text: string, receivedAt: number) => void) | undefined;
   ended: boolean;
 }
 
@@ -95,9 +101,13 @@ function openCall(signature: string | undefined): Promise<CallState | undefined>
       perMessageDeflate: false,
       handshakeTimeout: 10_000,
     });
-    const call: CallState = { socket, onFrame: undefined, ended: false };
+    const call: CallState = { socket, onFrame: undefined, onRawFrame: undefined, ended: false };
     socket.on("message", (data) => {
       const receivedAt = performance.now();
+      if (call.onRawFrame) {
+        call.onRawFrame(data.toString(), receivedAt);
+        return;
+      }
       let frame: { type?: string; last?: boolean };
       try {
         frame = JSON.parse(data.toString()) as { type?: string; last?: boolean };
@@ -139,14 +149,14 @@ function openCall(signature: string | undefined): Promise<CallState | undefined>
   });
 }
 
-async function openCalls(): Promise<CallState[]> {
+async function openCalls(count = options.calls): Promise<CallState[]> {
   const signature =
     options.authToken !== undefined
       ? signTwilioRequest(options.authToken, options.signedUrl ?? options.url, {})
       : undefined;
   const calls: CallState[] = [];
-  for (let start = 0; start < options.calls; start += 50) {
-    const batch = Math.min(50, options.calls - start);
+  for (let start = 0; start < count; start += 50) {
+    const batch = Math.min(50, count - start);
     const opened = await Promise.all(Array.from({ length: batch }, () => openCall(signature)));
     for (const call of opened) if (call) calls.push(call);
   }
@@ -282,6 +292,10 @@ async function main(): Promise<void> {
     options.durationMs + options.turnTimeoutMs * 4 + 60_000,
   );
   hardStop.unref();
+  if (options.mode === "open-loop") {
+    await serveOpenLoopSteps({ statsUrl: options.statsUrl, counters, openCalls, warmUpTurn: runTurn });
+    process.exit(0);
+  }
   const start = await fetchStats(options.statsUrl, true);
   const calls = await openCalls();
   await sleep(Math.min(3000, 500 + options.calls * 2));

@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--think-ms 5000] [--only voice,interrupt,sms,knowledge,cold,client]
- *  [--levels 100,500] [--duration-ms 30000] [--profile]`
+ * `npm run bench [-- --quick] [--think-ms 5000] [--only voice,interrupt,saturation,sms,knowledge,cold,client]
+ *  [--levels 100,500] [--duration-ms 30000] [--profile] [--saturation-rates 100,200,400]
+ *  [--saturation-duration-ms 6000]`
  *
  * Runs every scenario on 127.0.0.1, each server and load generator in its own process, and prints a
  * markdown table (scenario, value, floor, ratio); the full results go to bench-results/latest.json.
@@ -16,6 +17,12 @@ import { type KnowledgeResult, runKnowledgeScenario } from "./knowledge-scenario
 import type { LoadVoiceResult } from "./load-voice.js";
 import type { ClientCost } from "./model-client-cost.js";
 import { compared, renderMarkdownTable, single, type TableRow } from "./report-table.js";
+import { saturationRows } from "./saturation-rows.js";
+import {
+  runSaturationScenario,
+  type SaturationResult,
+  type SaturationSettings,
+} from "./saturation-search.js";
 import { runSmsScenario, type SmsResult } from "./sms-scenario.js";
 import { type SelfTimeRow, summarizeCpuProfile } from "./summarize-cpu-profile.js";
 import { runVoiceLevel } from "./voice-scenario.js";
@@ -32,7 +39,7 @@ const profile = process.argv.includes("--profile");
 const thinkMs = Number(argument("--think-ms") ?? "5000");
 const only = argument("--only")?.split(",");
 const levels = argument("--levels")?.split(",").map(Number) ?? (quick ? [50] : [100, 500, 1000]);
-const durationMs = Number(argument("--duration-ms") ?? (quick ? "10000" : "30000"));
+const durationMs = Number(argument("--duration-ms") ?? (quick ? "8000" : "30000"));
 const settings = {
   quick,
   thinkMs,
@@ -49,6 +56,23 @@ const settings = {
   idleWindowMs: quick ? 500 : 1000,
   warmUpSpreadMs: quick ? 1000 : 2000,
 };
+/** Open-loop saturation search: doubling from 100 turns/s, then bisection (quick: two short steps). */
+const saturation: SaturationSettings = {
+  ladder:
+    argument("--saturation-rates")?.split(",").map(Number) ??
+    (quick ? [100, 300] : Array.from({ length: 9 }, (_, index) => 100 * 2 ** index)),
+  bisectSteps: quick ? 0 : 3,
+  confirmFailures: !quick,
+  p99FirstTokenLimitMs: 50,
+  warmUpMs: quick ? 200 : 1000,
+  durationMs: Number(argument("--saturation-duration-ms") ?? (quick ? "1200" : "6000")),
+  turnTimeoutMs: quick ? 2000 : 5000,
+  callsPerRate: 1,
+  minCalls: 50,
+  maxCalls: 4000,
+  generatorLagP99LimitMs: 10,
+  generatorCpuLimitPercent: 85,
+};
 const enabled = (scenario: string) => !only || only.includes(scenario);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const kib = (bytes: number) => bytes / 1024;
@@ -63,6 +87,7 @@ const results: {
   voice: VoiceLevel[];
   voiceOpenAi?: { calls: number; switchboard: LoadVoiceResult };
   interrupt?: { switchboard: LoadVoiceResult; floor: LoadVoiceResult };
+  saturation?: SaturationResult;
   sms?: SmsResult;
   knowledge?: KnowledgeResult;
   coldStart?: ColdStartResult;
@@ -275,6 +300,7 @@ function buildTable(): TableRow[] {
       ),
     );
   }
+  if (results.saturation) rows.push(...saturationRows(results.saturation));
   if (results.sms) {
     results.sms.switchboard.forEach((level, index) => {
       const floor = results.sms?.floor[index];
@@ -390,6 +416,11 @@ function totalFailures(): number {
     failures += level.non2xx + level.errors + level.timeouts;
   }
   if (results.sms && results.sms.storedMessages < results.sms.acceptedMessages) failures++;
+  // A failing saturation step is the search's answer, not an error; but errors at the lowest rate are.
+  for (const search of [results.saturation?.switchboard, results.saturation?.floor]) {
+    const first = search?.steps[0];
+    if (first && !first.passed && search?.limitedBy === "errors") failures++;
+  }
   return failures;
 }
 
@@ -423,6 +454,9 @@ async function main(): Promise<void> {
   };
   await attempt("voice", runVoice);
   await attempt("interrupt", runInterrupt);
+  await attempt("saturation", async () => {
+    results.saturation = await runSaturationScenario(saturation, log);
+  });
   await attempt("sms", async () => {
     log(`sms: concurrency ${settings.smsConcurrency.join(", ")} × ${settings.smsDurationSeconds} s…`);
     results.sms = await runSmsScenario(settings.smsConcurrency, settings.smsDurationSeconds);
@@ -445,7 +479,7 @@ async function main(): Promise<void> {
     durationSeconds: Math.round((Date.now() - wallStart) / 1000),
     scenarioSeconds,
     machine: machine(),
-    settings,
+    settings: { ...settings, saturation },
     failures,
     scenarioErrors,
     table,

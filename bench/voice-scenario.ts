@@ -78,13 +78,13 @@ export async function startVoiceServer(target: VoiceTarget): Promise<RunningServ
   }
 }
 
-/** Runs the load generator against a running server and returns its result. */
-export async function runLoad(
+/** The generator's options for a running server: URL, signature and stats endpoint. */
+export function loadOptionsFor(
   server: RunningServer,
   kind: VoiceTarget["kind"],
   load: Omit<LoadVoiceOptions, "url" | "signedUrl" | "authToken" | "statsUrl">,
-): Promise<LoadVoiceResult> {
-  const options: LoadVoiceOptions = {
+): LoadVoiceOptions {
+  return {
     ...load,
     url:
       kind === "switchboard"
@@ -95,6 +95,15 @@ export async function runLoad(
       ? { signedUrl: `${benchPublicUrl.replace(/^http/, "ws")}/twilio/relay`, authToken: benchAuthToken }
       : {}),
   };
+}
+
+/** Runs the load generator against a running server and returns its result. */
+export async function runLoad(
+  server: RunningServer,
+  kind: VoiceTarget["kind"],
+  load: Omit<LoadVoiceOptions, "url" | "signedUrl" | "authToken" | "statsUrl">,
+): Promise<LoadVoiceResult> {
+  const options = loadOptionsFor(server, kind, load);
   const generator = startChild("bench/load-voice.ts", { scriptArguments: [JSON.stringify(options)] });
   try {
     const limitMs = load.durationMs + load.turnTimeoutMs * 4 + 90_000;

@@ -1,0 +1,190 @@
+/**
+ * The saturation search (BENCHMARKS.md "Saturation"): open-loop Poisson arrivals at increasing
+ * rates against one server process (Switchboard through bench-server with the scripted 20-token
+ * model, or the bare `ws` floor), until p99 prompt → first token exceeds the limit, a turn errors,
+ * or the load generator cannot keep its own schedule. One server and one generator process per
+ * target for the whole search; the generator keeps its calls open between steps
+ * (bench/saturation-open-loop.ts).
+ */
+import os from "node:os";
+import { type BenchChild, sleep, startChild } from "./bench-util.js";
+import type { OpenLoopStep, OpenLoopStepResult } from "./saturation-open-loop.js";
+import { loadOptionsFor, startVoiceServer, type VoiceTarget } from "./voice-scenario.js";
+
+export interface SaturationSettings {
+  /** Rates tried in order (turns/s); the search stops at the first failing one. */
+  ladder: number[];
+  /** Bisection steps between the last passing and the first failing rate (0: none). */
+  bisectSteps: number;
+  /** Run a step that failed on latency or generator lag once more before accepting it (shared machines). */
+  confirmFailures: boolean;
+  p99FirstTokenLimitMs: number;
+  warmUpMs: number;
+  durationMs: number;
+  turnTimeoutMs: number;
+  /** Calls open per turn/s of rate (C = rate × this, within minCalls…maxCalls). */
+  callsPerRate: number;
+  minCalls: number;
+  maxCalls: number;
+  /** The generator cannot keep the schedule above these. */
+  generatorLagP99LimitMs: number;
+  generatorCpuLimitPercent: number;
+}
+
+export interface SaturationStep extends OpenLoopStepResult {
+  passed: boolean;
+  /** Why the step failed (absent when it passed). */
+  reason?: string;
+  generatorSaturated: boolean;
+}
+
+export interface SaturationSearch {
+  target: VoiceTarget["kind"];
+  steps: SaturationStep[];
+  /** Highest rate that passed below the first failure (undefined: the first step failed). */
+  maxPassingRate: number | undefined;
+  lastPassing: SaturationStep | undefined;
+  firstFailing: SaturationStep | undefined;
+  /** What ended the search. */
+  limitedBy: "server latency" | "errors" | "load generator" | "ladder exhausted";
+}
+
+export interface SaturationResult {
+  /** os.availableParallelism() of this machine (server, generator and everything else share it). */
+  cores: number;
+  settings: SaturationSettings;
+  switchboard: SaturationSearch;
+  floor: SaturationSearch;
+}
+
+function callsFor(rate: number, settings: SaturationSettings): number {
+  return Math.min(settings.maxCalls, Math.max(settings.minCalls, Math.ceil(rate * settings.callsPerRate)));
+}
+
+function judge(result: OpenLoopStepResult, settings: SaturationSettings): SaturationStep {
+  const generatorSaturated =
+    result.scheduleLagMs.p99 > settings.generatorLagP99LimitMs ||
+    result.generatorCpuPercent > settings.generatorCpuLimitPercent;
+  const failures = result.errors + result.timeouts + result.connectErrors;
+  let reason: string | undefined;
+  if (generatorSaturated) {
+    reason = `generator cannot keep the schedule (lag p99 ${result.scheduleLagMs.p99} ms, CPU ${result.generatorCpuPercent} %)`;
+  } else if (failures > 0) {
+    reason = `${result.errors} errors, ${result.timeouts} timeouts, ${result.connectErrors} connect errors`;
+  } else if (result.noIdleCall > 0) {
+    reason = `${result.noIdleCall} arrivals found no idle call of ${result.calls}`;
+  } else if (!(result.firstTokenMs.p99 <= settings.p99FirstTokenLimitMs)) {
+    reason = `p99 first token ${result.firstTokenMs.p99} ms > ${settings.p99FirstTokenLimitMs} ms`;
+  }
+  return { ...result, passed: reason === undefined, ...(reason ? { reason } : {}), generatorSaturated };
+}
+
+async function measure(
+  generator: BenchChild,
+  rate: number,
+  settings: SaturationSettings,
+  log: (message: string) => void,
+): Promise<SaturationStep> {
+  const step: OpenLoopStep = {
+    rate,
+    calls: callsFor(rate, settings),
+    warmUpMs: settings.warmUpMs,
+    durationMs: settings.durationMs,
+    turnTimeoutMs: settings.turnTimeoutMs,
+  };
+  const answer = generator.waitForLine<OpenLoopStepResult>(
+    "BENCH_STEP ",
+    settings.warmUpMs + settings.durationMs + settings.turnTimeoutMs + 120_000,
+  );
+  generator.child.stdin?.write(`${JSON.stringify(step)}\n`);
+  const judged = judge(await answer, settings);
+  log(
+    `  ${rate} turns/s, C=${judged.calls}: ${judged.turnsPerSecond} turns/s done, first token p50 ${judged.firstTokenMs.p50} / p99 ${judged.firstTokenMs.p99} ms, server CPU ${judged.serverCpuPercent} %, generator lag p99 ${judged.scheduleLagMs.p99} ms, CPU ${judged.generatorCpuPercent} % → ${judged.passed ? "pass" : `FAIL: ${judged.reason}`}`,
+  );
+  await sleep(300);
+  return judged;
+}
+
+function limitOf(step: SaturationStep): SaturationSearch["limitedBy"] {
+  if (step.generatorSaturated) return "load generator";
+  if (step.errors + step.timeouts + step.connectErrors > 0) return "errors";
+  return "server latency";
+}
+
+/** Doubling (the ladder) until the first failure, then bisection between the last pass and it. */
+async function searchTarget(
+  target: VoiceTarget,
+  settings: SaturationSettings,
+  log: (message: string) => void,
+): Promise<SaturationSearch> {
+  const server = await startVoiceServer(target);
+  const stepLimitMs = settings.warmUpMs + settings.durationMs + settings.turnTimeoutMs + 60_000;
+  const options = loadOptionsFor(server, target.kind, {
+    calls: 0,
+    mode: "open-loop",
+    durationMs: stepLimitMs * (settings.ladder.length + settings.bisectSteps) * 2,
+    thinkMs: 0,
+    turnTimeoutMs: settings.turnTimeoutMs,
+    idleWindowMs: 0,
+  });
+  const generator = startChild("bench/load-voice.ts", { scriptArguments: [JSON.stringify(options)] });
+  const steps: SaturationStep[] = [];
+  let lastPassing: SaturationStep | undefined;
+  let firstFailing: SaturationStep | undefined;
+  /** One rate, run again once when it failed on latency or generator lag and confirmation is on. */
+  const tryRate = async (rate: number): Promise<SaturationStep> => {
+    let step = await measure(generator, rate, settings, log);
+    steps.push(step);
+    if (!step.passed && settings.confirmFailures && limitOf(step) !== "errors") {
+      log(`  ${rate} turns/s: running it again to confirm`);
+      step = await measure(generator, rate, settings, log);
+      steps.push(step);
+    }
+    return step;
+  };
+  try {
+    for (const rate of settings.ladder) {
+      const step = await tryRate(rate);
+      if (step.passed) lastPassing = step;
+      else {
+        firstFailing = step;
+        break;
+      }
+    }
+    for (let index = 0; index < settings.bisectSteps; index++) {
+      if (!lastPassing || !firstFailing || firstFailing.generatorSaturated) break;
+      const low = lastPassing.rate;
+      const high = firstFailing.rate;
+      if (high - low <= Math.max(50, low * 0.1)) break;
+      const middle = Math.round((low + high) / 2 / 50) * 50;
+      if (middle <= low || middle >= high) break;
+      const step = await tryRate(middle);
+      if (step.passed) lastPassing = step;
+      else firstFailing = step;
+    }
+  } finally {
+    generator.child.stdin?.end();
+    await Promise.race([generator.exited, sleep(3000)]);
+    await generator.stop();
+    await server.stop();
+  }
+  return {
+    target: target.kind,
+    steps,
+    maxPassingRate: lastPassing?.rate,
+    lastPassing,
+    firstFailing,
+    limitedBy: firstFailing ? limitOf(firstFailing) : "ladder exhausted",
+  };
+}
+
+export async function runSaturationScenario(
+  settings: SaturationSettings,
+  log: (message: string) => void,
+): Promise<SaturationResult> {
+  log(`saturation: switchboard, rates ${settings.ladder.join(", ")} (${settings.durationMs} ms each)…`);
+  const switchboard = await searchTarget({ kind: "switchboard", model: "tokens20" }, settings, log);
+  log("saturation: floor…");
+  const floor = await searchTarget({ kind: "floor", model: "single" }, settings, log);
+  return { cores: os.availableParallelism(), settings, switchboard, floor };
+}
