@@ -1,6 +1,8 @@
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+import { LRUCache } from "lru-cache";
 import type { IdentifierKind } from "../ports/customer-store.js";
 
+const normalizedPhones = new LRUCache<string, string>({ max: 10_000 });
 const emailPattern = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
 
 /**
@@ -17,8 +19,14 @@ export function normalizeIdentifier(
   if (!value) return undefined;
   switch (kind) {
     case "phone": {
+      // Parsing is the costly part of an SMS webhook's identity lookup; the same numbers recur.
+      const key = `${defaultRegion} ${value}`;
+      const cached = normalizedPhones.get(key);
+      if (cached !== undefined) return cached || undefined;
       const parsed = parsePhoneNumberFromString(value.replace(/^tel:/i, ""), defaultRegion as CountryCode);
-      return parsed?.isValid() ? parsed.number : undefined;
+      const normalized = parsed?.isValid() ? parsed.number : undefined;
+      normalizedPhones.set(key, normalized ?? "");
+      return normalized;
     }
     case "email": {
       const email = value.replace(/^mailto:/i, "").toLowerCase();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { fstatSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -78,6 +78,66 @@ describe("SQLite group commit", () => {
     writer.prepare("INSERT INTO notes (text) VALUES (?)").run("next group");
     await writer.flush();
     expect(count()).toBe(1);
+  });
+
+  it("resolves flush only after the WAL file is fsync'd; one fsync covers the commits made before it", async () => {
+    const filename = path.join(directory, "synced.db");
+    const fsyncCalls: Array<{ inode: number; release: () => void }> = [];
+    const database = openSqliteDatabase(filename, {
+      fsync: (descriptor) =>
+        new Promise<void>((resolve) =>
+          fsyncCalls.push({ inode: fstatSync(descriptor).ino, release: resolve }),
+        ),
+    });
+    try {
+      database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+      const insert = database.prepare("INSERT INTO notes (text) VALUES (?)");
+      insert.run("one");
+      let firstKept = false;
+      const first = database.flush().then(() => {
+        firstKept = true;
+      });
+      await new Promise((resolve) => setImmediate(resolve)); // the group commits
+      expect(database.commits).toBe(1);
+      expect(fsyncCalls).toHaveLength(1);
+      expect(fsyncCalls[0]?.inode).toBe(statSync(`${filename}-wal`).ino);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(firstKept).toBe(false); // committed, but not yet on disk
+
+      // Three more groups while that fsync runs: they wait for the next one, which covers all three.
+      const later: Array<Promise<void>> = [];
+      for (const text of ["two", "three", "four"]) {
+        insert.run(text);
+        later.push(database.flush());
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(database.commits).toBe(4);
+      expect(fsyncCalls).toHaveLength(1);
+      fsyncCalls[0]?.release();
+      await first;
+      expect(firstKept).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fsyncCalls).toHaveLength(2);
+      fsyncCalls[1]?.release();
+      await Promise.all(later);
+      expect(fsyncCalls).toHaveLength(2);
+    } finally {
+      for (const call of fsyncCalls) call.release();
+      database.close();
+    }
+  });
+
+  it("rejects flush when the fsync fails", async () => {
+    const database = openSqliteDatabase(path.join(directory, "failing.db"), {
+      fsync: () => Promise.reject(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" })),
+    });
+    try {
+      database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+      database.prepare("INSERT INTO notes (text) VALUES (?)").run("not known to be kept");
+      await expect(database.flush()).rejects.toThrow(/EIO/);
+    } finally {
+      database.close();
+    }
   });
 
   it("commits what is pending when closed", () => {

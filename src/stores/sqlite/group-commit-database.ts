@@ -1,4 +1,5 @@
 import type Database from "libsql";
+import type { WalFileSync } from "./wal-file-sync.js";
 
 /** The statement methods the stores use. */
 export interface SqliteStatement {
@@ -7,26 +8,34 @@ export interface SqliteStatement {
   all(...parameters: unknown[]): unknown[];
 }
 
+type Statement = Database.Statement<unknown[]>;
+
 const writePattern = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
 /**
  * Group commit over one libsql connection. Every write joins one open transaction (`BEGIN
- * IMMEDIATE` on the first write of an event-loop turn); it is committed — and, with
- * `synchronous = FULL`, fsync'd — once, on `setImmediate`, for everything written in that turn.
- * A write is visible at once to the next statement; it is durable after `flush()` resolves. Code
+ * IMMEDIATE` on the first write of an event-loop turn), committed once on `setImmediate` for
+ * everything written in that turn; the WAL is then fsync'd off the event loop (`WalFileSync`).
+ * A write is visible at once to the next statement; it is durable when `flush()` resolves. Code
  * with an effect outside the process (answering a webhook, calling a provider) awaits `flush()`
  * first, so nothing is acknowledged or sent before it is on disk, and concurrent requests share
- * one fsync instead of paying one each. See docs/decisions/0005-sqlite-group-commit.md.
+ * one commit and one fsync instead of paying one each. See docs/decisions/0005-sqlite-group-commit.md.
  */
 export class GroupCommitDatabase {
   private transactionOpen = false;
   private commitScheduled = false;
-  private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private savepointDepth = 0;
-  /** Transactions committed since open (tests and benchmarks read it). */
-  commits = 0;
+  private readonly savepoints: Array<{ begin: Statement; release: Statement; rollback: Statement }> = [];
 
-  constructor(private readonly connection: Database.Database) {}
+  constructor(
+    private readonly connection: Database.Database,
+    private readonly walSync: WalFileSync,
+  ) {}
+
+  /** Transactions committed since open (tests and benchmarks read it). */
+  get commits(): number {
+    return this.walSync.committedCount;
+  }
 
   get open(): boolean {
     return this.connection.open;
@@ -67,15 +76,15 @@ export class GroupCommitDatabase {
   ): (...parameters: Arguments) => Result {
     return (...parameters) => {
       this.beginWrite();
-      const name = `write_${this.savepointDepth++}`;
-      this.connection.exec(`SAVEPOINT ${name}`);
+      const savepoint = this.savepointAt(this.savepointDepth++);
+      savepoint.begin.run();
       try {
         const result = body(...parameters);
-        this.connection.exec(`RELEASE ${name}`);
+        savepoint.release.run();
         return result;
       } catch (error) {
-        this.connection.exec(`ROLLBACK TO ${name}`);
-        this.connection.exec(`RELEASE ${name}`);
+        savepoint.rollback.run();
+        savepoint.release.run();
         throw error;
       } finally {
         this.savepointDepth--;
@@ -83,17 +92,33 @@ export class GroupCommitDatabase {
     };
   }
 
-  /** Resolves once everything written so far is committed (at once when nothing is pending). */
+  /** Resolves once everything written so far is committed and on disk. */
   flush(): Promise<void> {
-    if (!this.transactionOpen) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const committed = this.walSync.committedCount;
+    return this.walSync.waitFor(this.transactionOpen ? committed + 1 : committed);
   }
 
-  /** Commits what is open and closes the connection. */
+  /** Commits what is open, syncs it and closes the connection. */
   close(): void {
     if (!this.connection.open) return;
     this.commitNow();
+    this.walSync.syncNowAndClose();
     this.connection.close();
+  }
+
+  /** Prepared once per nesting depth: a prepared SAVEPOINT costs a fraction of an `exec`. */
+  private savepointAt(depth: number): { begin: Statement; release: Statement; rollback: Statement } {
+    let savepoint = this.savepoints[depth];
+    if (!savepoint) {
+      const name = `write_${depth}`;
+      savepoint = {
+        begin: this.connection.prepare(`SAVEPOINT ${name}`),
+        release: this.connection.prepare(`RELEASE ${name}`),
+        rollback: this.connection.prepare(`ROLLBACK TO ${name}`),
+      };
+      this.savepoints[depth] = savepoint;
+    }
+    return savepoint;
   }
 
   private beginWrite(): void {
@@ -111,20 +136,17 @@ export class GroupCommitDatabase {
 
   private commitNow(): void {
     if (!this.transactionOpen) return;
-    const waiters = this.waiters;
-    this.waiters = [];
     this.transactionOpen = false;
     try {
       this.connection.exec("COMMIT");
-      this.commits++;
     } catch (error) {
       // A failed COMMIT (disk full, I/O error) loses the whole group: nobody was told it was kept.
       try {
         if (this.connection.inTransaction) this.connection.exec("ROLLBACK");
       } catch {}
-      for (const waiter of waiters) waiter.reject(error);
+      this.walSync.failNext(error);
       return;
     }
-    for (const waiter of waiters) waiter.resolve();
+    this.walSync.markCommitted();
   }
 }
