@@ -1,0 +1,134 @@
+/**
+ * Bedrock client cost: CPU per streamed 20-token ConverseStream call (process.cpuUsage over N
+ * sequential calls after a warm-up) of the lean client (src/llm/bedrock-converse) against the AI
+ * SDK's `@ai-sdk/amazon-bedrock` `doStream`. The fake Bedrock Runtime server runs in a child
+ * process (this file with `serve`), so its CPU never counts; it writes one frame per write, as
+ * the service does.
+ *
+ * Usage: node --import tsx bench/bedrock-client-cost.ts [N=500]
+ */
+import { performance } from "node:perf_hooks";
+import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
+import type { LanguageModelV3, LanguageModelV3CallOptions } from "@ai-sdk/provider";
+import { createBedrockConverseModel } from "../src/llm/bedrock-converse/create-bedrock-converse-model.js";
+import { createFakeBedrockRuntimeServer } from "../src/testing/create-fake-bedrock-runtime-server.js";
+import {
+  exitWhenParentGoes,
+  installCleanupHandlers,
+  report,
+  round,
+  startChild,
+  twentyTokens,
+} from "./bench-util.js";
+
+const region = "us-east-1";
+const modelId = "amazon.nova-lite-v1:0";
+const credentials = { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-secret" };
+
+interface BedrockClientCost {
+  name: string;
+  cpuMsPerCall: number;
+  wallMsPerCall: number;
+  calls: number;
+}
+
+async function serve(): Promise<void> {
+  const server = await createFakeBedrockRuntimeServer(
+    { tokens: twentyTokens, chunking: "whole" },
+    { region },
+  );
+  exitWhenParentGoes(() => server.close());
+  report("BENCH_READY ", { url: server.url, pid: process.pid });
+}
+
+const callOptions: LanguageModelV3CallOptions = {
+  prompt: [
+    { role: "system", content: "You are a helpful phone agent for an online shop." },
+    { role: "user", content: [{ type: "text", text: "Where is my order?" }] },
+  ],
+  maxOutputTokens: 200,
+};
+
+async function drain(model: LanguageModelV3): Promise<string> {
+  const { stream } = await model.doStream(callOptions);
+  const reader = stream.getReader();
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    if (value.type === "text-delta") text += value.delta;
+    if (value.type === "error") throw value.error;
+  }
+}
+
+async function measure(name: string, model: LanguageModelV3, calls: number): Promise<BedrockClientCost> {
+  const expected = twentyTokens.join("");
+  const warmUpCalls = Math.min(100, Math.max(20, Math.round(calls / 5)));
+  for (let index = 0; index < warmUpCalls; index++) {
+    const text = await drain(model);
+    if (text !== expected) throw new Error(`${name}: unexpected reply ${JSON.stringify(text)}`);
+  }
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  for (let index = 0; index < calls; index++) await drain(model);
+  const wallMs = performance.now() - wallBefore;
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    name,
+    cpuMsPerCall: round((cpu.user + cpu.system) / 1000 / calls),
+    wallMsPerCall: round(wallMs / calls),
+    calls,
+  };
+}
+
+async function main(): Promise<void> {
+  const calls = Number(process.argv[2] ?? "500");
+  installCleanupHandlers();
+  const fake = startChild("bench/bedrock-client-cost.ts", { scriptArguments: ["serve"] });
+  try {
+    const { url } = await fake.waitForLine<{ url: string }>("BENCH_READY ", 20_000);
+    const lean = createBedrockConverseModel({
+      region,
+      modelId,
+      credentials: async () => credentials,
+      endpoint: url,
+    });
+    const aiSdk = createAmazonBedrock({ region, baseURL: url, ...credentials }).languageModel(modelId);
+    // Two alternating rounds, so neither client always runs on a colder or hotter process.
+    const rounds: BedrockClientCost[][] = [];
+    for (let round = 0; round < 2; round++) {
+      rounds.push([
+        await measure("lean bedrock-converse doStream", lean, calls),
+        await measure("@ai-sdk/amazon-bedrock doStream", aiSdk, calls),
+      ]);
+    }
+    const results = rounds[0]!.map((first, index) => {
+      const second = rounds[1]![index]!;
+      return {
+        name: first.name,
+        cpuMsPerCall: round((first.cpuMsPerCall + second.cpuMsPerCall) / 2),
+        wallMsPerCall: round((first.wallMsPerCall + second.wallMsPerCall) / 2),
+        calls: first.calls + second.calls,
+      };
+    });
+    const leanCost = results[0]!.cpuMsPerCall;
+    console.log(`Bedrock ConverseStream client cost, 20-token streamed call, ${calls} calls × 2 rounds`);
+    console.log("| client | CPU ms/call | wall ms/call | CPU vs lean |");
+    console.log("|---|---:|---:|---:|");
+    for (const result of results) {
+      const ratio = leanCost > 0 ? `${round(result.cpuMsPerCall / leanCost, 2)}×` : "—";
+      console.log(`| ${result.name} | ${result.cpuMsPerCall} | ${result.wallMsPerCall} | ${ratio} |`);
+    }
+    report("BENCH_RESULT ", results);
+  } finally {
+    await fake.stop();
+  }
+}
+
+const run = process.argv[2] === "serve" ? serve() : main().then(() => process.exit(0));
+run.catch((error: unknown) => {
+  process.stderr.write(
+    `bedrock-client-cost failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});
