@@ -72,6 +72,8 @@ const saturation: SaturationSettings = {
   maxCalls: 4000,
   generatorLagP99LimitMs: 10,
   generatorCpuLimitPercent: 85,
+  quietWaitMs: quick ? 0 : 60_000,
+  quietBelowCores: 0.3,
 };
 const enabled = (scenario: string) => !only || only.includes(scenario);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);

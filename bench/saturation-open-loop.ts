@@ -100,7 +100,8 @@ export async function serveOpenLoopSteps(dependencies: Dependencies): Promise<vo
       const opened = await dependencies.openCalls(missing);
       await Promise.all(
         opened.map(async (call) => {
-          await sleep(Math.random() * Math.min(1000, missing * 2));
+          // Warm-up turns at ≤ 500/s, all finished before the step starts.
+          await sleep(Math.random() * Math.min(8000, Math.max(200, missing * 2)));
           if (call.socket.readyState === WebSocket.OPEN) await dependencies.warmUpTurn(call);
         }),
       );

@@ -100,6 +100,14 @@ export function saturationRows(result: SaturationResult): TableRow[] {
       floorPassing?.lastTokenMs.p99 ?? Number.NaN,
     ),
     {
+      ...compared(
+        "saturation: whole machine CPU in use during the last passing step (cores, all processes)",
+        passing?.machineBusyCores ?? Number.NaN,
+        floorPassing?.machineBusyCores ?? Number.NaN,
+      ),
+      ratio: "—",
+    },
+    {
       scenario: "saturation: first failing rate (turns/s) and why",
       value: failureText(switchboard),
       floor: failureText(floor),

@@ -6,6 +6,7 @@
  * target for the whole search; the generator keeps its calls open between steps
  * (bench/saturation-open-loop.ts).
  */
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { type BenchChild, sleep, startChild } from "./bench-util.js";
 import type { OpenLoopStep, OpenLoopStepResult } from "./saturation-open-loop.js";
@@ -29,6 +30,12 @@ export interface SaturationSettings {
   /** The generator cannot keep the schedule above these. */
   generatorLagP99LimitMs: number;
   generatorCpuLimitPercent: number;
+  /**
+   * Before each step, wait (up to this long) until the rest of the machine uses less than
+   * `quietBelowCores` of CPU: the machines are shared, and another job's burst reads as our latency.
+   */
+  quietWaitMs: number;
+  quietBelowCores: number;
 }
 
 export interface SaturationStep extends OpenLoopStepResult {
@@ -36,6 +43,9 @@ export interface SaturationStep extends OpenLoopStepResult {
   /** Why the step failed (absent when it passed). */
   reason?: string;
   generatorSaturated: boolean;
+  /** Whole-machine CPU during the step (all processes, in cores; Linux /proc/stat), and before it. */
+  machineBusyCores: number;
+  machineBusyCoresBefore: number;
 }
 
 export interface SaturationSearch {
@@ -61,7 +71,58 @@ function callsFor(rate: number, settings: SaturationSettings): number {
   return Math.min(settings.maxCalls, Math.max(settings.minCalls, Math.ceil(rate * settings.callsPerRate)));
 }
 
-function judge(result: OpenLoopStepResult, settings: SaturationSettings): SaturationStep {
+/** Busy and total CPU jiffies of the whole machine (undefined when /proc/stat is not there). */
+function machineJiffies(): { busy: number; total: number } | undefined {
+  try {
+    const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "")
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+function busyCoresBetween(
+  before: ReturnType<typeof machineJiffies>,
+  after: ReturnType<typeof machineJiffies>,
+): number {
+  if (!before || !after || after.total <= before.total) return Number.NaN;
+  return (
+    Math.round(((after.busy - before.busy) / (after.total - before.total)) * os.cpus().length * 100) / 100
+  );
+}
+
+/** Waits until the machine is quiet (bounded); answers the busy cores last seen. */
+async function waitForQuietMachine(
+  settings: SaturationSettings,
+  log: (message: string) => void,
+): Promise<number> {
+  const deadline = Date.now() + settings.quietWaitMs;
+  let busy = Number.NaN;
+  let logged = false;
+  for (;;) {
+    const before = machineJiffies();
+    await sleep(500);
+    busy = busyCoresBetween(before, machineJiffies());
+    if (!(busy >= settings.quietBelowCores) || Date.now() >= deadline) return busy;
+    if (!logged)
+      log(
+        `  machine busy (${busy} cores in use by other processes); waiting up to ${settings.quietWaitMs} ms`,
+      );
+    logged = true;
+  }
+}
+
+function judge(
+  result: OpenLoopStepResult,
+  settings: SaturationSettings,
+  machine: { machineBusyCores: number; machineBusyCoresBefore: number },
+): SaturationStep {
   const generatorSaturated =
     result.scheduleLagMs.p99 > settings.generatorLagP99LimitMs ||
     result.generatorCpuPercent > settings.generatorCpuLimitPercent;
@@ -76,7 +137,13 @@ function judge(result: OpenLoopStepResult, settings: SaturationSettings): Satura
   } else if (!(result.firstTokenMs.p99 <= settings.p99FirstTokenLimitMs)) {
     reason = `p99 first token ${result.firstTokenMs.p99} ms > ${settings.p99FirstTokenLimitMs} ms`;
   }
-  return { ...result, passed: reason === undefined, ...(reason ? { reason } : {}), generatorSaturated };
+  return {
+    ...result,
+    passed: reason === undefined,
+    ...(reason ? { reason } : {}),
+    generatorSaturated,
+    ...machine,
+  };
 }
 
 async function measure(
@@ -92,14 +159,19 @@ async function measure(
     durationMs: settings.durationMs,
     turnTimeoutMs: settings.turnTimeoutMs,
   };
+  const machineBusyCoresBefore =
+    settings.quietWaitMs > 0 ? await waitForQuietMachine(settings, log) : Number.NaN;
+  const jiffiesBefore = machineJiffies();
   const answer = generator.waitForLine<OpenLoopStepResult>(
     "BENCH_STEP ",
     settings.warmUpMs + settings.durationMs + settings.turnTimeoutMs + 120_000,
   );
   generator.child.stdin?.write(`${JSON.stringify(step)}\n`);
-  const judged = judge(await answer, settings);
+  const result = await answer;
+  const machineBusyCores = busyCoresBetween(jiffiesBefore, machineJiffies());
+  const judged = judge(result, settings, { machineBusyCores, machineBusyCoresBefore });
   log(
-    `  ${rate} turns/s, C=${judged.calls}: ${judged.turnsPerSecond} turns/s done, first token p50 ${judged.firstTokenMs.p50} / p99 ${judged.firstTokenMs.p99} ms, server CPU ${judged.serverCpuPercent} %, generator lag p99 ${judged.scheduleLagMs.p99} ms, CPU ${judged.generatorCpuPercent} % → ${judged.passed ? "pass" : `FAIL: ${judged.reason}`}`,
+    `  ${rate} turns/s, C=${judged.calls}: ${judged.turnsPerSecond} turns/s done, first token p50 ${judged.firstTokenMs.p50} / p99 ${judged.firstTokenMs.p99} ms, server CPU ${judged.serverCpuPercent} %, generator lag p99 ${judged.scheduleLagMs.p99} ms, CPU ${judged.generatorCpuPercent} %, machine ${judged.machineBusyCores} cores busy → ${judged.passed ? "pass" : `FAIL: ${judged.reason}`}`,
   );
   await sleep(300);
   return judged;
@@ -135,7 +207,8 @@ async function searchTarget(
   const tryRate = async (rate: number): Promise<SaturationStep> => {
     let step = await measure(generator, rate, settings, log);
     steps.push(step);
-    if (!step.passed && settings.confirmFailures && limitOf(step) !== "errors") {
+    for (let retry = 0; retry < 2 && !step.passed && settings.confirmFailures; retry++) {
+      if (limitOf(step) === "errors" || (retry > 0 && limitOf(step) !== "load generator")) break;
       log(`  ${rate} turns/s: running it again to confirm`);
       step = await measure(generator, rate, settings, log);
       steps.push(step);
