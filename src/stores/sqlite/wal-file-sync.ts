@@ -17,7 +17,8 @@ interface Waiter {
  * commit writes its frames to the OS without fsync; this fsyncs the `-wal` file in libuv's thread
  * pool — what `synchronous = FULL` does inside COMMIT, where it would block every request for the
  * length of the disk flush. Commits are numbered; a waiter resolves once an fsync that started
- * after its commit has finished, and one fsync covers every commit made before it started.
+ * after its commit has finished, and one fsync covers every commit made before it started. Commits
+ * nobody waits for are not synced on their own (SQLite syncs the WAL at each checkpoint).
  */
 export class WalFileSync {
   private committed = 0;
@@ -43,18 +44,24 @@ export class WalFileSync {
     return this.synced;
   }
 
-  /** A transaction was committed: sync it (together with any others committed meanwhile). */
+  /** A transaction was committed; it is synced when someone waits for it. */
   markCommitted(): void {
     this.committed++;
     if (!this.walPath) this.synced = this.committed;
-    this.startSync();
     this.settle();
+    this.syncIfAwaited();
   }
 
-  /** Resolves once commit number `target` (counting from 1) is on disk. */
+  /**
+   * Resolves once commit number `target` (counting from 1) is on disk. Only waiting starts an
+   * fsync: writes nobody acknowledges (a voice transcript) ride along with the next one or with
+   * SQLite's checkpoint instead of paying a disk flush each.
+   */
   waitFor(target: number): Promise<void> {
     if (this.synced >= target) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ target, resolve, reject }));
+    const waiting = new Promise<void>((resolve, reject) => this.waiters.push({ target, resolve, reject }));
+    this.syncIfAwaited();
+    return waiting;
   }
 
   /** The commit after `this.committedCount` failed: everyone waiting for it is told. */
@@ -73,6 +80,10 @@ export class WalFileSync {
     this.settle();
     if (this.syncing) this.closeWhenIdle = true;
     else this.closeDescriptor();
+  }
+
+  private syncIfAwaited(): void {
+    if (this.waiters.some((waiter) => waiter.target <= this.committed)) this.startSync();
   }
 
   private startSync(): void {
@@ -107,7 +118,7 @@ export class WalFileSync {
       this.closeDescriptor();
       return;
     }
-    this.startSync();
+    this.syncIfAwaited();
   }
 
   private settle(): void {
