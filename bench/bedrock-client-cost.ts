@@ -1,9 +1,10 @@
 /**
  * Bedrock client cost: CPU per streamed 20-token ConverseStream call (process.cpuUsage over N
  * sequential calls after a warm-up) of the lean client (src/llm/bedrock-converse) against the AI
- * SDK's `@ai-sdk/amazon-bedrock` `doStream`. The fake Bedrock Runtime server runs in a child
- * process (this file with `serve`), so its CPU never counts; it writes one frame per write, as
- * the service does.
+ * SDK's `@ai-sdk/amazon-bedrock` `doStream`. The fake Bedrock Runtime servers run in a child
+ * process (this file with `serve`), so their CPU never counts. One writes the 25 frames of a reply
+ * back to back (they arrive in one or two reads, as in the OpenAI client benchmark); the other
+ * writes one frame per event-loop turn (about one read per frame, as a live model streams).
  *
  * Usage: node --import tsx bench/bedrock-client-cost.ts [N=500]
  */
@@ -33,12 +34,19 @@ interface BedrockClientCost {
 }
 
 async function serve(): Promise<void> {
-  const server = await createFakeBedrockRuntimeServer(
+  const together = await createFakeBedrockRuntimeServer(
     { tokens: twentyTokens, chunking: "whole" },
     { region },
   );
-  exitWhenParentGoes(() => server.close());
-  report("BENCH_READY ", { url: server.url, pid: process.pid });
+  const spaced = await createFakeBedrockRuntimeServer(
+    { tokens: twentyTokens, chunking: "spaced" },
+    { region },
+  );
+  exitWhenParentGoes(async () => {
+    await together.close();
+    await spaced.close();
+  });
+  report("BENCH_READY ", { togetherUrl: together.url, spacedUrl: spaced.url, pid: process.pid });
 }
 
 const callOptions: LanguageModelV3CallOptions = {
@@ -86,21 +94,32 @@ async function main(): Promise<void> {
   installCleanupHandlers();
   const fake = startChild("bench/bedrock-client-cost.ts", { scriptArguments: ["serve"] });
   try {
-    const { url } = await fake.waitForLine<{ url: string }>("BENCH_READY ", 20_000);
-    const lean = createBedrockConverseModel({
-      region,
-      modelId,
-      credentials: async () => credentials,
-      endpoint: url,
-    });
-    const aiSdk = createAmazonBedrock({ region, baseURL: url, ...credentials }).languageModel(modelId);
-    // Two alternating rounds, so neither client always runs on a colder or hotter process.
+    const urls = await fake.waitForLine<{ togetherUrl: string; spacedUrl: string }>("BENCH_READY ", 20_000);
+    const clients = (url: string, frames: string) => [
+      {
+        name: `lean bedrock-converse doStream, ${frames}`,
+        model: createBedrockConverseModel({
+          region,
+          modelId,
+          credentials: async () => credentials,
+          endpoint: url,
+        }),
+      },
+      {
+        name: `@ai-sdk/amazon-bedrock doStream, ${frames}`,
+        model: createAmazonBedrock({ region, baseURL: url, ...credentials }).languageModel(modelId),
+      },
+    ];
+    const subjects = [
+      ...clients(urls.togetherUrl, "frames back to back"),
+      ...clients(urls.spacedUrl, "one frame per read"),
+    ];
+    // Two alternating rounds, so no client always runs on a colder or hotter process.
     const rounds: BedrockClientCost[][] = [];
     for (let round = 0; round < 2; round++) {
-      rounds.push([
-        await measure("lean bedrock-converse doStream", lean, calls),
-        await measure("@ai-sdk/amazon-bedrock doStream", aiSdk, calls),
-      ]);
+      const costs: BedrockClientCost[] = [];
+      for (const subject of subjects) costs.push(await measure(subject.name, subject.model, calls));
+      rounds.push(costs);
     }
     const results = rounds[0]!.map((first, index) => {
       const second = rounds[1]![index]!;
@@ -111,11 +130,11 @@ async function main(): Promise<void> {
         calls: first.calls + second.calls,
       };
     });
-    const leanCost = results[0]!.cpuMsPerCall;
     console.log(`Bedrock ConverseStream client cost, 20-token streamed call, ${calls} calls × 2 rounds`);
     console.log("| client | CPU ms/call | wall ms/call | CPU vs lean |");
     console.log("|---|---:|---:|---:|");
-    for (const result of results) {
+    for (const [index, result] of results.entries()) {
+      const leanCost = results[index - (index % 2)]!.cpuMsPerCall;
       const ratio = leanCost > 0 ? `${round(result.cpuMsPerCall / leanCost, 2)}×` : "—";
       console.log(`| ${result.name} | ${result.cpuMsPerCall} | ${result.wallMsPerCall} | ${ratio} |`);
     }

@@ -16,10 +16,11 @@ export interface FakeBedrockReply {
   delayMs?: number;
   /**
    * How the frames are written: `split` (default) cuts them at awkward places (inside the length
-   * prefix, mid-frame, one frame's tail together with the next frame's head); `whole` writes one
-   * frame per write.
+   * prefix, mid-frame, one frame's tail together with the next frame's head), with an event-loop
+   * turn between writes; `whole` writes one frame per write, back to back; `spaced` writes one frame
+   * per write with an event-loop turn between them (one frame per packet, like a live model).
    */
-  chunking?: "split" | "whole";
+  chunking?: "split" | "whole" | "spaced";
 }
 
 export interface FakeBedrockRequest {
@@ -345,13 +346,17 @@ async function streamFrames(
   });
   const delayMs = reply.delayMs ?? 0;
   const encoded = frames.map(encodeBedrockFrame);
-  const pause = () =>
-    new Promise<void>((resolve) => (delayMs > 0 ? setTimeout(resolve, delayMs) : setImmediate(resolve)));
-  if (reply.chunking === "whole") {
+  const pause = (turn: boolean) =>
+    delayMs > 0
+      ? new Promise<void>((resolve) => setTimeout(resolve, delayMs))
+      : turn
+        ? new Promise<void>((resolve) => setImmediate(resolve))
+        : undefined;
+  if (reply.chunking === "whole" || reply.chunking === "spaced") {
     for (const frame of encoded) {
       if (response.destroyed) return;
       response.write(frame);
-      await pause();
+      await pause(reply.chunking === "spaced");
     }
     response.end();
     return;
@@ -363,7 +368,7 @@ async function streamFrames(
     response.write(Buffer.concat([carry, frame.subarray(0, 3)]));
     response.write(frame.subarray(3, middle));
     carry = frame.subarray(middle);
-    await pause();
+    await pause(true);
   }
   if (!response.destroyed) response.end(carry);
 }
