@@ -123,10 +123,14 @@ function judge(
   settings: SaturationSettings,
   machine: { machineBusyCores: number; machineBusyCoresBefore: number },
 ): SaturationStep {
-  const generatorSaturated =
-    result.scheduleLagMs.p99 > settings.generatorLagP99LimitMs ||
-    result.generatorCpuPercent > settings.generatorCpuLimitPercent;
   const failures = result.errors + result.timeouts + result.connectErrors;
+  // Latency that the generator's worst lag cannot explain is the server's, unless the generator was
+  // short of CPU (then replies queue in it, unseen by the lag).
+  const serverLatencyFailed =
+    result.firstTokenMs.p99 > settings.p99FirstTokenLimitMs + result.scheduleLagMs.max;
+  const generatorSaturated =
+    result.generatorCpuPercent > settings.generatorCpuLimitPercent ||
+    (result.scheduleLagMs.p99 > settings.generatorLagP99LimitMs && !serverLatencyFailed);
   let reason: string | undefined;
   if (generatorSaturated) {
     reason = `generator cannot keep the schedule (lag p99 ${result.scheduleLagMs.p99} ms, CPU ${result.generatorCpuPercent} %)`;
