@@ -205,7 +205,9 @@ export interface ServerStats {
 
 /** `?gc=1` runs a full collection first (the servers start with --expose-gc) so RSS settles. */
 export async function fetchStats(baseUrl: string, collectGarbage = false): Promise<ServerStats> {
-  const response = await fetch(`${baseUrl}/__bench/stats${collectGarbage ? "?gc=1" : ""}`);
+  const response = await fetch(`${baseUrl}/__bench/stats${collectGarbage ? "?gc=1" : ""}`, {
+    signal: AbortSignal.timeout(30_000),
+  });
   if (!response.ok) throw new Error(`stats: HTTP ${response.status}`);
   return (await response.json()) as ServerStats;
 }

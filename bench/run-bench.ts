@@ -72,7 +72,7 @@ const saturation: SaturationSettings = {
   maxCalls: 4000,
   generatorLagP99LimitMs: 10,
   generatorCpuLimitPercent: 85,
-  quietWaitMs: quick ? 0 : 60_000,
+  quietWaitMs: quick ? 0 : 20_000,
   quietBelowCores: 0.3,
 };
 const enabled = (scenario: string) => !only || only.includes(scenario);

@@ -79,6 +79,15 @@ function exponential(mean: number): number {
   return -Math.log(1 - Math.random()) * mean;
 }
 
+/** Stands in when the server did not answer its stats request in time (CPU figures become NaN). */
+const statsFailed: ServerStats = {
+  pid: 0,
+  cpuUserMicros: Number.NaN,
+  cpuSystemMicros: Number.NaN,
+  rssBytes: Number.NaN,
+  heapUsedBytes: Number.NaN,
+};
+
 interface InFlight {
   call: CallState;
   sentAt: number;
@@ -196,9 +205,14 @@ async function runStep(
         cpuBefore = process.cpuUsage();
         loopDelay.enable();
         statsBeforeAt = now;
-        void fetchStats(dependencies.statsUrl).then((stats) => {
-          statsBefore = stats;
-        });
+        fetchStats(dependencies.statsUrl).then(
+          (stats) => {
+            statsBefore = stats;
+          },
+          () => {
+            statsBefore = statsFailed;
+          },
+        );
       }
       while (next <= now && next < measureUntil) {
         send(next, next >= measureFrom);
@@ -219,7 +233,7 @@ async function runStep(
   while (inFlight.size > 0 && performance.now() - scheduleEndedAt < step.turnTimeoutMs + 200) await sleep(5);
   clearInterval(sweeper);
   sweep();
-  const statsAfter = await fetchStats(dependencies.statsUrl);
+  const statsAfter = await fetchStats(dependencies.statsUrl).catch(() => statsFailed);
   const statsAfterAt = performance.now();
   while (!statsBefore) await sleep(5);
   for (const turn of inFlight) turn.call.onRawFrame = undefined;

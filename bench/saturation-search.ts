@@ -193,28 +193,45 @@ async function searchTarget(
   settings: SaturationSettings,
   log: (message: string) => void,
 ): Promise<SaturationSearch> {
-  const server = await startVoiceServer(target);
   const stepLimitMs = settings.warmUpMs + settings.durationMs + settings.turnTimeoutMs + 60_000;
-  const options = loadOptionsFor(server, target.kind, {
-    calls: 0,
-    mode: "open-loop",
-    durationMs: stepLimitMs * (settings.ladder.length + settings.bisectSteps) * 2,
-    thinkMs: 0,
-    turnTimeoutMs: settings.turnTimeoutMs,
-    idleWindowMs: 0,
-  });
-  const generator = startChild("bench/load-voice.ts", { scriptArguments: [JSON.stringify(options)] });
+  const start = async () => {
+    const server = await startVoiceServer(target);
+    const options = loadOptionsFor(server, target.kind, {
+      calls: 0,
+      mode: "open-loop",
+      durationMs: stepLimitMs * (settings.ladder.length + settings.bisectSteps) * 3,
+      thinkMs: 0,
+      turnTimeoutMs: settings.turnTimeoutMs,
+      idleWindowMs: 0,
+    });
+    const generator = startChild("bench/load-voice.ts", { scriptArguments: [JSON.stringify(options)] });
+    return { server, generator };
+  };
+  const stop = async (running: Awaited<ReturnType<typeof start>>) => {
+    running.generator.child.stdin?.end();
+    await Promise.race([running.generator.exited, sleep(3000)]);
+    await running.generator.stop();
+    await running.server.stop();
+  };
+  let running = await start();
   const steps: SaturationStep[] = [];
   let lastPassing: SaturationStep | undefined;
   let firstFailing: SaturationStep | undefined;
   /** One rate, run again once when it failed on latency or generator lag and confirmation is on. */
   const tryRate = async (rate: number): Promise<SaturationStep> => {
-    let step = await measure(generator, rate, settings, log);
+    // After an overloaded step (backlog, grown memory), the next one starts on a fresh server.
+    if (steps.at(-1)?.passed === false) {
+      await stop(running);
+      running = await start();
+    }
+    let step = await measure(running.generator, rate, settings, log);
     steps.push(step);
     for (let retry = 0; retry < 2 && !step.passed && settings.confirmFailures; retry++) {
       if (limitOf(step) === "errors" || (retry > 0 && limitOf(step) !== "load generator")) break;
       log(`  ${rate} turns/s: running it again to confirm`);
-      step = await measure(generator, rate, settings, log);
+      await stop(running);
+      running = await start();
+      step = await measure(running.generator, rate, settings, log);
       steps.push(step);
     }
     return step;
@@ -240,10 +257,7 @@ async function searchTarget(
       else firstFailing = step;
     }
   } finally {
-    generator.child.stdin?.end();
-    await Promise.race([generator.exited, sleep(3000)]);
-    await generator.stop();
-    await server.stop();
+    await stop(running);
   }
   return {
     target: target.kind,
