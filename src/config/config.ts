@@ -66,7 +66,10 @@ export const llmProviderNames = [
 ] as const;
 export type LlmProviderName = (typeof llmProviderNames)[number];
 
-/** Client for `openai` and `openai-compatible`: the lean built-in Chat Completions client, or the AI SDK providers. */
+/**
+ * Client for `openai`, `openai-compatible` (lean Chat Completions) and `bedrock` (lean
+ * ConverseStream): the built-in lean clients, or the AI SDK provider packages.
+ */
 export const llmClientNames = ["lean", "ai-sdk"] as const;
 export type LlmClientName = (typeof llmClientNames)[number];
 

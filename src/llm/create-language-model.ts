@@ -32,14 +32,15 @@ export interface ProviderModelSettings {
   baseUrl: string | undefined;
   apiKey: string | undefined;
   awsRegion: string | undefined;
-  /** `openai` and `openai-compatible` only: `lean` (default) or the AI SDK provider package. */
+  /** `openai`, `openai-compatible` and `bedrock`: `lean` (default) or the AI SDK provider package. */
   client?: LlmClientName | undefined;
   variables?: { model: string; baseUrl: string };
 }
 
 /**
  * Builds the configured model — `openai` and `openai-compatible` with the lean Chat Completions
- * client (`src/llm/openai-chat/`) unless `LLM_CLIENT=ai-sdk`, the others from the AI SDK provider
+ * client (`src/llm/openai-chat/`) and `bedrock` with the lean ConverseStream client
+ * (`src/llm/bedrock-converse/`) unless `LLM_CLIENT=ai-sdk`, the others from the AI SDK provider
  * packages, loading only the chosen provider's package — and wraps it with error mapping, one retry of retryable failures before any
  * content, and the fallback model when `LLM_FALLBACK_PROVIDER` is set.
  *
@@ -90,8 +91,8 @@ function keyFor(
 }
 
 /**
- * One provider's model, unwrapped. Throws `ConfigError` naming the missing variable. `openai` and
- * `openai-compatible` use the lean client unless `client` is `ai-sdk`.
+ * One provider's model, unwrapped. Throws `ConfigError` naming the missing variable. `openai`,
+ * `openai-compatible` and `bedrock` use the lean clients unless `client` is `ai-sdk`.
  */
 export async function createProviderModel(
   settings: ProviderModelSettings,
@@ -135,6 +136,16 @@ export async function createProviderModel(
       return createGoogleGenerativeAI(common).languageModel(model ?? defaultModelIds.google);
     }
     case "bedrock": {
+      if (settings.client !== "ai-sdk") {
+        // Loaded only when selected: SigV4 and the event-stream codec cost start-up time otherwise.
+        const { createLeanBedrockModel } = await import(
+          "./bedrock-converse/create-bedrock-converse-model.js"
+        );
+        return createLeanBedrockModel(
+          { region: settings.awsRegion, modelId: model ?? defaultModelIds.bedrock, endpoint: baseUrl },
+          dependencies,
+        );
+      }
       const { createAmazonBedrock } = await import("@ai-sdk/amazon-bedrock");
       return createAmazonBedrock({
         ...(settings.awsRegion ? { region: settings.awsRegion } : {}),

@@ -3,6 +3,7 @@ import type { LlmConfig } from "../../src/config/config.js";
 import { ConfigError } from "../../src/errors/config-error.js";
 import { ModelError } from "../../src/errors/model-error.js";
 import { createLanguageModel, describeModel } from "../../src/llm/create-language-model.js";
+import { createFakeBedrockRuntimeServer } from "../../src/testing/create-fake-bedrock-runtime-server.js";
 import {
   createFakeOpenAiServer,
   type FakeOpenAiServer,
@@ -81,6 +82,29 @@ describe("createLanguageModel", () => {
     expect(await described("anthropic")).toBe("anthropic:claude-3-5-haiku-latest");
     expect(await described("google")).toBe("google:gemini-2.0-flash");
     expect(await described("bedrock")).toBe("bedrock:amazon.nova-lite-v1:0");
+  });
+
+  it("builds bedrock with the lean ConverseStream client unless LLM_CLIENT=ai-sdk", async () => {
+    const bedrock = await createFakeBedrockRuntimeServer(
+      { tokens: ["Lean ", "Bedrock."] },
+      { region: "us-west-2" },
+    );
+    try {
+      vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDWIRING");
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", "wiring-secret");
+      vi.stubEnv("AWS_SESSION_TOKEN", "");
+      vi.stubEnv("AWS_PROFILE", "");
+      const settings = { provider: "bedrock" as const, awsRegion: "us-west-2", baseUrl: bedrock.url };
+      const lean = await createLanguageModel(llmConfig(settings));
+      expect(textOf(await streamCall(lean, { prompt: userPrompt("hello") }))).toBe("Lean Bedrock.");
+      expect(bedrock.requests.at(-1)?.path).toMatch(/\/model\/.+\/converse-stream$/);
+      expect(bedrock.requests.at(-1)?.signature?.accessKeyId).toBe("AKIDWIRING");
+      const viaAiSdk = await createLanguageModel(llmConfig({ ...settings, client: "ai-sdk" }));
+      expect(describeModel(viaAiSdk)).toBe("bedrock:amazon.nova-lite-v1:0");
+    } finally {
+      vi.unstubAllEnvs();
+      await bedrock.close();
+    }
   });
 
   it("uses LLM_MODEL when set", async () => {

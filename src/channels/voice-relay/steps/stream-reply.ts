@@ -3,6 +3,7 @@ import type { TurnInput } from "../../../core/conversation/conversation-session.
 import { logKeys } from "../../../observability/log-keys.js";
 import { endFrame, languageFrame, playFrame, sendDigitsFrame, textFrame } from "../relay-outbound-frames.js";
 import type { RelaySession } from "../relay-session.js";
+import { TextFrameWriter } from "../text-frame-writer.js";
 
 export interface ActiveReply {
   controller: AbortController;
@@ -11,13 +12,15 @@ export interface ActiveReply {
   endRequested: boolean;
   /** True once `last: true` went out. */
   closed: boolean;
+  text: TextFrameWriter;
 }
 
 export const apologyText = "Sorry, I'm having trouble answering right now. Could you say that again?";
 
 /**
- * Runs a turn and streams it: each text delta goes out as a `text` frame the moment the model
- * produces it; `last: true` closes the reply. A reply still streaming is pre-empted first.
+ * Runs a turn and streams it: text goes out the moment the model produces it (deltas of one
+ * event-loop turn share a frame, see TextFrameWriter); `last: true` closes the reply. A reply
+ * still streaming is pre-empted first.
  */
 export function startReply(session: RelaySession, input: TurnInput): void {
   const conversation = session.conversation;
@@ -29,11 +32,13 @@ export function startReply(session: RelaySession, input: TurnInput): void {
     previous.closed = true;
     session.send(textFrame("", true));
   }
+  const controller = new AbortController();
   const reply: ActiveReply = {
-    controller: new AbortController(),
+    controller,
     endHandoffData: undefined,
     endRequested: false,
     closed: false,
+    text: new TextFrameWriter((frame) => session.send(frame), controller.signal),
   };
   session.reply = reply;
   const onEvent = (event: TurnEvent) => renderEvent(session, reply, event);
@@ -54,7 +59,7 @@ export function startReply(session: RelaySession, input: TurnInput): void {
       }
       if (!reply.closed && !reply.controller.signal.aborted) {
         reply.closed = true;
-        session.send(textFrame("", true));
+        reply.text.end();
       }
       if (reply.endRequested && !reply.controller.signal.aborted) {
         session.send(endFrame(reply.endHandoffData));
@@ -72,15 +77,16 @@ function renderEvent(session: RelaySession, reply: ActiveReply, event: TurnEvent
   if (reply.controller.signal.aborted) return;
   switch (event.type) {
     case "text-delta":
-      session.send(textFrame(event.delta, false));
+      reply.text.write(event.delta);
       break;
     case "turn-end":
       if (!event.aborted && event.finishReason !== "error") {
         reply.closed = true;
-        session.send(textFrame("", true));
+        reply.text.end();
       }
       break;
     case "channel-action": {
+      reply.text.flush();
       const action = event.action;
       if (action.kind === "send-digits") session.send(sendDigitsFrame(action.digits));
       else if (action.kind === "play") session.send(playFrame(action.source, action.loop));
