@@ -119,6 +119,8 @@ export class OutboxWorker {
     // The entries and their claim are on disk before anything leaves the process.
     await this.options.flushWrites();
     await Promise.all(entries.map((entry) => this.deliver(entry)));
+    // Outcomes on disk promptly: a restart must not find a sent message still marked as sending.
+    await this.options.flushWrites();
     return entries.length;
   }
 

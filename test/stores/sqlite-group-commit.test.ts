@@ -43,6 +43,20 @@ describe("SQLite group commit", () => {
     expect(writer.commits - before).toBe(1);
   });
 
+  it("commits writes nobody waits for within the lazy delay, several event-loop turns in one commit", async () => {
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    const before = writer.commits;
+    for (const text of ["turn one", "turn two", "turn three"]) {
+      insert.run(text);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(writer.commits).toBe(before); // still gathering
+    expect(count()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(writer.commits).toBe(before + 1);
+    expect(count()).toBe(3);
+  });
+
   it("resolves flush at once when nothing is pending, and commits later writes in a new group", async () => {
     await writer.flush();
     const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");

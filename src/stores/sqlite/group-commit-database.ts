@@ -14,8 +14,10 @@ const writePattern = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
 /**
  * Group commit over one libsql connection. Every write joins one open transaction (`BEGIN
- * IMMEDIATE` on the first write of an event-loop turn), committed once on `setImmediate` for
- * everything written in that turn; the WAL is then fsync'd off the event loop (`WalFileSync`).
+ * IMMEDIATE` on the first write). It is committed at the end of the event-loop turn in which
+ * someone calls `flush()`, or at the latest `lazyCommitDelayMs` after it began — so a voice
+ * transcript's appends, which nobody waits for, share a commit with the other calls' appends
+ * instead of paying one each. The WAL is fsync'd off the event loop for waiters (`WalFileSync`).
  * A write is visible at once to the next statement; it is durable when `flush()` resolves. Code
  * with an effect outside the process (answering a webhook, calling a provider) awaits `flush()`
  * first, so nothing is acknowledged or sent before it is on disk, and concurrent requests share
@@ -23,14 +25,22 @@ const writePattern = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
  */
 export class GroupCommitDatabase {
   private transactionOpen = false;
-  private commitScheduled = false;
+  private immediateCommitScheduled = false;
+  private lazyCommitTimer: NodeJS.Timeout | undefined;
+  private readonly begin: Statement;
+  private readonly commit: Statement;
   private savepointDepth = 0;
   private readonly savepoints: Array<{ begin: Statement; release: Statement; rollback: Statement }> = [];
 
   constructor(
     private readonly connection: Database.Database,
     private readonly walSync: WalFileSync,
-  ) {}
+    /** How long writes nobody waits for may gather before they are committed. */
+    private readonly lazyCommitDelayMs = 20,
+  ) {
+    this.begin = connection.prepare("BEGIN IMMEDIATE");
+    this.commit = connection.prepare("COMMIT");
+  }
 
   /** Transactions committed since open (tests and benchmarks read it). */
   get commits(): number {
@@ -94,6 +104,7 @@ export class GroupCommitDatabase {
 
   /** Resolves once everything written so far is committed and on disk. */
   flush(): Promise<void> {
+    if (this.transactionOpen) this.scheduleImmediateCommit();
     const committed = this.walSync.committedCount;
     return this.walSync.waitFor(this.transactionOpen ? committed + 1 : committed);
   }
@@ -123,22 +134,26 @@ export class GroupCommitDatabase {
 
   private beginWrite(): void {
     if (this.transactionOpen) return;
-    this.connection.exec("BEGIN IMMEDIATE");
+    this.begin.run();
     this.transactionOpen = true;
-    if (!this.commitScheduled) {
-      this.commitScheduled = true;
-      setImmediate(() => {
-        this.commitScheduled = false;
-        this.commitNow();
-      });
-    }
+    this.lazyCommitTimer = setTimeout(this.commitNow, this.lazyCommitDelayMs);
   }
 
-  private commitNow(): void {
+  private scheduleImmediateCommit(): void {
+    if (this.immediateCommitScheduled) return;
+    this.immediateCommitScheduled = true;
+    setImmediate(() => {
+      this.immediateCommitScheduled = false;
+      this.commitNow();
+    });
+  }
+
+  private readonly commitNow = (): void => {
     if (!this.transactionOpen) return;
     this.transactionOpen = false;
+    clearTimeout(this.lazyCommitTimer);
     try {
-      this.connection.exec("COMMIT");
+      this.commit.run();
     } catch (error) {
       // A failed COMMIT (disk full, I/O error) loses the whole group: nobody was told it was kept.
       try {
@@ -148,5 +163,5 @@ export class GroupCommitDatabase {
       return;
     }
     this.walSync.markCommitted();
-  }
+  };
 }
