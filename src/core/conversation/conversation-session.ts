@@ -187,19 +187,21 @@ export class ConversationSession {
       : (onEvent ?? noop);
 
     emit({ type: "turn-start", turnId, conversationId, channel });
-    // The user message is written while the model already starts: no store round trip before the
-    // first token.
+    // The user message is written once the model has been called (at the end of this event-loop
+    // turn): an embedded store writes synchronously, and nothing should stand before the first token.
     const stored = options.storedUserMessage;
     const userWrite = stored
       ? Promise.resolve(stored)
-      : agent.store.appendMessage({
-          conversationId,
-          role: "user",
-          channel,
-          text: input.text,
-          inputKind: input.inputKind ?? null,
-          metadata: input.metadata ?? {},
-        });
+      : afterThisEventLoopTurn().then(() =>
+          agent.store.appendMessage({
+            conversationId,
+            role: "user",
+            channel,
+            text: input.text,
+            inputKind: input.inputKind ?? null,
+            metadata: input.metadata ?? {},
+          }),
+        );
     const alreadyInHistory = stored !== undefined && this.history.some((message) => message.id === stored.id);
     const userPromptMessage = alreadyInHistory
       ? undefined
@@ -237,6 +239,17 @@ export class ConversationSession {
       emit,
     });
 
+    // The reply is complete for the caller now (a voice channel sends last:true); the transcript is
+    // written after, still inside this turn, so the next turn of the session sees it.
+    const text = result.steps.map((step) => step.text).join("");
+    emit({
+      type: "turn-end",
+      turnId,
+      text,
+      finishReason: result.finishReason,
+      aborted: result.aborted,
+      usage: { inputTokens: result.inputTokens, outputTokens: result.outputTokens },
+    });
     const userMessage = await userWrite;
     if (!alreadyInHistory) this.remember(userMessage);
     const assistantMessages: StoredMessage[] = [];
@@ -247,15 +260,6 @@ export class ConversationSession {
     }
     this.lastTurnAssistantMessages = assistantMessages.filter((message) => message.role === "assistant");
     this.compactIfNeeded();
-    const text = result.steps.map((step) => step.text).join("");
-    emit({
-      type: "turn-end",
-      turnId,
-      text,
-      finishReason: result.finishReason,
-      aborted: result.aborted,
-      usage: { inputTokens: result.inputTokens, outputTokens: result.outputTokens },
-    });
     return {
       turnId,
       text,
@@ -327,3 +331,7 @@ function stepsToMessages(
 function noop(): void {}
 
 const neverAborted = new AbortController().signal;
+
+function afterThisEventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
