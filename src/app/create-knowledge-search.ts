@@ -31,10 +31,20 @@ export async function createKnowledgeSearch(
     directory: knowledge.directory ?? bundledKnowledgeDirectory,
     watch: knowledge.watch,
     logger: {
-      info: (...args: unknown[]) => logger.info(args.map(String).join(" ")),
-      warn: (...args: unknown[]) => logger.warn(args.map(String).join(" ")),
+      info: (...values: unknown[]) => logger.info(...asPinoArguments(values)),
+      warn: (...values: unknown[]) => logger.warn(...asPinoArguments(values)),
     },
   });
   const { venues, tracks } = index.facets();
   return { search: index, facets: { venues, tracks } };
+}
+
+/** `(fields, message)` as pino takes it; a call without a leading object becomes one message. */
+function asPinoArguments(values: unknown[]): [object, string] {
+  const [first, ...rest] = values;
+  if (first !== null && typeof first === "object" && !(first instanceof Error)) {
+    return [first, rest.map(String).join(" ")];
+  }
+  if (first instanceof Error) return [{ err: first }, rest.map(String).join(" ")];
+  return [{}, values.map(String).join(" ")];
 }
