@@ -1,7 +1,7 @@
 /**
  * Model client cost, in its own process: CPU per streamed call (process.cpuUsage over N sequential
  * calls after a warm-up) of the AI SDK OpenAI provider's `doStream`, of the lean Chat Completions
- * client (src/llm/openai-chat), of `streamText` on top of it and on top of a zero-cost scripted
+ * client (src/llm/openai-chat) over an injected `fetch` and over its default `node:http` transport, of `streamText` on top of it and on top of a zero-cost scripted
  * model, against a plain `fetch` + hand-written SSE parser (the floor). The fake OpenAI server runs in another process (bench/fake-openai-process.ts).
  *
  * Usage: node --import tsx bench/model-client-cost.ts <fake base URL with /v1> <N>
@@ -123,6 +123,13 @@ async function main(): Promise<void> {
     apiKey: "bench",
     modelId: "gpt-4o-mini",
     providerName: "openai",
+    fetch: globalThis.fetch,
+  });
+  const leanChatModelNodeHttp = createOpenAiChatModel({
+    baseUrl,
+    apiKey: "bench",
+    modelId: "gpt-4o-mini",
+    providerName: "openai",
   });
   const chatModel = createOpenAI({ baseURL: baseUrl, apiKey: "bench" }).chat("gpt-4o-mini");
   const scripted = createScriptedModel(() => ({ text: twentyTokens }));
@@ -131,7 +138,10 @@ async function main(): Promise<void> {
   results.push(await measure("@ai-sdk/openai doStream /responses", () => drainModel(responsesModel)));
   results.push(await measure("fetch+SSE /chat/completions (floor)", () => fetchSse("/chat/completions")));
   results.push(await measure("@ai-sdk/openai chat doStream", () => drainModel(chatModel)));
-  results.push(await measure("lean openai-chat doStream", () => drainModel(leanChatModel)));
+  results.push(await measure("lean openai-chat doStream (fetch)", () => drainModel(leanChatModel)));
+  results.push(
+    await measure("lean openai-chat doStream (node:http)", () => drainModel(leanChatModelNodeHttp)),
+  );
   results.push(
     await measure("streamText + @ai-sdk/openai /responses", () => drainStreamText(responsesModel)),
   );
