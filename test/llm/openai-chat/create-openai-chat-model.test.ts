@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { APICallError, type LanguageModelV3StreamPart } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it } from "vitest";
-import { createOpenAiChatModel } from "../../../src/llm/openai-chat/create-openai-chat-model.js";
+import {
+  createOpenAiChatModel,
+  type OpenAiChatModelSettings,
+} from "../../../src/llm/openai-chat/create-openai-chat-model.js";
 import {
   createFakeOpenAiServer,
   type FakeOpenAiServer,
 } from "../../../src/testing/create-fake-openai-server.js";
-import { readAll, userPrompt } from "../read-stream.js";
+import { readAll, textOf, userPrompt } from "../read-stream.js";
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -32,7 +35,17 @@ async function rejectionOf(promise: PromiseLike<unknown>): Promise<unknown> {
 
 const prompt = userPrompt("Hello");
 
-describe("createOpenAiChatModel", () => {
+/** Both transports answer the same tests: the default `node:http` one and an injected `fetch`. */
+const transports: Array<{ name: string; fetch: typeof fetch | undefined }> = [
+  { name: "node:http", fetch: undefined },
+  { name: "fetch", fetch: globalThis.fetch },
+];
+
+describe.each(transports)("createOpenAiChatModel over $name", (transport) => {
+  function createModel(settings: OpenAiChatModelSettings) {
+    return createOpenAiChatModel(transport.fetch ? { ...settings, fetch: transport.fetch } : settings);
+  }
+
   const servers: Server[] = [];
   let fake: FakeOpenAiServer | undefined;
   afterEach(async () => {
@@ -45,12 +58,12 @@ describe("createOpenAiChatModel", () => {
   });
 
   function modelFor(baseUrl: string) {
-    return createOpenAiChatModel({ baseUrl, apiKey: "sk-test", modelId: "gpt-test", providerName: "openai" });
+    return createModel({ baseUrl, apiKey: "sk-test", modelId: "gpt-test", providerName: "openai" });
   }
 
   it("maps call options to the Chat Completions request body and headers", async () => {
     fake = await createFakeOpenAiServer({ tokens: ["ok"] });
-    const model = createOpenAiChatModel({
+    const model = createModel({
       baseUrl: `${fake.url}/`,
       apiKey: "sk-test",
       modelId: "gpt-test",
@@ -84,6 +97,7 @@ describe("createOpenAiChatModel", () => {
     expect(request?.headers["x-team"]).toBe("voice");
     expect(request?.headers["x-call"]).toBe("CA123");
     expect(request?.headers["x-unset"]).toBeUndefined();
+    expect(Number(request?.headers["content-length"])).toBe(Buffer.byteLength(JSON.stringify(request?.body)));
     expect(request?.body).toEqual({
       model: "gpt-test",
       messages: [{ role: "user", content: "Hello" }],
@@ -230,4 +244,158 @@ describe("createOpenAiChatModel", () => {
       "finish",
     ]);
   });
+  it("aborts a request still waiting for the response headers and closes the connection", async () => {
+    let connectionClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      connectionClosed = resolve;
+    });
+    const { url, server } = await startServer((_request, response) => {
+      response.on("close", () => connectionClosed());
+    });
+    servers.push(server);
+    const controller = new AbortController();
+    const pending = rejectionOf(modelFor(url).doStream({ prompt, abortSignal: controller.signal }));
+    setTimeout(() => controller.abort(new Error("caller hung up")), 20);
+    expect(((await pending) as Error).message).toBe("caller hung up");
+    await closed;
+  });
+
+  it("applies backpressure: a reader that stops reading stops the server's writes", async () => {
+    const events = 20_000;
+    const padding = "x".repeat(1000);
+    let written = 0;
+    let finished = false;
+    const { url, server } = await startServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      const writeMore = () => {
+        while (written < events) {
+          written++;
+          const chunk = { id: "c", choices: [{ index: 0, delta: { content: `${written}${padding}` } }] };
+          if (!response.write(`data: ${JSON.stringify(chunk)}\n\n`)) {
+            response.once("drain", writeMore);
+            return;
+          }
+        }
+        response.end("data: [DONE]\n\n", () => {
+          finished = true;
+        });
+      };
+      writeMore();
+    });
+    servers.push(server);
+    const { stream } = await modelFor(url).doStream({ prompt });
+    const reader = stream.getReader();
+    let deltas = 0;
+    while (deltas === 0) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.type === "text-delta") deltas++;
+    }
+    // Wait until the server's writes stall (or everything was written, which would be the bug).
+    for (let previous = -1; written !== previous && !finished; ) {
+      previous = written;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(finished).toBe(false);
+    expect(written).toBeLessThan(events);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.type === "text-delta") deltas++;
+    }
+    expect(deltas).toBe(events);
+  });
 });
+
+describe("createOpenAiChatModel over node:http", () => {
+  const servers: Array<Server | TcpServer> = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  function modelFor(baseUrl: string) {
+    return createOpenAiChatModel({ baseUrl, modelId: "gpt-test", providerName: "openai-compatible" });
+  }
+
+  it("asks for no compression and sends no Authorization without a key, from doStream and doGenerate", async () => {
+    const fake = await createFakeOpenAiServer({ tokens: ["a", "b"] });
+    fake.setReply((request) => {
+      expect(request.headers["accept-encoding"]).toBeUndefined();
+      expect(request.headers.authorization).toBeUndefined();
+      return { tokens: ["a", "b"] };
+    });
+    try {
+      const model = modelFor(fake.url);
+      for (let call = 0; call < 3; call++) {
+        const { stream, response } = await model.doStream({ prompt });
+        expect(response?.headers?.["content-type"]).toBe("text/event-stream");
+        expect(textOf(await readAll(stream))).toBe("ab");
+        await model.doGenerate({ prompt });
+      }
+      expect(fake.requests).toHaveLength(6);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("keeps the connection alive between calls", async () => {
+    const sockets = new Set<unknown>();
+    const { url, server } = await startServer((request, response) => {
+      sockets.add(request.socket);
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.end(
+        'data: {"id":"c","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+      );
+    });
+    servers.push(server);
+    const model = modelFor(url);
+    for (let call = 0; call < 3; call++) expect(textOf(await streamAll(model))).toBe("ok");
+    expect(sockets.size).toBe(1);
+  });
+
+  it("sends a request once more on a fresh connection when a reused one was reset before any response", async () => {
+    let requests = 0;
+    const { url, server } = await startServer((request, response) => {
+      requests++;
+      if (requests === 2) {
+        request.socket.destroy();
+        return;
+      }
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.end(
+        'data: {"id":"c","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+      );
+    });
+    servers.push(server);
+    const model = modelFor(url);
+    expect(textOf(await streamAll(model))).toBe("ok");
+    expect(textOf(await streamAll(model))).toBe("ok");
+    expect(requests).toBe(3);
+  });
+
+  it("speaks TLS to an https base URL", async () => {
+    let firstByte: number | undefined;
+    const server = createTcpServer((socket) => {
+      socket.once("data", (data: Buffer) => {
+        firstByte = data[0];
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(server);
+    const { port } = server.address() as AddressInfo;
+    const error = (await rejectionOf(
+      modelFor(`https://127.0.0.1:${port}/v1`).doStream({ prompt }),
+    )) as APICallError;
+    expect(firstByte).toBe(0x16); // a TLS handshake record
+    expect(APICallError.isInstance(error)).toBe(true);
+    expect(error.isRetryable).toBe(true);
+  });
+});
+
+async function streamAll(model: ReturnType<typeof createOpenAiChatModel>) {
+  return readAll((await model.doStream({ prompt })).stream);
+}
