@@ -18,7 +18,7 @@ type ConversationPatch = Parameters<ConversationStore["updateConversation"]>[1];
 
 /**
  * The embedded store: one SQLite file (libsql, WAL). Statements are prepared once; appending a
- * message is one transaction of two statements. Survives restarts.
+ * message is one statement (a trigger advances the conversation). Survives restarts.
  */
 export function createSqliteConversationStore(
   options: { filename: string } | { database: SqliteDatabase },
@@ -47,14 +47,14 @@ export function createSqliteConversationStore(
     updateConversation: database.prepare(
       "UPDATE conversations SET customer_id = ?, metadata = ?, updated_at = ? WHERE id = ?",
     ),
-    bumpConversation: database.prepare(
-      `UPDATE conversations SET last_sequence = last_sequence + 1, updated_at = MAX(updated_at + 1, ?)
-       WHERE id = ? RETURNING last_sequence, updated_at`,
-    ),
-    insertMessage: database.prepare(
+    // One statement (atomic with the trigger that advances the conversation): the next sequence
+    // and a created_at strictly after the conversation's last change, or no row when it is missing.
+    appendMessage: database.prepare(
       `INSERT INTO messages (id, conversation_id, sequence, role, channel, text, input_kind, interrupted,
          tool_calls, tool_results, created_at, metadata)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       SELECT ?1, id, last_sequence + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, MAX(updated_at + 1, ?9), ?10
+       FROM conversations WHERE id = ?11
+       RETURNING sequence, created_at`,
     ),
     getMessage: database.prepare("SELECT * FROM messages WHERE id = ?"),
     updateMessage: database.prepare(
@@ -88,41 +88,39 @@ export function createSqliteConversationStore(
     ping: database.prepare("SELECT 1 AS ok"),
   };
 
-  const appendMessage = database.transaction((input: NewMessage, id: string, now: number): StoredMessage => {
-    const bumped = statements.bumpConversation.get(now, input.conversationId) as
-      | { last_sequence: number; updated_at: number }
-      | undefined;
-    if (!bumped) throw new NotFoundError(`Conversation ${input.conversationId}`);
-    const message: StoredMessage = {
+  const appendMessage = (input: NewMessage, id: string, now: number): StoredMessage => {
+    const toolCalls = input.toolCalls ?? [];
+    const toolResults = input.toolResults ?? [];
+    const metadata = input.metadata ?? {};
+    const inserted = statements.appendMessage.get(
+      id,
+      input.role,
+      input.channel,
+      input.text,
+      input.inputKind ?? null,
+      input.interrupted ? 1 : 0,
+      JSON.stringify(toolCalls),
+      JSON.stringify(toolResults),
+      now,
+      JSON.stringify(metadata),
+      input.conversationId,
+    ) as { sequence: number; created_at: number } | undefined;
+    if (!inserted) throw new NotFoundError(`Conversation ${input.conversationId}`);
+    return {
       id,
       conversationId: input.conversationId,
-      sequence: bumped.last_sequence,
+      sequence: inserted.sequence,
       role: input.role,
       channel: input.channel,
       text: input.text,
       inputKind: input.inputKind ?? null,
       interrupted: input.interrupted ?? false,
-      toolCalls: input.toolCalls ?? [],
-      toolResults: input.toolResults ?? [],
-      createdAt: bumped.updated_at,
-      metadata: input.metadata ?? {},
+      toolCalls,
+      toolResults,
+      createdAt: inserted.created_at,
+      metadata,
     };
-    statements.insertMessage.run(
-      message.id,
-      message.conversationId,
-      message.sequence,
-      message.role,
-      message.channel,
-      message.text,
-      message.inputKind,
-      message.interrupted ? 1 : 0,
-      JSON.stringify(message.toolCalls),
-      JSON.stringify(message.toolResults),
-      message.createdAt,
-      JSON.stringify(message.metadata),
-    );
-    return message;
-  });
+  };
 
   const updateConversation = database.transaction(
     (id: string, patch: ConversationPatch, timestamp: number): Conversation => {

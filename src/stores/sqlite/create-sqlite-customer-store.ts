@@ -55,6 +55,11 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
   };
   const now = createMonotonicClock();
 
+  const findOwner = (kind: string, value: string) => {
+    const owner = statements.owner.get(kind, value) as { customer_id: string } | undefined;
+    const row = owner ? (statements.getCustomer.get(owner.customer_id) as Row | undefined) : undefined;
+    return row ? toCustomer(row) : undefined;
+  };
   const resolve = database.transaction((kind: string, value: string) => {
     const owner = statements.owner.get(kind, value) as { customer_id: string } | undefined;
     if (owner) {
@@ -92,12 +97,12 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
 
   return {
     async resolveCustomer(kind, value) {
-      return resolve(kind, value);
+      // A known address needs no write (and no write lock); a new one is created atomically.
+      const known = findOwner(kind, value);
+      return known ? { customer: known, created: false } : resolve(kind, value);
     },
     async findCustomerByIdentifier(kind, value) {
-      const owner = statements.owner.get(kind, value) as { customer_id: string } | undefined;
-      const row = owner ? (statements.getCustomer.get(owner.customer_id) as Row | undefined) : undefined;
-      return row ? toCustomer(row) : undefined;
+      return findOwner(kind, value);
     },
     async getCustomer(id) {
       const row = statements.getCustomer.get(id) as Row | undefined;

@@ -143,4 +143,13 @@ export const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX audit_log_customer ON audit_log (customer_id, at);
   `,
+  // Appending a message is one INSERT … SELECT; the conversation's sequence and clock follow it.
+  `
+  CREATE TRIGGER messages_advance_conversation AFTER INSERT ON messages
+  BEGIN
+    UPDATE conversations
+    SET last_sequence = MAX(last_sequence, NEW.sequence), updated_at = MAX(updated_at, NEW.created_at)
+    WHERE id = NEW.conversation_id;
+  END;
+  `,
 ];
