@@ -4,6 +4,7 @@ import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { StoredMessage } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
+import { YieldingLimiter } from "./yielding-limiter.js";
 
 export type AsyncChannel = "sms" | "email";
 
@@ -13,11 +14,14 @@ export type ReplyDelivery = (outcome: TurnOutcome, userMessage: StoredMessage) =
 /**
  * Answers SMS and email after their webhook has been acknowledged. The inbound message is stored
  * and recorded as a pending turn before the 200 goes out, so a crash before the reply is produced
- * is resumed at the next start. Turns of one conversation run one after another.
+ * is resumed at the next start. Turns of one conversation run one after another; at most 64 replies
+ * run at once, and a burst of webhooks is answered before its replies are produced.
  */
 export class AsyncReplyRunner {
   private readonly deliveries = new Map<AsyncChannel, ReplyDelivery>();
   private readonly queues = new Map<string, Promise<void>>();
+  /** Replies in flight at once; new ones start one per event-loop turn (see YieldingLimiter). */
+  private readonly limiter = new YieldingLimiter(64);
 
   constructor(
     private readonly dependencies: {
@@ -45,7 +49,7 @@ export class AsyncReplyRunner {
   schedule(userMessage: StoredMessage): void {
     const key = userMessage.conversationId;
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.reply(userMessage));
+    const next = previous.then(() => this.limiter.run(() => this.reply(userMessage)));
     this.queues.set(key, next);
     next.finally(() => {
       if (this.queues.get(key) === next) this.queues.delete(key);
