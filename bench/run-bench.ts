@@ -333,6 +333,12 @@ function buildTable(): TableRow[] {
         `sms: messages stored in SQLite / 2xx answered`,
         `${results.sms.storedMessages} / ${results.sms.acceptedMessages}`,
       ),
+      single(
+        "sms: reply outbox entries / messages stored (every message answered)",
+        `${results.sms.replyOutboxEntries} / ${results.sms.storedMessages}`,
+      ),
+      single("sms: replies' backlog drained after the load (ms)", results.sms.replyDrainMs),
+      single("sms: replies produced per second over load + drain", results.sms.repliesPerSecond),
     );
   }
   if (results.knowledge?.status === "ok") {
@@ -424,6 +430,7 @@ function totalFailures(): number {
     failures += level.non2xx + level.errors + level.timeouts;
   }
   if (results.sms && results.sms.storedMessages < results.sms.acceptedMessages) failures++;
+  if (results.sms && results.sms.replyOutboxEntries !== results.sms.storedMessages) failures++;
   // A failing saturation step is the search's answer, not an error; but errors at the lowest rate are.
   for (const search of [results.saturation?.switchboard, results.saturation?.floor]) {
     const first = search?.steps[0];

@@ -5,10 +5,11 @@
  */
 import { rmSync } from "node:fs";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import Database from "libsql";
 import { signTwilioRequest } from "../src/testing/sign-twilio-request.js";
-import { round, startChild } from "./bench-util.js";
+import { round, sleep, startChild } from "./bench-util.js";
 import { benchAuthToken, benchPublicUrl, startVoiceServer } from "./voice-scenario.js";
 
 export interface SmsLevelResult {
@@ -28,6 +29,28 @@ export interface SmsResult {
   /** user SMS messages found in SQLite after the run (must be ≥ the 2xx responses). */
   storedMessages: number;
   acceptedMessages: number;
+  /** Reply SMS in the outbox once every pending turn was answered (must equal storedMessages). */
+  replyOutboxEntries: number;
+  /** From the end of the load until no turn was pending (the replies' backlog), ms. */
+  replyDrainMs: number;
+  /** Replies produced per second over load + drain. */
+  repliesPerSecond: number;
+}
+
+/** Waits until the server has answered every pending turn (read through a second connection). */
+async function waitForReplies(databaseFile: string, limitMs: number): Promise<number> {
+  const startedAt = performance.now();
+  const database = new Database(databaseFile, { readonly: true });
+  try {
+    const pending = database.prepare("SELECT count(*) AS count FROM pending_turns");
+    while (performance.now() - startedAt < limitMs) {
+      if ((pending.get() as { count: number }).count === 0) return performance.now() - startedAt;
+      await sleep(50);
+    }
+    throw new Error(`replies still pending ${limitMs} ms after the load`);
+  } finally {
+    database.close();
+  }
 }
 
 let sequence = 0;
@@ -82,19 +105,27 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
   const floor: SmsLevelResult[] = [];
   const server = await startVoiceServer({ kind: "switchboard", model: "tokens20", keepDataDirectory: true });
   let storedMessages = 0;
+  let replyOutboxEntries = 0;
+  let replyDrainMs = Number.NaN;
   try {
     for (const concurrency of levels) {
       switchboard.push(await fireSmsLoad(`http://127.0.0.1:${server.port}`, concurrency, durationSeconds));
+    }
+    if (server.dataDirectory) {
+      replyDrainMs = await waitForReplies(path.join(server.dataDirectory, "switchboard.db"), 120_000);
     }
   } finally {
     await server.stop();
     if (server.dataDirectory) {
       try {
         const database = new Database(path.join(server.dataDirectory, "switchboard.db"), { readonly: true });
-        const row = database
-          .prepare("SELECT count(*) AS count FROM messages WHERE role = 'user' AND channel = 'sms'")
-          .get() as { count: number };
-        storedMessages = row.count;
+        const count = (sql: string) => (database.prepare(sql).get() as { count: number }).count;
+        storedMessages = count(
+          "SELECT count(*) AS count FROM messages WHERE role = 'user' AND channel = 'sms'",
+        );
+        replyOutboxEntries = count(
+          "SELECT count(*) AS count FROM outbox WHERE idempotency_key LIKE 'sms-reply:%:0'",
+        );
         database.close();
       } finally {
         rmSync(server.dataDirectory, { recursive: true, force: true });
@@ -111,5 +142,14 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
     await floorChild.stop();
   }
   const acceptedMessages = switchboard.reduce((total, level) => total + level.responses2xx, 0);
-  return { switchboard, floor, storedMessages, acceptedMessages };
+  const loadAndDrainSeconds = (levels.length * durationSeconds * 1000 + replyDrainMs) / 1000;
+  return {
+    switchboard,
+    floor,
+    storedMessages,
+    acceptedMessages,
+    replyOutboxEntries,
+    replyDrainMs: round(replyDrainMs, 0),
+    repliesPerSecond: round(replyOutboxEntries / loadAndDrainSeconds, 1),
+  };
 }
