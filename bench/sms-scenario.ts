@@ -38,7 +38,7 @@ export interface SmsResult {
 }
 
 /** Waits until the server has answered every pending turn (read through a second connection). */
-async function waitForReplies(databaseFile: string, limitMs: number): Promise<number> {
+export async function waitForReplies(databaseFile: string, limitMs: number): Promise<number> {
   const startedAt = performance.now();
   const database = new Database(databaseFile, { readonly: true });
   try {

@@ -318,11 +318,19 @@ function toMessage(row: Row): StoredMessage {
     text: String(row.text),
     inputKind: (row.input_kind as StoredMessage["inputKind"]) ?? null,
     interrupted: Number(row.interrupted) === 1,
-    toolCalls: JSON.parse(String(row.tool_calls)) as StoredMessage["toolCalls"],
-    toolResults: JSON.parse(String(row.tool_results)) as StoredMessage["toolResults"],
+    toolCalls: parseJsonColumn(row.tool_calls) as StoredMessage["toolCalls"],
+    toolResults: parseJsonColumn(row.tool_results) as StoredMessage["toolResults"],
     createdAt: Number(row.created_at),
-    metadata: JSON.parse(String(row.metadata)) as Record<string, unknown>,
+    metadata: parseJsonColumn(row.metadata) as Record<string, unknown>,
   };
+}
+
+/** Most messages have no tool calls or metadata: skip the parser for the empty cases. */
+function parseJsonColumn(value: unknown): unknown {
+  const text = String(value);
+  if (text === "[]") return [];
+  if (text === "{}") return {};
+  return JSON.parse(text);
 }
 
 function toCallSession(row: Row): CallSession {
