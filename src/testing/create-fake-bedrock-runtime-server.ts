@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from "nod
 import type { AddressInfo } from "node:net";
 import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { closeHttpServer } from "./close-http-server.js";
 
 /** What the fake answers: streamed text tokens, or tool calls, optionally cut by an exception. */
 export interface FakeBedrockReply {
@@ -139,11 +140,7 @@ export async function createFakeBedrockRuntimeServer(
     setReply(next) {
       reply = next;
     },
-    close() {
-      if (!server.listening) return Promise.resolve();
-      server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
+    close: () => closeHttpServer(server),
   };
 }
 

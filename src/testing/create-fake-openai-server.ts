@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeHttpServer } from "./close-http-server.js";
 
 /** What the fake answers: streamed content tokens, or function calls. */
 export interface FakeOpenAiReply {
@@ -105,11 +106,7 @@ export async function createFakeOpenAiServer(
     setReply(next) {
       reply = next;
     },
-    close() {
-      if (!server.listening) return Promise.resolve();
-      server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
+    close: () => closeHttpServer(server),
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeHttpServer } from "./close-http-server.js";
 import { type FakeFailure, readBody, respond, waitUntil } from "./create-fake-twilio-server.js";
 
 export interface FakeSendGridMail {
@@ -115,11 +116,6 @@ export async function createFakeSendGridServer(options: { apiKey: string }): Pro
         () => mails,
       );
     },
-    close() {
-      return new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-    },
+    close: () => closeHttpServer(server),
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeHttpServer } from "./close-http-server.js";
 
 export interface FakeTwilioMessage {
   sid: string;
@@ -209,12 +210,7 @@ export async function createFakeTwilioServer(options: {
         () => messages,
       );
     },
-    close() {
-      return new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-    },
+    close: () => closeHttpServer(server),
   };
 }
 

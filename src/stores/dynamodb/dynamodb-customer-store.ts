@@ -9,6 +9,7 @@ import type {
   IdentifierKind,
   PendingVerification,
 } from "../../ports/customer-store.js";
+import { newCustomer } from "../new-customer.js";
 import { createMonotonicClock, newId } from "../store-clock.js";
 import {
   buildUpdate,
@@ -100,14 +101,7 @@ export function createDynamoDbCustomerStore(access: DynamoDbTableAccess): Custom
       if (owned) return { customer: owned, created: false };
       // Profile first, then the identifier conditionally: a loser deletes its profile and reads the winner's.
       const timestamp = now();
-      const customer: Customer = {
-        id: newId("cus"),
-        name: null,
-        language: null,
-        preferences: {},
-        createdAt: timestamp,
-        updatedAt: timestamp,
-      };
+      const customer: Customer = newCustomer(timestamp);
       await put({ ...keys.profile(customer.id), ...customer });
       try {
         await put(

@@ -1,6 +1,7 @@
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
+import { sentOutboxFields } from "../sent-outbox-fields.js";
 import { claimDueOutbound } from "./dynamodb-claim-due-outbound.js";
 import { enqueueOutbound } from "./dynamodb-enqueue-outbound.js";
 import {
@@ -85,17 +86,7 @@ export function createDynamoDbOutboxStore(access: DynamoDbTableAccess): OutboxSt
           }),
         ),
         updateEntry(id, {
-          set: {
-            status: "sent",
-            sender: result.sender,
-            providerMessageId: result.providerMessageId,
-            providerStatus: result.providerStatus,
-            claimedBy: null,
-            claimExpiresAt: null,
-            lastError: null,
-            lastErrorCode: null,
-            updatedAt: Date.now(),
-          },
+          set: sentOutboxFields(result, Date.now()),
           remove: ["gsi2pk", "gsi2sk"],
         }),
       ]);

@@ -7,6 +7,7 @@ import type {
   CustomerStore,
   PendingVerification,
 } from "../../ports/customer-store.js";
+import { newCustomer } from "../new-customer.js";
 import { createMonotonicClock, newId } from "../store-clock.js";
 
 /** In-memory customers and identifiers, for tests and `STORE=memory`. */
@@ -25,14 +26,7 @@ export function createMemoryCustomerStore(): CustomerStore {
       const existing = owner ? customers.get(owner.customerId) : undefined;
       if (existing) return { customer: copy(existing), created: false };
       const timestamp = now();
-      const customer: Customer = {
-        id: newId("cus"),
-        name: null,
-        language: null,
-        preferences: {},
-        createdAt: timestamp,
-        updatedAt: timestamp,
-      };
+      const customer: Customer = newCustomer(timestamp);
       customers.set(customer.id, customer);
       identifiers.set(key(kind, value), { kind, value, customerId: customer.id, createdAt: timestamp });
       return { customer: copy(customer), created: true };

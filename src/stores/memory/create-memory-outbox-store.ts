@@ -1,6 +1,7 @@
 import type { OutboxEntry, OutboxStore } from "../../ports/outbox-store.js";
 import { newOutboxEntry } from "../new-outbox-entry.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
+import { sentOutboxFields } from "../sent-outbox-fields.js";
 
 /** In-memory outbox for tests and `STORE=memory` (not durable, by definition). */
 export function createMemoryOutboxStore(): OutboxStore {
@@ -40,17 +41,7 @@ export function createMemoryOutboxStore(): OutboxStore {
     async markOutboundSent(id, result) {
       const entry = find(id);
       if (!entry) return;
-      Object.assign(entry, {
-        status: "sent",
-        sender: result.sender,
-        providerMessageId: result.providerMessageId,
-        providerStatus: result.providerStatus,
-        claimedBy: null,
-        claimExpiresAt: null,
-        lastError: null,
-        lastErrorCode: null,
-        updatedAt: Date.now(),
-      });
+      Object.assign(entry, sentOutboxFields(result, Date.now()));
     },
     async markOutboundRetry(id, failure) {
       const entry = find(id);

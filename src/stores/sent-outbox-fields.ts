@@ -1,0 +1,18 @@
+import type { OutboxEntry, OutboxStore } from "../ports/outbox-store.js";
+
+type SentResult = Parameters<OutboxStore["markOutboundSent"]>[1];
+
+/** What a successful send sets on an entry (the claim and any earlier error are cleared). */
+export function sentOutboxFields(result: SentResult, updatedAt: number): Partial<OutboxEntry> {
+  return {
+    status: "sent",
+    sender: result.sender,
+    providerMessageId: result.providerMessageId,
+    providerStatus: result.providerStatus,
+    claimedBy: null,
+    claimExpiresAt: null,
+    lastError: null,
+    lastErrorCode: null,
+    updatedAt,
+  };
+}
