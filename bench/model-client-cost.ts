@@ -1,10 +1,15 @@
 /**
  * Model client cost, in its own process: CPU per streamed call (process.cpuUsage over N sequential
  * calls after a warm-up) of the AI SDK OpenAI provider's `doStream`, of the lean Chat Completions
- * client (src/llm/openai-chat) over an injected `fetch` and over its default `node:http` transport, of `streamText` on top of it and on top of a zero-cost scripted
- * model, against a plain `fetch` + hand-written SSE parser (the floor). The fake OpenAI server runs in another process (bench/fake-openai-process.ts).
+ * client (src/llm/openai-chat) over an injected `fetch` and over its default `node:http`
+ * transport, of `streamText` on top of it and on top of a zero-cost scripted model, against a
+ * plain `fetch` + hand-written SSE parser (the floor). The fake OpenAI server runs in another
+ * process (bench/fake-openai-process.ts).
  *
- * Usage: node --import tsx bench/model-client-cost.ts <fake base URL with /v1> <N>
+ * Usage: node --import tsx bench/model-client-cost.ts <fake base URL with /v1> <N> [warm-up calls]
+ * The default warm-up (N/5, 20 to 100 calls) leaves V8 compiling per-call functions during the
+ * measured calls (on its compiler threads, which process.cpuUsage counts); a few thousand warm-up
+ * calls measure the steady state.
  */
 import { performance } from "node:perf_hooks";
 import { createOpenAI } from "@ai-sdk/openai";
@@ -17,7 +22,9 @@ import { report, round, twentyTokens } from "./bench-util.js";
 
 const baseUrl = process.argv[2] ?? "";
 const calls = Number(process.argv[3] ?? "500");
-const warmUpCalls = Math.min(100, Math.max(20, Math.round(calls / 5)));
+const warmUpCalls = process.argv[4]
+  ? Number(process.argv[4])
+  : Math.min(100, Math.max(20, Math.round(calls / 5)));
 const prompt = "Where is my order?";
 
 export interface ClientCost {

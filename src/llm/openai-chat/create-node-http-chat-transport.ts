@@ -77,11 +77,13 @@ export function createNodeHttpChatTransport(
             reject(abortReason(abortSignal as AbortSignal));
           };
           abortSignal?.addEventListener("abort", onAbort, { once: true });
-          // Stays attached for the request's life: errors after the response reach the body's listeners.
+          // Stays attached for the request's life (an unheard 'error' would throw); once the response
+          // arrived, the body's own listeners report a failed connection.
           request.on("error", (error: NodeJS.ErrnoException) => {
             if (settled) return;
             settle();
-            if (!isRetry && request.reusedSocket && error.code === "ECONNRESET") attempt(true);
+            if (abortSignal?.aborted) reject(abortReason(abortSignal));
+            else if (!isRetry && request.reusedSocket && error.code === "ECONNRESET") attempt(true);
             else reject(toConnectionError(error, url, body));
           });
           request.on("response", (response) => {
