@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DeliveryError } from "../errors/delivery-error.js";
+import { lazyChildLogger } from "../observability/lazy-child-logger.js";
 import { logKeys } from "../observability/log-keys.js";
 import type { Logger } from "../observability/logger.js";
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
@@ -126,7 +127,7 @@ export class OutboxWorker {
 
   private async deliver(entry: OutboxEntry): Promise<void> {
     const { outbox, messagingState, logger } = this.options;
-    const log = logger.child({
+    const log = lazyChildLogger(logger, {
       outboxId: entry.id,
       [logKeys.conversationId]: entry.conversationId,
       kind: entry.kind,

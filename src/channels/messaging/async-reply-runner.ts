@@ -1,5 +1,6 @@
 import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
 import type { TurnOutcome } from "../../core/conversation/conversation-session.js";
+import { lazyChildLogger } from "../../observability/lazy-child-logger.js";
 import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { StoredMessage } from "../../ports/conversation-store.js";
@@ -84,7 +85,7 @@ export class AsyncReplyRunner {
   private async reply(userMessage: StoredMessage): Promise<void> {
     const { agent, messagingState, logger } = this.dependencies;
     const channel = userMessage.channel as AsyncChannel;
-    const log = logger.child({
+    const log = lazyChildLogger(logger, {
       [logKeys.conversationId]: userMessage.conversationId,
       [logKeys.channel]: channel,
     });

@@ -1,0 +1,27 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it, vi } from "vitest";
+import { lazyChildLogger } from "../../src/observability/lazy-child-logger.js";
+import { createLogger } from "../../src/observability/logger.js";
+
+describe("lazyChildLogger", () => {
+  it("creates the child on the first line only, and that line carries the bindings", () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const destination = new PassThrough();
+    destination.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+    });
+    const logger = createLogger({ level: "info", logCustomerContent: false, destination });
+    const child = vi.spyOn(logger, "child");
+    const log = lazyChildLogger(logger, { outboxId: "out_1", kind: "sms" });
+    expect(child).not.toHaveBeenCalled();
+    log.warn("first");
+    log.info({ attempt: 2 }, "second");
+    expect(child).toHaveBeenCalledTimes(1);
+    destination.end();
+    expect(lines.map((line) => [line.msg, line.outboxId, line.kind])).toEqual([
+      ["first", "out_1", "sms"],
+      ["second", "out_1", "sms"],
+    ]);
+    expect(lines[1]?.attempt).toBe(2);
+  });
+});
