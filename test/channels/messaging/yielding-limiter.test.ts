@@ -35,6 +35,7 @@ describe("YieldingLimiter", () => {
       limiter.run(task(false)),
       limiter.run(task(false)),
     ];
+    const settled = Promise.allSettled(runs); // observed from the start: one of them rejects
     for (let turn = 0; turn < 5; turn++) await nextTurn();
     expect(limiter.running).toBe(2);
     expect(limiter.queued).toBe(2);
@@ -42,7 +43,7 @@ describe("YieldingLimiter", () => {
       releases.shift()?.();
       await nextTurn();
     }
-    const outcomes = await Promise.allSettled(runs);
+    const outcomes = await settled;
     expect(outcomes.map((outcome) => outcome.status)).toEqual([
       "rejected",
       "fulfilled",
