@@ -385,6 +385,18 @@ function buildTable(): TableRow[] {
         3,
       ),
       compared(
+        `model client: lean openai-chat doStream over node:http (the default), CPU per call (ms)`,
+        cost("lean openai-chat doStream (node:http)"),
+        chatFloor,
+        3,
+      ),
+      compared(
+        `model client: lean openai-chat doStream over fetch, CPU per call (ms)`,
+        cost("lean openai-chat doStream (fetch)"),
+        chatFloor,
+        3,
+      ),
+      compared(
         `model client: streamText + @ai-sdk/openai, CPU per call (ms)`,
         cost("streamText + @ai-sdk/openai /responses"),
         responsesFloor,
