@@ -30,6 +30,7 @@ import { registerHomeRoute } from "../http/home-route.js";
 import { IdentityService } from "../identity/identity-service.js";
 import { createKnowledgeTools } from "../knowledge/create-knowledge-tools.js";
 import { createLanguageModel, describeModel } from "../llm/create-language-model.js";
+import { lazyChildLogger } from "../observability/lazy-child-logger.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { OutboxWorker } from "../outbox/outbox-worker.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
@@ -154,6 +155,9 @@ export async function createApp(
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // Most requests never log: their child logger (and its redaction pass) is made on first use.
+    childLoggerFactory: (parent, bindings, options) =>
+      lazyChildLogger(parent as Logger, bindings, options) as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     trustProxy: true,
   });

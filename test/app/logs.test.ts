@@ -1,11 +1,25 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
+import { postForm, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
-describe("start-up logs", () => {
+describe("logs", () => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.close();
     server = undefined;
+  });
+
+  it("request logs carry the request id (the per-request child logger is made on first use)", async () => {
+    server = await startTestServer();
+    const response = await postForm(`${server.baseUrl}/twilio/sms`, {
+      MessageSid: "SMlogs1",
+      From: "+14155550123",
+      To: "+18885550100",
+      Body: "hello",
+    });
+    expect(response.status).toBe(200);
+    const received = server.logs.find((line) => line.msg === "sms: received");
+    expect(received?.reqId).toMatch(/\S/);
+    expect(received?.conversationId).toMatch(/^conv_/);
   });
 
   it("logs the knowledge index as structured fields, not a stringified object", async () => {
