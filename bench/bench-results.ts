@@ -1,0 +1,26 @@
+/** What one `npm run bench` run collected, scenario by scenario (written to bench-results/latest.json). */
+import type { ColdStartResult } from "./cold-start-scenario.js";
+import type { KnowledgeResult } from "./knowledge-scenario.js";
+import type { LoadVoiceResult } from "./load-voice.js";
+import type { ClientCost } from "./model-client-cost.js";
+import type { SaturationResult } from "./saturation-search.js";
+import type { SmsResult } from "./sms-scenario.js";
+import type { SelfTimeRow } from "./summarize-cpu-profile.js";
+
+export interface VoiceLevel {
+  calls: number;
+  switchboard: LoadVoiceResult;
+  floor: LoadVoiceResult;
+}
+
+export interface BenchResults {
+  voice: VoiceLevel[];
+  voiceOpenAi?: { calls: number; switchboard: LoadVoiceResult };
+  interrupt?: { switchboard: LoadVoiceResult; floor: LoadVoiceResult };
+  saturation?: SaturationResult;
+  sms?: SmsResult;
+  knowledge?: KnowledgeResult;
+  coldStart?: ColdStartResult;
+  modelClient?: ClientCost[];
+  profile?: { file: string; top: SelfTimeRow[] };
+}
