@@ -25,6 +25,10 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
     ),
     deleteCustomer: database.prepare("DELETE FROM customers WHERE id = ?"),
     owner: database.prepare("SELECT customer_id FROM customer_identifiers WHERE kind = ? AND value = ?"),
+    customerByIdentifier: database.prepare(
+      `SELECT customers.* FROM customer_identifiers JOIN customers ON customers.id = customer_identifiers.customer_id
+       WHERE customer_identifiers.kind = ? AND customer_identifiers.value = ?`,
+    ),
     insertIdentifier: database.prepare(
       "INSERT INTO customer_identifiers (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     ),
@@ -56,8 +60,7 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
   const now = createMonotonicClock();
 
   const findOwner = (kind: string, value: string) => {
-    const owner = statements.owner.get(kind, value) as { customer_id: string } | undefined;
-    const row = owner ? (statements.getCustomer.get(owner.customer_id) as Row | undefined) : undefined;
+    const row = statements.customerByIdentifier.get(kind, value) as Row | undefined;
     return row ? toCustomer(row) : undefined;
   };
   const resolve = database.transaction((kind: string, value: string) => {
