@@ -17,6 +17,7 @@ export interface BenchResults {
   voice: VoiceLevel[];
   voiceOpenAi?: { calls: number; switchboard: LoadVoiceResult };
   interrupt?: { switchboard: LoadVoiceResult; floor: LoadVoiceResult };
+  forwarding?: { calls: number; switchboard: LoadVoiceResult; floor: LoadVoiceResult };
   saturation?: SaturationResult;
   sms?: SmsResult;
   knowledge?: KnowledgeResult;

@@ -6,6 +6,7 @@
  * BENCH_MODEL:
  * - `tokens20` (default): scripted zero-latency model streaming 20 short tokens;
  * - `stream200`: 200 tokens with BENCH_DELTA_MS (default 2) between deltas, for interruption;
+ * - `stamped`: 20 tokens 20 ms apart, each carrying the time it was produced (per-token forwarding);
  * - `configured`: the model from LLM_PROVIDER/LLM_BASE_URL (e.g. `openai` against a fake server).
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
@@ -13,6 +14,7 @@ import { createApp } from "../src/app/create-app.js";
 import { loadConfig } from "../src/config/config.js";
 import { createScriptedModel } from "../src/testing/create-scripted-model.js";
 import { currentStats, exitWhenParentGoes, report, twentyTokens } from "./bench-util.js";
+import { createStampedModel } from "./stamped-tokens.js";
 
 /** Only these variables reach the app: a developer's `.env` (real Twilio keys…) is never read. */
 const passedVariables = [
@@ -32,6 +34,7 @@ const passedVariables = [
 
 function benchModel(mode: string): LanguageModelV3 | undefined {
   if (mode === "configured") return undefined;
+  if (mode === "stamped") return createStampedModel();
   if (mode === "stream200") {
     const delayMs = Number(process.env.BENCH_DELTA_MS ?? "2");
     const tokens = Array.from({ length: 200 }, (_, index) => ` word${index}`);

@@ -1,12 +1,14 @@
 /**
  * The voice floor: a bare `ws` server in its own process. Each `prompt` frame is answered with one
  * `text` frame (`last: true`) at once. With FLOOR_MODE=stream200 it instead streams 200 tokens,
- * one every FLOOR_DELTA_MS (default 2), and stops at an `interrupt` frame (interruption floor).
+ * one every FLOOR_DELTA_MS (default 2), and stops at an `interrupt` frame (interruption floor);
+ * with FLOOR_MODE=stamped it streams the stamped tokens of bench/stamped-tokens.ts.
  * `GET /__bench/stats` reports CPU and RSS like bench-server.
  */
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 import { currentStats, exitWhenParentGoes, report } from "./bench-util.js";
+import { stampedDeltaMs, stampedToken, stampedTokenCount } from "./stamped-tokens.js";
 
 const mode = process.env.FLOOR_MODE ?? "single";
 const deltaMs = Number(process.env.FLOOR_DELTA_MS ?? "2");
@@ -32,6 +34,20 @@ webSockets.on("connection", (socket) => {
       return;
     }
     if (message.type === "prompt") {
+      if (mode === "stamped") {
+        clearTimeout(timer);
+        let sent = 0;
+        const step = () => {
+          if (socket.readyState !== 1) return;
+          sent++;
+          socket.send(
+            JSON.stringify({ type: "text", token: stampedToken(sent), last: sent === stampedTokenCount }),
+          );
+          if (sent < stampedTokenCount) timer = setTimeout(step, stampedDeltaMs);
+        };
+        step();
+        return;
+      }
       if (mode !== "stream200") {
         socket.send(answer);
         return;

@@ -22,6 +22,7 @@ import {
   sleep,
 } from "./bench-util.js";
 import { serveOpenLoopSteps } from "./saturation-open-loop.js";
+import { forwardingDelaysMs } from "./stamped-tokens.js";
 
 export interface LoadVoiceOptions {
   /** Where to connect, e.g. `ws://127.0.0.1:1234/twilio/relay`. */
@@ -67,6 +68,8 @@ export interface LoadVoiceResult {
   rssActivePeakBytes: number;
   rssPerIdleCallBytes: number;
   rssPerActiveCallBytes: number;
+  /** Stamped tokens (bench/stamped-tokens.ts): model emits a token → the generator receives it. */
+  tokenForwardMs?: Percentiles;
   /** interrupt mode: interrupt sent → last text frame of the aborted reply received. */
   interruptStopMs?: Percentiles;
   framesAfterInterrupt?: Percentiles;
@@ -85,6 +88,9 @@ export interface CallState {
 
 const options = JSON.parse(process.argv[2] ?? "{}") as LoadVoiceOptions;
 const counters = { connectErrors: 0, errors: 0, timeouts: 0 };
+/** Per-token forwarding delays of the measured turns (only stamped tokens produce any). */
+const tokenDelays: number[] = [];
+let recordTokenDelays = false;
 
 function exponential(mean: number): number {
   return -Math.log(1 - Math.random()) * mean;
@@ -181,6 +187,12 @@ function runTurn(call: CallState): Promise<{ firstMs: number; lastMs: number } |
     call.onFrame = (frame, receivedAt) => {
       if (frame.type !== "text") return;
       firstAt ??= receivedAt;
+      const token = (frame as { token?: unknown }).token;
+      if (recordTokenDelays && typeof token === "string" && token.includes("@")) {
+        tokenDelays.push(
+          ...forwardingDelaysMs(token, Math.round((performance.timeOrigin + receivedAt) * 1000)),
+        );
+      }
       if (frame.last === true) {
         clearTimeout(timer);
         call.onFrame = undefined;
@@ -327,6 +339,7 @@ async function main(): Promise<void> {
   const samples: InterruptSample[] = [];
   const before: ServerStats = await fetchStats(options.statsUrl);
   const startedAt = performance.now();
+  recordTokenDelays = true;
   if (options.mode === "interrupt") await driveInterrupts(calls, samples);
   else await driveTurns(calls, first, last);
   const elapsedMs = performance.now() - startedAt;
@@ -357,6 +370,7 @@ async function main(): Promise<void> {
     rssPerIdleCallBytes: (idle.rssBytes - start.rssBytes) / Math.max(1, calls.length),
     rssPerActiveCallBytes: (peakRss - start.rssBytes) / Math.max(1, calls.length),
   };
+  if (tokenDelays.length > 0) result.tokenForwardMs = percentiles(tokenDelays);
   if (options.mode === "interrupt") {
     result.interruptStopMs = percentiles(samples.map((sample) => sample.stopMs));
     result.framesAfterInterrupt = percentiles(samples.map((sample) => sample.framesAfter));

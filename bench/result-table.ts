@@ -68,6 +68,34 @@ export function buildTable(results: BenchResults): TableRow[] {
       ),
     );
   }
+  if (results.forwarding) {
+    const { calls, switchboard, floor } = results.forwarding;
+    const label = `per-token forwarding C=${calls} (token every 20 ms): model → caller`;
+    const tokens = `${switchboard.tokenForwardMs?.count ?? 0} tokens`;
+    rows.push(
+      compared(
+        `${label} p50 (ms, ${tokens})`,
+        switchboard.tokenForwardMs?.p50 ?? Number.NaN,
+        floor.tokenForwardMs?.p50 ?? Number.NaN,
+      ),
+      compared(
+        `${label} p95 (ms)`,
+        switchboard.tokenForwardMs?.p95 ?? Number.NaN,
+        floor.tokenForwardMs?.p95 ?? Number.NaN,
+      ),
+      compared(
+        `${label} p99 (ms)`,
+        switchboard.tokenForwardMs?.p99 ?? Number.NaN,
+        floor.tokenForwardMs?.p99 ?? Number.NaN,
+      ),
+      compared(
+        `per-token forwarding: errors + timeouts + connect errors`,
+        switchboard.errors + switchboard.timeouts + switchboard.connectErrors,
+        floor.errors + floor.timeouts + floor.connectErrors,
+        0,
+      ),
+    );
+  }
   if (results.interrupt) {
     const { switchboard, floor } = results.interrupt;
     const sample = `${switchboard.interruptStopMs?.count ?? 0} interrupts`;

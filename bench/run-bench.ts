@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--think-ms 5000] [--only voice,interrupt,saturation,sms,knowledge,cold,client]
+ * `npm run bench [-- --quick] [--think-ms 5000] [--only voice,interrupt,forwarding,saturation,sms,knowledge,cold,client]
  *  [--levels 100,500] [--duration-ms 30000] [--profile] [--saturation-rates 100,200,400]
  *  [--saturation-duration-ms 6000]`
  *
@@ -152,6 +152,23 @@ async function runVoiceOpenAi(): Promise<void> {
   }
 }
 
+/** Per-token forwarding: stamped tokens at a real model's pace, model → caller, against the floor. */
+async function runForwarding(): Promise<void> {
+  const calls = quick ? 20 : 200;
+  log(`per-token forwarding: C=${calls}, stamped tokens every 20 ms…`);
+  const load = {
+    calls,
+    mode: "turns" as const,
+    durationMs: quick ? 4000 : 15_000,
+    thinkMs: 1000,
+    turnTimeoutMs: settings.turnTimeoutMs,
+    idleWindowMs: 0,
+  };
+  const switchboard = await runVoiceLevel({ kind: "switchboard", model: "stamped" }, load);
+  const floor = await runVoiceLevel({ kind: "floor", model: "stamped" }, load);
+  results.forwarding = { calls, switchboard, floor };
+}
+
 async function runInterrupt(): Promise<void> {
   log(`interrupt: ${settings.interruptCalls} calls × ${settings.interruptsPerCall}…`);
   const load = {
@@ -213,6 +230,7 @@ function totalFailures(): number {
   for (const level of results.voice) failures += count(level.switchboard) + count(level.floor);
   failures += count(results.voiceOpenAi?.switchboard);
   failures += count(results.interrupt?.switchboard) + count(results.interrupt?.floor);
+  failures += count(results.forwarding?.switchboard) + count(results.forwarding?.floor);
   failures += results.interrupt?.switchboard.repliesNotStopped ?? 0;
   for (const level of [...(results.sms?.switchboard ?? []), ...(results.sms?.floor ?? [])]) {
     failures += level.non2xx + level.errors + level.timeouts;
@@ -257,6 +275,7 @@ async function main(): Promise<void> {
   };
   await attempt("voice", runVoice);
   await attempt("interrupt", runInterrupt);
+  await attempt("forwarding", runForwarding);
   await attempt("saturation", async () => {
     results.saturation = await runSaturationScenario(saturation, log);
   });

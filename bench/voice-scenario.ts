@@ -14,7 +14,7 @@ export const benchPublicUrl = "http://127.0.0.1";
 export interface VoiceTarget {
   kind: "switchboard" | "floor";
   /** bench-server BENCH_MODEL, or floor FLOOR_MODE. */
-  model: "tokens20" | "stream200" | "configured" | "single";
+  model: "tokens20" | "stream200" | "stamped" | "configured" | "single";
   /** Extra environment (LLM_PROVIDER… for `configured`). */
   environment?: Record<string, string>;
   /** Write a V8 CPU profile of the server into this directory. */
@@ -39,7 +39,10 @@ export async function startVoiceServer(target: VoiceTarget): Promise<RunningServ
   if (target.kind === "floor") {
     const child = startChild("bench/floor-ws-server.ts", {
       nodeArguments,
-      environment: { FLOOR_MODE: target.model === "stream200" ? "stream200" : "single", FLOOR_DELTA_MS: "2" },
+      environment: {
+        FLOOR_MODE: target.model === "stream200" || target.model === "stamped" ? target.model : "single",
+        FLOOR_DELTA_MS: "2",
+      },
     });
     const ready = await child.waitForLine<{ port: number; pid: number }>("BENCH_READY ", 20_000);
     return { ...ready, stop: () => child.stop() };
