@@ -135,6 +135,10 @@ async function runVoiceOpenAi(): Promise<void> {
           LLM_API_KEY: "bench",
           LLM_MODEL: "gpt-4o-mini",
         },
+        // With --profile, this server's profile lands next to the scripted run's.
+        ...(profile
+          ? { cpuProfileDirectory: path.join(repositoryRoot, "bench-results", "profiles", "openai") }
+          : {}),
       },
       {
         calls,
