@@ -202,6 +202,9 @@ export class ConversationSession {
             metadata: input.metadata ?? {},
           }),
         );
+    // Awaited below; observed now too, so a failed write cannot surface as an unhandled rejection
+    // while the model call is still running.
+    userWrite.catch(() => undefined);
     const alreadyInHistory = stored !== undefined && this.history.some((message) => message.id === stored.id);
     const userPromptMessage = alreadyInHistory
       ? undefined
