@@ -1,7 +1,7 @@
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
+import { retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
-import { sentOutboxFields } from "../sent-outbox-fields.js";
 import { claimDueOutbound } from "./dynamodb-claim-due-outbound.js";
 import { enqueueOutbound } from "./dynamodb-enqueue-outbound.js";
 import {
@@ -94,13 +94,7 @@ export function createDynamoDbOutboxStore(access: DynamoDbTableAccess): OutboxSt
     async markOutboundRetry(id, failure) {
       await updateEntry(id, {
         set: {
-          status: "pending",
-          nextAttemptAt: failure.nextAttemptAt,
-          lastError: failure.error,
-          lastErrorCode: failure.errorCode,
-          claimedBy: null,
-          claimExpiresAt: null,
-          updatedAt: Date.now(),
+          ...retryOutboxFields(failure, Date.now()),
           gsi2pk: dueOutboxPartition,
           gsi2sk: timeKey(failure.nextAttemptAt, id),
         },

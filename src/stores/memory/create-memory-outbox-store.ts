@@ -1,7 +1,7 @@
 import type { OutboxEntry, OutboxStore } from "../../ports/outbox-store.js";
 import { newOutboxEntry } from "../new-outbox-entry.js";
+import { retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
-import { sentOutboxFields } from "../sent-outbox-fields.js";
 
 /** In-memory outbox for tests and `STORE=memory` (not durable, by definition). */
 export function createMemoryOutboxStore(): OutboxStore {
@@ -46,15 +46,7 @@ export function createMemoryOutboxStore(): OutboxStore {
     async markOutboundRetry(id, failure) {
       const entry = find(id);
       if (!entry) return;
-      Object.assign(entry, {
-        status: "pending",
-        nextAttemptAt: failure.nextAttemptAt,
-        lastError: failure.error,
-        lastErrorCode: failure.errorCode,
-        claimedBy: null,
-        claimExpiresAt: null,
-        updatedAt: Date.now(),
-      });
+      Object.assign(entry, retryOutboxFields(failure, Date.now()));
     },
     async markOutboundFailed(id, failure) {
       const entry = find(id);

@@ -1,6 +1,7 @@
 import type { OutboxEntry, OutboxStore } from "../ports/outbox-store.js";
 
 type SentResult = Parameters<OutboxStore["markOutboundSent"]>[1];
+type RetryFailure = Parameters<OutboxStore["markOutboundRetry"]>[1];
 
 /** What a successful send sets on an entry (the claim and any earlier error are cleared). */
 export function sentOutboxFields(result: SentResult, updatedAt: number): Partial<OutboxEntry> {
@@ -13,6 +14,19 @@ export function sentOutboxFields(result: SentResult, updatedAt: number): Partial
     claimExpiresAt: null,
     lastError: null,
     lastErrorCode: null,
+    updatedAt,
+  };
+}
+
+/** What a retryable failure sets: pending again at `nextAttemptAt`, the claim released. */
+export function retryOutboxFields(failure: RetryFailure, updatedAt: number): Partial<OutboxEntry> {
+  return {
+    status: "pending",
+    nextAttemptAt: failure.nextAttemptAt,
+    lastError: failure.error,
+    lastErrorCode: failure.errorCode,
+    claimedBy: null,
+    claimExpiresAt: null,
     updatedAt,
   };
 }
