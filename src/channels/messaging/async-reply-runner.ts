@@ -1,5 +1,6 @@
+import { LRUCache } from "lru-cache";
 import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
-import type { TurnOutcome } from "../../core/conversation/conversation-session.js";
+import type { ConversationSession, TurnOutcome } from "../../core/conversation/conversation-session.js";
 import { lazyChildLogger } from "../../observability/lazy-child-logger.js";
 import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
@@ -23,6 +24,15 @@ export class AsyncReplyRunner {
   private readonly queues = new Map<string, Promise<void>>();
   /** Replies in flight at once; new ones start one per event-loop turn (see YieldingLimiter). */
   private readonly limiter = new YieldingLimiter(64);
+  /**
+   * Sessions of recent conversations, so the next SMS or email of a conversation does not reload
+   * its history; each is checked against the store before it is reused (`resumeSession`).
+   */
+  private readonly sessions = new LRUCache<string, ConversationSession>({
+    maxSize: 50_000,
+    sizeCalculation: (session) => Math.max(1, session.size),
+    ttl: 10 * 60_000,
+  });
 
   constructor(
     private readonly dependencies: {
@@ -95,8 +105,12 @@ export class AsyncReplyRunner {
       return;
     }
     try {
-      const session = await agent.openSession(userMessage.conversationId, channel);
+      const key = `${channel}:${userMessage.conversationId}`;
+      const cached = this.sessions.get(key);
+      this.sessions.delete(key); // kept again below only when the turn completed cleanly
+      const session = await agent.resumeSession(cached, userMessage, channel);
       const outcome = await session.runTurn({ text: userMessage.text }, { storedUserMessage: userMessage });
+      if (!outcome.error) this.sessions.set(key, session);
       if (outcome.error)
         log.error({ [logKeys.errorCode]: outcome.error.code, err: outcome.error }, "reply turn failed");
       await delivery(outcome, userMessage);

@@ -1,6 +1,6 @@
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import type { ChannelName } from "../../ports/channel.js";
-import type { ConversationStore } from "../../ports/conversation-store.js";
+import type { ConversationStore, StoredMessage } from "../../ports/conversation-store.js";
 import {
   type ConversationSummaryState,
   compactHistory,
@@ -80,6 +80,24 @@ export class ConversationAgent {
       (message) => message.sequence > summary.summaryThroughSequence,
     );
     return new ConversationSession(this, conversation, channel, history, summary);
+  }
+
+  /**
+   * The session for the next turn of an asynchronous channel: `cached` when it is still current
+   * for `userMessage` (two small reads instead of the history), a freshly opened one otherwise.
+   */
+  async resumeSession(
+    cached: ConversationSession | undefined,
+    userMessage: StoredMessage,
+    channel: ChannelName,
+  ): Promise<ConversationSession> {
+    const conversationId = userMessage.conversationId;
+    if (cached && cached.conversationId === conversationId && cached.channel === channel) {
+      const conversation = await this.store.getConversation(conversationId);
+      const recent = conversation ? await this.store.listMessages(conversationId, { limit: 3 }) : [];
+      if (conversation && cached.isCurrentFor(conversation, recent, userMessage)) return cached;
+    }
+    return this.openSession(conversationId, channel);
   }
 
   /** Folds older messages into the stored summary when over budget; one run per conversation at a time. */

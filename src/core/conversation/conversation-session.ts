@@ -6,7 +6,7 @@ import type { Conversation, InputKind, NewMessage, StoredMessage } from "../../p
 import type { ConversationAgent } from "../agent/conversation-agent.js";
 import { runModelTurn, type TurnStep } from "../agent/run-model-turn.js";
 import type { TurnEvent, TurnEventListener, TurnFinishReason } from "../agent/turn-event.js";
-import { type ConversationSummaryState, unsummarizedSize } from "./compact-history.js";
+import { type ConversationSummaryState, summaryStateOf, unsummarizedSize } from "./compact-history.js";
 import { distributeHeardText } from "./distribute-heard-text.js";
 import { historyToPrompt, messageToPrompt, trimToValidStart } from "./history-to-prompt.js";
 
@@ -107,6 +107,37 @@ export class ConversationSession {
   /** The messages this session holds, oldest first (a copy). */
   messages(): StoredMessage[] {
     return [...this.history];
+  }
+
+  /** How many messages the session holds (its memory footprint, for caches). */
+  get size(): number {
+    return this.history.length;
+  }
+
+  /**
+   * True when this session can answer `userMessage` as a freshly opened one would: nothing is
+   * running, the conversation's customer and summary are the ones it knows, and the only message
+   * stored after its last one is `userMessage` (`recent`: the conversation's newest messages).
+   */
+  isCurrentFor(
+    conversation: Conversation,
+    recent: readonly StoredMessage[],
+    userMessage: StoredMessage,
+  ): boolean {
+    if (this.busy || conversation.id !== this.conversation.id) return false;
+    if (conversation.customerId !== this.conversation.customerId) return false;
+    const stored = summaryStateOf(conversation.metadata);
+    if (
+      stored.summary !== this.summary.summary ||
+      stored.summaryThroughSequence !== this.summary.summaryThroughSequence
+    ) {
+      return false;
+    }
+    const last = this.history.at(-1);
+    const index = last ? recent.findIndex((message) => message.id === last.id) : -1;
+    if (index < 0) return false;
+    const after = recent.slice(index + 1);
+    return after.length === 1 && after[0]?.id === userMessage.id;
   }
 
   /** True while a turn is queued or generating. */
