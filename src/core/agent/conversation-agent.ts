@@ -93,9 +93,12 @@ export class ConversationAgent {
   ): Promise<ConversationSession> {
     const conversationId = userMessage.conversationId;
     if (cached && cached.conversationId === conversationId && cached.channel === channel) {
-      const conversation = await this.store.getConversation(conversationId);
-      const recent = conversation ? await this.store.listMessages(conversationId, { limit: 3 }) : [];
-      if (conversation && cached.isCurrentFor(conversation, recent, userMessage)) return cached;
+      // The newest messages first: when they already rule the session out, one small read is the cost.
+      const recent = await this.store.listMessages(conversationId, { limit: 3 });
+      if (cached.isCurrentFor(cached.conversation, recent, userMessage)) {
+        const conversation = await this.store.getConversation(conversationId);
+        if (conversation && cached.isCurrentFor(conversation, recent, userMessage)) return cached;
+      }
     }
     return this.openSession(conversationId, channel);
   }
