@@ -19,8 +19,11 @@ export function lazyChildLogger(
   };
   const method =
     <Name extends keyof LogMethods | "silent">(name: Name) =>
-    (...values: unknown[]) =>
+    (...values: unknown[]) => {
+      // A line below the level is dropped without making the child at all.
+      if (!child && name !== "silent" && !logger.isLevelEnabled(name)) return;
       (get()[name] as (...values: unknown[]) => void)(...values);
+    };
   return {
     trace: method("trace") as Logger["trace"],
     debug: method("debug") as Logger["debug"],

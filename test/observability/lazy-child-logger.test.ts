@@ -4,6 +4,17 @@ import { lazyChildLogger } from "../../src/observability/lazy-child-logger.js";
 import { createLogger } from "../../src/observability/logger.js";
 
 describe("lazyChildLogger", () => {
+  it("drops lines below the level without making the child", () => {
+    const logger = createLogger({ level: "warn", logCustomerContent: false, destination: new PassThrough() });
+    const child = vi.spyOn(logger, "child");
+    const log = lazyChildLogger(logger, { outboxId: "out_2" });
+    log.info("not written");
+    log.debug("not written either");
+    expect(child).not.toHaveBeenCalled();
+    log.error("written");
+    expect(child).toHaveBeenCalledTimes(1);
+  });
+
   it("creates the child on the first line only, and that line carries the bindings", () => {
     const lines: Array<Record<string, unknown>> = [];
     const destination = new PassThrough();
@@ -17,6 +28,7 @@ describe("lazyChildLogger", () => {
     log.warn("first");
     log.info({ attempt: 2 }, "second");
     expect(child).toHaveBeenCalledTimes(1);
+    log.debug("below the level");
     destination.end();
     expect(lines.map((line) => [line.msg, line.outboxId, line.kind])).toEqual([
       ["first", "out_1", "sms"],
