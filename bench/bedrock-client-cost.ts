@@ -1,16 +1,5 @@
-/**
- * Bedrock client cost: CPU per streamed 20-token ConverseStream call (process.cpuUsage over N
- * sequential calls after a warm-up) of the lean client (src/llm/bedrock-converse) against the AI
- * SDK's `@ai-sdk/amazon-bedrock` `doStream`. The fake Bedrock Runtime servers run in a child
- * process (this file with `serve`), so their CPU never counts. One writes the 25 frames of a reply
- * back to back (they arrive in one or two reads, as in the OpenAI client benchmark); the other
- * writes one frame per event-loop turn (about one read per frame, as a live model streams).
- *
- * Usage: node --import tsx bench/bedrock-client-cost.ts [N=500]
- */
-import { performance } from "node:perf_hooks";
 import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
-import type { LanguageModelV3, LanguageModelV3CallOptions } from "@ai-sdk/provider";
+import type { LanguageModelV3CallOptions } from "@ai-sdk/provider";
 import { createBedrockConverseModel } from "../src/llm/bedrock-converse/create-bedrock-converse-model.js";
 import { createFakeBedrockRuntimeServer } from "../src/testing/create-fake-bedrock-runtime-server.js";
 import {
@@ -21,17 +10,11 @@ import {
   startChild,
   twentyTokens,
 } from "./bench-util.js";
+import { type ClientCost, drainTextDeltas, measureCallCost } from "./measure-call-cost.js";
 
 const region = "us-east-1";
 const modelId = "amazon.nova-lite-v1:0";
 const credentials = { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-secret" };
-
-interface BedrockClientCost {
-  name: string;
-  cpuMsPerCall: number;
-  wallMsPerCall: number;
-  calls: number;
-}
 
 async function serve(): Promise<void> {
   const together = await createFakeBedrockRuntimeServer(
@@ -56,38 +39,6 @@ const callOptions: LanguageModelV3CallOptions = {
   ],
   maxOutputTokens: 200,
 };
-
-async function drain(model: LanguageModelV3): Promise<string> {
-  const { stream } = await model.doStream(callOptions);
-  const reader = stream.getReader();
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text;
-    if (value.type === "text-delta") text += value.delta;
-    if (value.type === "error") throw value.error;
-  }
-}
-
-async function measure(name: string, model: LanguageModelV3, calls: number): Promise<BedrockClientCost> {
-  const expected = twentyTokens.join("");
-  const warmUpCalls = Math.min(100, Math.max(20, Math.round(calls / 5)));
-  for (let index = 0; index < warmUpCalls; index++) {
-    const text = await drain(model);
-    if (text !== expected) throw new Error(`${name}: unexpected reply ${JSON.stringify(text)}`);
-  }
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
-  for (let index = 0; index < calls; index++) await drain(model);
-  const wallMs = performance.now() - wallBefore;
-  const cpu = process.cpuUsage(cpuBefore);
-  return {
-    name,
-    cpuMsPerCall: round((cpu.user + cpu.system) / 1000 / calls),
-    wallMsPerCall: round(wallMs / calls),
-    calls,
-  };
-}
 
 async function main(): Promise<void> {
   const calls = Number(process.argv[2] ?? "500");
@@ -115,10 +66,13 @@ async function main(): Promise<void> {
       ...clients(urls.spacedUrl, "one frame per read"),
     ];
     // Two alternating rounds, so no client always runs on a colder or hotter process.
-    const rounds: BedrockClientCost[][] = [];
+    const rounds: ClientCost[][] = [];
     for (let round = 0; round < 2; round++) {
-      const costs: BedrockClientCost[] = [];
-      for (const subject of subjects) costs.push(await measure(subject.name, subject.model, calls));
+      const costs: ClientCost[] = [];
+      for (const subject of subjects)
+        costs.push(
+          await measureCallCost(subject.name, () => drainTextDeltas(subject.model, callOptions), calls),
+        );
       rounds.push(costs);
     }
     const results = rounds[0]!.map((first, index) => {

@@ -2,7 +2,7 @@
 import type { ColdStartResult } from "./cold-start-scenario.js";
 import type { KnowledgeResult } from "./knowledge-scenario.js";
 import type { LoadVoiceResult } from "./load-voice.js";
-import type { ClientCost } from "./model-client-cost.js";
+import type { ClientCost } from "./measure-call-cost.js";
 import type { SaturationResult } from "./saturation-search.js";
 import type { SmsResult } from "./sms-scenario.js";
 import type { SelfTimeRow } from "./summarize-cpu-profile.js";

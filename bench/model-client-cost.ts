@@ -1,53 +1,25 @@
-/**
- * Model client cost, in its own process: CPU per streamed call (process.cpuUsage over N sequential
- * calls after a warm-up) of the AI SDK OpenAI provider's `doStream`, of the lean Chat Completions
- * client (src/llm/openai-chat) over an injected `fetch` and over its default `node:http`
- * transport, of `streamText` on top of it and on top of a zero-cost scripted model, against a
- * plain `fetch` + hand-written SSE parser (the floor). The fake OpenAI server runs in another
- * process (bench/fake-openai-process.ts).
- *
- * Usage: node --import tsx bench/model-client-cost.ts <fake base URL with /v1> <N> [warm-up calls]
- * The default warm-up (N/5, 20 to 100 calls) leaves V8 compiling per-call functions during the
- * measured calls (on its compiler threads, which process.cpuUsage counts); a few thousand warm-up
- * calls measure the steady state.
- */
-import { performance } from "node:perf_hooks";
 import { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModelV3, LanguageModelV3CallOptions } from "@ai-sdk/provider";
 import { streamText } from "ai";
 import { createProviderModel } from "../src/llm/create-language-model.js";
 import { createOpenAiChatModel } from "../src/llm/openai-chat/create-openai-chat-model.js";
 import { createScriptedModel } from "../src/testing/create-scripted-model.js";
-import { report, round, twentyTokens } from "./bench-util.js";
+import { report, twentyTokens } from "./bench-util.js";
+import {
+  type ClientCost,
+  defaultWarmUpCalls,
+  drainTextDeltas,
+  measureCallCost,
+} from "./measure-call-cost.js";
 
 const baseUrl = process.argv[2] ?? "";
 const calls = Number(process.argv[3] ?? "500");
-const warmUpCalls = process.argv[4]
-  ? Number(process.argv[4])
-  : Math.min(100, Math.max(20, Math.round(calls / 5)));
+const warmUpCalls = process.argv[4] ? Number(process.argv[4]) : defaultWarmUpCalls(calls);
 const prompt = "Where is my order?";
-
-export interface ClientCost {
-  name: string;
-  cpuMsPerCall: number;
-  wallMsPerCall: number;
-  calls: number;
-}
 
 const callOptions: LanguageModelV3CallOptions = {
   prompt: [{ role: "user", content: [{ type: "text", text: prompt }] }],
 };
-
-async function drainModel(model: LanguageModelV3): Promise<string> {
-  const { stream } = await model.doStream(callOptions);
-  const reader = stream.getReader();
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text;
-    if (value.type === "text-delta") text += value.delta;
-  }
-}
 
 async function drainStreamText(model: LanguageModelV3): Promise<string> {
   const result = streamText({ model, prompt });
@@ -97,24 +69,8 @@ async function fetchSse(path: "/responses" | "/chat/completions"): Promise<strin
   return text;
 }
 
-async function measure(name: string, once: () => Promise<string>): Promise<ClientCost> {
-  const expected = twentyTokens.join("");
-  for (let index = 0; index < warmUpCalls; index++) {
-    const text = await once();
-    if (text !== expected) throw new Error(`${name}: unexpected reply ${JSON.stringify(text)}`);
-  }
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
-  for (let index = 0; index < calls; index++) await once();
-  const wallMs = performance.now() - wallBefore;
-  const cpu = process.cpuUsage(cpuBefore);
-  return {
-    name,
-    cpuMsPerCall: round((cpu.user + cpu.system) / 1000 / calls),
-    wallMsPerCall: round(wallMs / calls),
-    calls,
-  };
-}
+const measure = (name: string, once: () => Promise<string>) =>
+  measureCallCost(name, once, calls, warmUpCalls);
 
 async function main(): Promise<void> {
   const responsesModel = await createProviderModel({
@@ -142,12 +98,18 @@ async function main(): Promise<void> {
   const scripted = createScriptedModel(() => ({ text: twentyTokens }));
   const results: ClientCost[] = [];
   results.push(await measure("fetch+SSE /responses (floor)", () => fetchSse("/responses")));
-  results.push(await measure("@ai-sdk/openai doStream /responses", () => drainModel(responsesModel)));
-  results.push(await measure("fetch+SSE /chat/completions (floor)", () => fetchSse("/chat/completions")));
-  results.push(await measure("@ai-sdk/openai chat doStream", () => drainModel(chatModel)));
-  results.push(await measure("lean openai-chat doStream (fetch)", () => drainModel(leanChatModel)));
   results.push(
-    await measure("lean openai-chat doStream (node:http)", () => drainModel(leanChatModelNodeHttp)),
+    await measure("@ai-sdk/openai doStream /responses", () => drainTextDeltas(responsesModel, callOptions)),
+  );
+  results.push(await measure("fetch+SSE /chat/completions (floor)", () => fetchSse("/chat/completions")));
+  results.push(await measure("@ai-sdk/openai chat doStream", () => drainTextDeltas(chatModel, callOptions)));
+  results.push(
+    await measure("lean openai-chat doStream (fetch)", () => drainTextDeltas(leanChatModel, callOptions)),
+  );
+  results.push(
+    await measure("lean openai-chat doStream (node:http)", () =>
+      drainTextDeltas(leanChatModelNodeHttp, callOptions),
+    ),
   );
   results.push(
     await measure("streamText + @ai-sdk/openai /responses", () => drainStreamText(responsesModel)),

@@ -16,7 +16,7 @@ import { installCleanupHandlers, killAllChildren, repositoryRoot, startChild } f
 import { runColdStartScenario } from "./cold-start-scenario.js";
 import { runKnowledgeScenario } from "./knowledge-scenario.js";
 import type { LoadVoiceResult } from "./load-voice.js";
-import type { ClientCost } from "./model-client-cost.js";
+import type { ClientCost } from "./measure-call-cost.js";
 import { renderMarkdownTable } from "./report-table.js";
 import { buildTable } from "./result-table.js";
 import { runSaturationScenario, type SaturationSettings } from "./saturation-search.js";
