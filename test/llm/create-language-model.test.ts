@@ -9,24 +9,7 @@ import {
   type FakeOpenAiServer,
 } from "../../src/testing/create-fake-openai-server.js";
 import { streamCall, textOf, userPrompt } from "./read-stream.js";
-
-function llmConfig(overrides: Partial<LlmConfig>): LlmConfig {
-  return {
-    provider: "offline",
-    model: undefined,
-    baseUrl: undefined,
-    apiKey: undefined,
-    openaiApiKey: undefined,
-    client: "lean",
-    fallbackProvider: undefined,
-    fallbackModel: undefined,
-    maxOutputTokens: 100,
-    temperature: undefined,
-    maxToolSteps: 3,
-    awsRegion: undefined,
-    ...overrides,
-  };
-}
+import { testLlmConfig } from "./test-llm-config.js";
 
 async function configError(promise: Promise<unknown>): Promise<ConfigError> {
   const error = await promise.then(
@@ -47,7 +30,7 @@ describe("createLanguageModel", () => {
 
   it("throws a ConfigError naming LLM_BASE_URL for openai-compatible without a base URL", async () => {
     const error = await configError(
-      createLanguageModel(llmConfig({ provider: "openai-compatible", model: "llama3.2" })),
+      createLanguageModel(testLlmConfig({ provider: "openai-compatible", model: "llama3.2" })),
     );
     expect(error.variable).toBe("LLM_BASE_URL");
     expect(error.message).toContain("LLM_BASE_URL");
@@ -55,7 +38,7 @@ describe("createLanguageModel", () => {
 
   it("throws a ConfigError naming LLM_MODEL for openai-compatible without a model", async () => {
     const error = await configError(
-      createLanguageModel(llmConfig({ provider: "openai-compatible", baseUrl: "http://127.0.0.1:1/v1" })),
+      createLanguageModel(testLlmConfig({ provider: "openai-compatible", baseUrl: "http://127.0.0.1:1/v1" })),
     );
     expect(error.variable).toBe("LLM_MODEL");
   });
@@ -63,7 +46,7 @@ describe("createLanguageModel", () => {
   it("names LLM_FALLBACK_MODEL when an openai-compatible fallback has no model", async () => {
     const error = await configError(
       createLanguageModel(
-        llmConfig({
+        testLlmConfig({
           provider: "openai-compatible",
           model: "llama3.2",
           baseUrl: "http://127.0.0.1:1/v1",
@@ -76,7 +59,9 @@ describe("createLanguageModel", () => {
 
   it("uses a default model per provider when LLM_MODEL is unset", async () => {
     const described = async (provider: LlmConfig["provider"]) =>
-      describeModel(await createLanguageModel(llmConfig({ provider, apiKey: "k", awsRegion: "us-east-1" })));
+      describeModel(
+        await createLanguageModel(testLlmConfig({ provider, apiKey: "k", awsRegion: "us-east-1" })),
+      );
     expect(await described("offline")).toBe("offline:switchboard-offline");
     expect(await described("openai")).toBe("openai:gpt-4o-mini");
     expect(await described("anthropic")).toBe("anthropic:claude-3-5-haiku-latest");
@@ -95,11 +80,11 @@ describe("createLanguageModel", () => {
       vi.stubEnv("AWS_SESSION_TOKEN", "");
       vi.stubEnv("AWS_PROFILE", "");
       const settings = { provider: "bedrock" as const, awsRegion: "us-west-2", baseUrl: bedrock.url };
-      const lean = await createLanguageModel(llmConfig(settings));
+      const lean = await createLanguageModel(testLlmConfig(settings));
       expect(textOf(await streamCall(lean, { prompt: userPrompt("hello") }))).toBe("Lean Bedrock.");
       expect(bedrock.requests.at(-1)?.path).toMatch(/\/model\/.+\/converse-stream$/);
       expect(bedrock.requests.at(-1)?.signature?.accessKeyId).toBe("AKIDWIRING");
-      const viaAiSdk = await createLanguageModel(llmConfig({ ...settings, client: "ai-sdk" }));
+      const viaAiSdk = await createLanguageModel(testLlmConfig({ ...settings, client: "ai-sdk" }));
       expect(describeModel(viaAiSdk)).toBe("bedrock:amazon.nova-lite-v1:0");
     } finally {
       vi.unstubAllEnvs();
@@ -109,7 +94,7 @@ describe("createLanguageModel", () => {
 
   it("uses LLM_MODEL when set", async () => {
     const model = await createLanguageModel(
-      llmConfig({ provider: "anthropic", model: "claude-sonnet-4-5", apiKey: "k" }),
+      testLlmConfig({ provider: "anthropic", model: "claude-sonnet-4-5", apiKey: "k" }),
     );
     expect(describeModel(model)).toBe("anthropic:claude-sonnet-4-5");
   });
@@ -117,7 +102,7 @@ describe("createLanguageModel", () => {
   it("sends openai requests to Chat Completions with the lean client and the configured key", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Hi ", "there."] });
     const model = await createLanguageModel(
-      llmConfig({ provider: "openai", model: "gpt-test", baseUrl: server.url, apiKey: "sk-configured" }),
+      testLlmConfig({ provider: "openai", model: "gpt-test", baseUrl: server.url, apiKey: "sk-configured" }),
     );
     expect(textOf(await streamCall(model, { prompt: userPrompt("hello") }))).toBe("Hi there.");
     expect(server.requests).toHaveLength(1);
@@ -134,7 +119,7 @@ describe("createLanguageModel", () => {
   it("uses OPENAI_API_KEY from the config when LLM_API_KEY is unset", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Keyed."] });
     const model = await createLanguageModel(
-      llmConfig({ provider: "openai", baseUrl: server.url, openaiApiKey: "sk-from-openai-variable" }),
+      testLlmConfig({ provider: "openai", baseUrl: server.url, openaiApiKey: "sk-from-openai-variable" }),
     );
     expect(textOf(await streamCall(model, { prompt: userPrompt("hello") }))).toBe("Keyed.");
     expect(server.requests[0]?.headers.authorization).toBe("Bearer sk-from-openai-variable");
@@ -142,14 +127,14 @@ describe("createLanguageModel", () => {
   });
 
   it("throws a ConfigError naming OPENAI_API_KEY for the lean openai client without a key", async () => {
-    const error = await configError(createLanguageModel(llmConfig({ provider: "openai" })));
+    const error = await configError(createLanguageModel(testLlmConfig({ provider: "openai" })));
     expect(error.variable).toBe("OPENAI_API_KEY");
   });
 
   it("sends openai requests to the Responses API with LLM_CLIENT=ai-sdk", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Hi ", "there."] });
     const model = await createLanguageModel(
-      llmConfig({
+      testLlmConfig({
         provider: "openai",
         model: "gpt-test",
         baseUrl: server.url,
@@ -168,7 +153,12 @@ describe("createLanguageModel", () => {
   it("uses @ai-sdk/openai-compatible for openai-compatible with LLM_CLIENT=ai-sdk", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Via ", "SDK."] });
     const model = await createLanguageModel(
-      llmConfig({ provider: "openai-compatible", model: "llama3.2", baseUrl: server.url, client: "ai-sdk" }),
+      testLlmConfig({
+        provider: "openai-compatible",
+        model: "llama3.2",
+        baseUrl: server.url,
+        client: "ai-sdk",
+      }),
     );
     expect(textOf(await streamCall(model, { prompt: userPrompt("hello") }))).toBe("Via SDK.");
     expect((model as { primary?: { provider: string } }).primary?.provider).toBe("openai-compatible.chat");
@@ -177,7 +167,7 @@ describe("createLanguageModel", () => {
   it("sends openai-compatible requests to Chat Completions and asks for usage", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Local ", "answer."] });
     const model = await createLanguageModel(
-      llmConfig({ provider: "openai-compatible", model: "llama3.2", baseUrl: server.url }),
+      testLlmConfig({ provider: "openai-compatible", model: "llama3.2", baseUrl: server.url }),
     );
     const parts = await streamCall(model, { prompt: userPrompt("hello") });
     expect(textOf(parts)).toBe("Local answer.");
@@ -208,7 +198,7 @@ describe("createLanguageModel", () => {
       );
     };
     const model = await createLanguageModel(
-      llmConfig({
+      testLlmConfig({
         provider: "openai",
         baseUrl: server.url,
         apiKey: "sk-openai-only",

@@ -11,28 +11,15 @@ import {
 } from "../../src/testing/create-fake-openai-server.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 import { streamCall, textOf, userPrompt } from "./read-stream.js";
+import { testLlmConfig } from "./test-llm-config.js";
+
+/** The openai primary these tests fail over from. */
+const llmConfigWith = (overrides: Partial<LlmConfig>) =>
+  testLlmConfig({ provider: "openai", model: "gpt-primary", apiKey: "test-key", ...overrides });
 
 const prompt = userPrompt("Hello there");
 const retryableError = () =>
   new APICallError({ message: "overloaded", url: "http://x", requestBodyValues: {}, statusCode: 503 });
-
-function llmConfig(overrides: Partial<LlmConfig>): LlmConfig {
-  return {
-    provider: "openai",
-    model: "gpt-primary",
-    baseUrl: undefined,
-    apiKey: "test-key",
-    openaiApiKey: undefined,
-    client: "lean",
-    fallbackProvider: undefined,
-    fallbackModel: undefined,
-    maxOutputTokens: 100,
-    temperature: undefined,
-    maxToolSteps: 3,
-    awsRegion: undefined,
-    ...overrides,
-  };
-}
 
 async function rejection(promise: PromiseLike<unknown>): Promise<ModelError> {
   const error = await Promise.resolve(promise).then(
@@ -50,7 +37,7 @@ describe("retry (fake OpenAI server)", () => {
   it("retries a 500 once and then streams the answer: exactly 2 requests", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Second ", "time ", "lucky."] });
     server.failNext(1, 500);
-    const model = await createLanguageModel(llmConfig({ baseUrl: server.url }));
+    const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
 
     const parts = await streamCall(model, { prompt });
 
@@ -64,7 +51,7 @@ describe("retry (fake OpenAI server)", () => {
   it("retries a 429 once", async () => {
     server = await createFakeOpenAiServer({ tokens: ["ok ", "now"] });
     server.failNext(1, 429);
-    const model = await createLanguageModel(llmConfig({ baseUrl: server.url }));
+    const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
     expect(textOf(await streamCall(model, { prompt }))).toBe("ok now");
     expect(server.requests).toHaveLength(2);
   });
@@ -72,7 +59,7 @@ describe("retry (fake OpenAI server)", () => {
   it("does not retry a 400: ModelError with retryable false after 1 request", async () => {
     server = await createFakeOpenAiServer();
     server.failNext(5, 400);
-    const model = await createLanguageModel(llmConfig({ baseUrl: server.url }));
+    const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
 
     const error = await rejection(model.doStream({ prompt }));
 
@@ -86,7 +73,7 @@ describe("retry (fake OpenAI server)", () => {
   it("gives up after one retry: two 500s give a retryable ModelError", async () => {
     server = await createFakeOpenAiServer();
     server.failNext(5, 500);
-    const model = await createLanguageModel(llmConfig({ baseUrl: server.url }));
+    const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
 
     const error = await rejection(model.doStream({ prompt }));
 
@@ -103,7 +90,7 @@ describe("retry (fake OpenAI server)", () => {
       attempts++;
       return fetch(input, init);
     };
-    const model = await createLanguageModel(llmConfig({ baseUrl: url }), { fetch: countingFetch });
+    const model = await createLanguageModel(llmConfigWith({ baseUrl: url }), { fetch: countingFetch });
 
     const error = await rejection(model.doStream({ prompt }));
 
@@ -114,7 +101,7 @@ describe("retry (fake OpenAI server)", () => {
   it("retries doGenerate the same way", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Generated."] });
     server.failNext(1, 503);
-    const model = await createLanguageModel(llmConfig({ baseUrl: server.url }));
+    const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
     const result = await model.doGenerate({ prompt });
     expect(result.content).toEqual([expect.objectContaining({ type: "text", text: "Generated." })]);
     expect(server.requests).toHaveLength(2);
@@ -218,7 +205,7 @@ describe("fallback", () => {
     servers.push(server);
     server.failNext(2, 500);
     const model = await createLanguageModel(
-      llmConfig({ baseUrl: server.url, fallbackProvider: "openai", fallbackModel: "gpt-fallback" }),
+      llmConfigWith({ baseUrl: server.url, fallbackProvider: "openai", fallbackModel: "gpt-fallback" }),
     );
 
     const parts = await streamCall(model, { prompt });
@@ -237,9 +224,9 @@ describe("fallback", () => {
     const fallbackServer = await createFakeOpenAiServer({ tokens: ["Local ", "model ", "here."] });
     servers.push(primaryServer, fallbackServer);
     primaryServer.failNext(5, 401);
-    const primary = await createLanguageModel(llmConfig({ baseUrl: primaryServer.url }));
+    const primary = await createLanguageModel(llmConfigWith({ baseUrl: primaryServer.url }));
     const fallback = await createLanguageModel(
-      llmConfig({ provider: "openai-compatible", model: "llama", baseUrl: fallbackServer.url }),
+      llmConfigWith({ provider: "openai-compatible", model: "llama", baseUrl: fallbackServer.url }),
     );
 
     const parts = await streamCall(withResilience(primary, { fallback }), { prompt });
@@ -253,7 +240,9 @@ describe("fallback", () => {
     const server = await createFakeOpenAiServer();
     servers.push(server);
     server.failNext(99, 502);
-    const model = await createLanguageModel(llmConfig({ baseUrl: server.url, fallbackProvider: "offline" }));
+    const model = await createLanguageModel(
+      llmConfigWith({ baseUrl: server.url, fallbackProvider: "offline" }),
+    );
     const parts = await streamCall(model, { prompt });
     expect(textOf(parts)).toContain("offline stand-in model");
     expect(server.requests).toHaveLength(2);
