@@ -95,9 +95,9 @@ export class ConversationAgent {
     if (cached && cached.conversationId === conversationId && cached.channel === channel) {
       // The newest messages first: when they already rule the session out, one small read is the cost.
       const recent = await this.store.listMessages(conversationId, { limit: 3 });
-      if (cached.isCurrentFor(cached.conversation, recent, userMessage)) {
+      if (cached.continuesWith(recent, userMessage)) {
         const conversation = await this.store.getConversation(conversationId);
-        if (conversation && cached.isCurrentFor(conversation, recent, userMessage)) return cached;
+        if (conversation && cached.agreesWith(conversation)) return cached;
       }
     }
     return this.openSession(conversationId, channel);

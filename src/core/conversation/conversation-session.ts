@@ -115,29 +115,27 @@ export class ConversationSession {
   }
 
   /**
-   * True when this session can answer `userMessage` as a freshly opened one would: nothing is
-   * running, the conversation's customer and summary are the ones it knows, and the only message
-   * stored after its last one is `userMessage` (`recent`: the conversation's newest messages).
+   * True when nothing is running and the only message stored after this session's last one is
+   * `userMessage` (`recent`: the conversation's newest messages, oldest first).
    */
-  isCurrentFor(
-    conversation: Conversation,
-    recent: readonly StoredMessage[],
-    userMessage: StoredMessage,
-  ): boolean {
-    if (this.busy || conversation.id !== this.conversation.id) return false;
-    if (conversation.customerId !== this.conversation.customerId) return false;
-    const stored = summaryStateOf(conversation.metadata);
-    if (
-      stored.summary !== this.summary.summary ||
-      stored.summaryThroughSequence !== this.summary.summaryThroughSequence
-    ) {
-      return false;
-    }
+  continuesWith(recent: readonly StoredMessage[], userMessage: StoredMessage): boolean {
+    if (this.busy) return false;
     const last = this.history.at(-1);
     const index = last ? recent.findIndex((message) => message.id === last.id) : -1;
     if (index < 0) return false;
     const after = recent.slice(index + 1);
     return after.length === 1 && after[0]?.id === userMessage.id;
+  }
+
+  /** True when the stored conversation has the customer and summary this session works with. */
+  agreesWith(conversation: Conversation): boolean {
+    const stored = summaryStateOf(conversation.metadata);
+    return (
+      conversation.id === this.conversation.id &&
+      conversation.customerId === this.conversation.customerId &&
+      stored.summary === this.summary.summary &&
+      stored.summaryThroughSequence === this.summary.summaryThroughSequence
+    );
   }
 
   /** True while a turn is queued or generating. */
