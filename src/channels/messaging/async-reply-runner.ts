@@ -110,9 +110,9 @@ export class AsyncReplyRunner {
       this.sessions.delete(key); // kept again below only when the turn completed cleanly
       const session = await agent.resumeSession(cached, userMessage, channel);
       const outcome = await session.runTurn({ text: userMessage.text }, { storedUserMessage: userMessage });
-      if (!outcome.error) this.sessions.set(key, session);
       if (outcome.error)
         log.error({ [logKeys.errorCode]: outcome.error.code, err: outcome.error }, "reply turn failed");
+      else this.sessions.set(key, session);
       await delivery(outcome, userMessage);
       await messagingState.removePendingTurn(userMessage.id);
     } catch (error) {
