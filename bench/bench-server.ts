@@ -8,10 +8,10 @@
  * - `stream200`: 200 tokens with BENCH_DELTA_MS (default 2) between deltas, for interruption;
  * - `stamped`: 20 tokens 20 ms apart, each carrying the time it was produced (per-token forwarding);
  * - `configured`: the model from LLM_PROVIDER/LLM_BASE_URL (e.g. `openai` against a fake server).
+ *
+ * The app is the compiled one in dist/ (run `npm run build` first; the runners do), as deployed.
  */
 import type { LanguageModelV3 } from "@ai-sdk/provider";
-import { createApp } from "../src/app/create-app.js";
-import { loadConfig } from "../src/config/config.js";
 import { createScriptedModel } from "../src/testing/create-scripted-model.js";
 import { currentStats, exitWhenParentGoes, report, twentyTokens } from "./bench-util.js";
 import { createStampedModel } from "./stamped-tokens.js";
@@ -49,6 +49,11 @@ async function main(): Promise<void> {
     const value = process.env[name];
     if (value !== undefined) environment[name] = value;
   }
+  // The compiled app (dist/, built by the runner first), as deployed; BENCH_CODE=src runs the sources
+  // through tsx instead.
+  const code = process.env.BENCH_CODE === "src" ? "../src" : "../dist";
+  const { createApp }: typeof import("../src/app/create-app.js") = await import(`${code}/app/create-app.js`);
+  const { loadConfig }: typeof import("../src/config/config.js") = await import(`${code}/config/config.js`);
   const config = loadConfig(environment);
   const model = benchModel(process.env.BENCH_MODEL ?? "tokens20");
   const app = await createApp(config, model ? { model } : {});

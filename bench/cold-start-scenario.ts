@@ -5,13 +5,12 @@
  * in a fresh directory and the offline model, and for a bare `node -e` http server (the floor).
  * The port is chosen before the spawn so polling (every 5 ms) starts at once.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { type BenchChild, freePort, median, repositoryRoot, round, sleep, startChild } from "./bench-util.js";
+import { type BenchChild, freePort, median, round, sleep, startChild } from "./bench-util.js";
+import { buildDist } from "./build-dist.js";
 import { benchAuthToken, benchPublicUrl } from "./voice-scenario.js";
 
 export interface ColdStartResult {
@@ -25,16 +24,6 @@ export interface ColdStartResult {
   switchboardMedianMs: number;
   floorMedianMs: number;
 }
-
-function buildDist(): void {
-  const result = spawnSync(process.execPath, [tscPath, "-p", "tsconfig.build.json"], {
-    cwd: repositoryRoot,
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
-}
-
-const tscPath = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 const floorServer =
   "require('node:http').createServer((q,s)=>{s.writeHead(200);s.end('ok')}).listen(Number(process.env.PORT),'127.0.0.1');process.stdin.resume();process.stdin.on('end',()=>process.exit(0))";

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startChild } from "./bench-util.js";
+import { buildDist } from "./build-dist.js";
 import type { LoadVoiceOptions, LoadVoiceResult } from "./load-voice.js";
 
 export const benchAuthToken = "bench-auth-token";
@@ -47,6 +48,8 @@ export async function startVoiceServer(target: VoiceTarget): Promise<RunningServ
     const ready = await child.waitForLine<{ port: number; pid: number }>("BENCH_READY ", 20_000);
     return { ...ready, stop: () => child.stop() };
   }
+  // bench-server runs the compiled app (dist/), as deployed: built once per runner process.
+  if (target.environment?.BENCH_CODE !== "src") buildDist();
   const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "switchboard-bench-"));
   const child = startChild("bench/bench-server.ts", {
     nodeArguments,
