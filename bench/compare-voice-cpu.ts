@@ -1,0 +1,39 @@
+/**
+ * A/B of the voice turn cost: runs the scripted voice level against fresh servers, alternating the
+ * variants given as JSON (name → extra server environment), and prints CPU per turn and first-token
+ * percentiles per run. Compare runs of the same round: the machines are shared and noisy.
+ *
+ * Usage: npx tsx bench/compare-voice-cpu.ts '{"sqlite":{},"memory":{"STORE":"memory"}}'
+ *        [CALLS=1000] [DURATION_MS=12000] [ROUNDS=2] [MODEL=tokens20]
+ */
+import { installCleanupHandlers } from "./bench-util.js";
+import { runVoiceLevel } from "./voice-scenario.js";
+
+installCleanupHandlers();
+const calls = Number(process.env.CALLS ?? "1000");
+const durationMs = Number(process.env.DURATION_MS ?? "12000");
+const rounds = Number(process.env.ROUNDS ?? "2");
+const model = process.env.MODEL ?? "tokens20";
+const variants = JSON.parse(process.argv[2] ?? '{"default":{}}') as Record<string, Record<string, string>>;
+
+for (let round = 1; round <= rounds; round++) {
+  for (const [name, environment] of Object.entries(variants)) {
+    const result = await runVoiceLevel(
+      { kind: "switchboard", model, environment },
+      {
+        calls,
+        mode: "turns",
+        durationMs,
+        thinkMs: 5000,
+        turnTimeoutMs: 10_000,
+        idleWindowMs: 500,
+        warmUpSpreadMs: 2000,
+      },
+    );
+    const failures = result.errors + result.timeouts + result.connectErrors;
+    process.stdout.write(
+      `round ${round} ${name.padEnd(12)} CPU/turn ${result.serverCpuMsPerTurn.toFixed(3)} ms  first token p50 ${result.firstTokenMs.p50.toFixed(2)} p99 ${result.firstTokenMs.p99.toFixed(2)} ms  turns ${result.turns}  failures ${failures}\n`,
+    );
+  }
+}
+process.exit(0);
