@@ -7,13 +7,13 @@
  *        [CALLS=1000] [DURATION_MS=12000] [ROUNDS=2] [MODEL=tokens20]
  */
 import { installCleanupHandlers } from "./bench-util.js";
-import { runVoiceLevel } from "./voice-scenario.js";
+import { runVoiceLevel, type VoiceTarget } from "./voice-scenario.js";
 
 installCleanupHandlers();
 const calls = Number(process.env.CALLS ?? "1000");
 const durationMs = Number(process.env.DURATION_MS ?? "12000");
 const rounds = Number(process.env.ROUNDS ?? "2");
-const model = process.env.MODEL ?? "tokens20";
+const model = (process.env.MODEL ?? "tokens20") as VoiceTarget["model"];
 const variants = JSON.parse(process.argv[2] ?? '{"default":{}}') as Record<string, Record<string, string>>;
 
 for (let round = 1; round <= rounds; round++) {
