@@ -2,6 +2,7 @@ import type { OutboxEntry, OutboxStore } from "../ports/outbox-store.js";
 
 type SentResult = Parameters<OutboxStore["markOutboundSent"]>[1];
 type RetryFailure = Parameters<OutboxStore["markOutboundRetry"]>[1];
+type FinalFailure = Parameters<OutboxStore["markOutboundFailed"]>[1];
 
 /** What a successful send sets on an entry (the claim and any earlier error are cleared). */
 export function sentOutboxFields(result: SentResult, updatedAt: number): Partial<OutboxEntry> {
@@ -23,6 +24,18 @@ export function retryOutboxFields(failure: RetryFailure, updatedAt: number): Par
   return {
     status: "pending",
     nextAttemptAt: failure.nextAttemptAt,
+    lastError: failure.error,
+    lastErrorCode: failure.errorCode,
+    claimedBy: null,
+    claimExpiresAt: null,
+    updatedAt,
+  };
+}
+
+/** What a final failure sets: `failed`, or `dead` when retries ran out; the claim released. */
+export function failedOutboxFields(failure: FinalFailure, updatedAt: number): Partial<OutboxEntry> {
+  return {
+    status: failure.dead ? "dead" : "failed",
     lastError: failure.error,
     lastErrorCode: failure.errorCode,
     claimedBy: null,

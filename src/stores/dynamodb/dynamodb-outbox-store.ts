@@ -1,6 +1,6 @@
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
-import { retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
+import { failedOutboxFields, retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
 import { claimDueOutbound } from "./dynamodb-claim-due-outbound.js";
 import { enqueueOutbound } from "./dynamodb-enqueue-outbound.js";
@@ -102,14 +102,7 @@ export function createDynamoDbOutboxStore(access: DynamoDbTableAccess): OutboxSt
     },
     async markOutboundFailed(id, failure) {
       await updateEntry(id, {
-        set: {
-          status: failure.dead ? "dead" : "failed",
-          lastError: failure.error,
-          lastErrorCode: failure.errorCode,
-          claimedBy: null,
-          claimExpiresAt: null,
-          updatedAt: Date.now(),
-        },
+        set: failedOutboxFields(failure, Date.now()),
         remove: ["gsi2pk", "gsi2sk"],
       });
     },

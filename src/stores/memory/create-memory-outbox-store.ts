@@ -1,6 +1,6 @@
 import type { OutboxEntry, OutboxStore } from "../../ports/outbox-store.js";
 import { newOutboxEntry } from "../new-outbox-entry.js";
-import { retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
+import { failedOutboxFields, retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
 
 /** In-memory outbox for tests and `STORE=memory` (not durable, by definition). */
@@ -51,14 +51,7 @@ export function createMemoryOutboxStore(): OutboxStore {
     async markOutboundFailed(id, failure) {
       const entry = find(id);
       if (!entry) return;
-      Object.assign(entry, {
-        status: failure.dead ? "dead" : "failed",
-        lastError: failure.error,
-        lastErrorCode: failure.errorCode,
-        claimedBy: null,
-        claimExpiresAt: null,
-        updatedAt: Date.now(),
-      });
+      Object.assign(entry, failedOutboxFields(failure, Date.now()));
     },
     async updateOutboundProviderStatus(providerMessageId, update) {
       const entry = [...entries.values()].find(
