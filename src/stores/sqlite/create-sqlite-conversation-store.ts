@@ -60,9 +60,9 @@ export function createSqliteConversationStore(
     updateMessage: database.prepare(
       "UPDATE messages SET text = ?, interrupted = ?, metadata = ? WHERE id = ?",
     ),
-    listMessages: database.prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY sequence ASC"),
+    listMessages: database.prepare(messagesAsJson("SELECT * FROM messages WHERE conversation_id = ?")),
     listRecentMessages: database.prepare(
-      "SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY sequence DESC LIMIT ?) ORDER BY sequence ASC",
+      messagesAsJson("SELECT * FROM messages WHERE conversation_id = ? ORDER BY sequence DESC LIMIT ?"),
     ),
     upsertCall: database.prepare(
       `INSERT INTO call_sessions (call_sid, session_id, conversation_id, from_address, to_address, direction, status,
@@ -235,12 +235,12 @@ export function createSqliteConversationStore(
     },
     async listMessages(conversationId, options = {}) {
       assertOpen();
-      const rows = (
+      const row = (
         options.limit === undefined
-          ? statements.listMessages.all(conversationId)
-          : statements.listRecentMessages.all(conversationId, Math.max(0, options.limit))
-      ) as Row[];
-      return rows.map(toMessage);
+          ? statements.listMessages.get(conversationId)
+          : statements.listRecentMessages.get(conversationId, Math.max(0, options.limit))
+      ) as { messages: string };
+      return (JSON.parse(row.messages) as MessageTuple[]).map(fromMessageTuple);
     },
     async upsertCallSession(session) {
       assertOpen();
@@ -322,6 +322,51 @@ function toMessage(row: Row): StoredMessage {
     toolResults: parseJsonColumn(row.tool_results) as StoredMessage["toolResults"],
     createdAt: Number(row.created_at),
     metadata: parseJsonColumn(row.metadata) as Record<string, unknown>,
+  };
+}
+
+/**
+ * A list of messages as one JSON text built by SQLite, oldest first: one value crosses into
+ * JavaScript and one `JSON.parse` builds every message, instead of the binding building an object
+ * per row (and a metadata object with it). Reading 50 SMS of a conversation took 94 µs this way
+ * and 166 µs row by row (same machine, hot loop); see docs/performance.md.
+ */
+function messagesAsJson(select: string): string {
+  return `SELECT json_group_array(json_array(id, conversation_id, sequence, role, channel, text, input_kind,
+      interrupted, json(tool_calls), json(tool_results), created_at, json(metadata)) ORDER BY sequence) AS messages
+    FROM (${select})`;
+}
+
+type MessageTuple = [
+  id: string,
+  conversationId: string,
+  sequence: number,
+  role: StoredMessage["role"],
+  channel: StoredMessage["channel"],
+  text: string,
+  inputKind: StoredMessage["inputKind"],
+  interrupted: number,
+  toolCalls: StoredMessage["toolCalls"],
+  toolResults: StoredMessage["toolResults"],
+  createdAt: number,
+  metadata: Record<string, unknown>,
+];
+
+function fromMessageTuple(tuple: MessageTuple): StoredMessage {
+  const [id, conversationId, sequence, role, channel, text, inputKind] = tuple;
+  return {
+    id,
+    conversationId,
+    sequence,
+    role,
+    channel,
+    text,
+    inputKind: inputKind ?? null,
+    interrupted: tuple[7] === 1,
+    toolCalls: tuple[8],
+    toolResults: tuple[9],
+    createdAt: tuple[10],
+    metadata: tuple[11],
   };
 }
 
