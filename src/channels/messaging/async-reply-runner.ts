@@ -6,6 +6,7 @@ import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { StoredMessage } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
+import { WebhookPressure } from "./webhook-pressure.js";
 import { YieldingLimiter } from "./yielding-limiter.js";
 
 export type AsyncChannel = "sms" | "email";
@@ -22,8 +23,10 @@ export type ReplyDelivery = (outcome: TurnOutcome, userMessage: StoredMessage) =
 export class AsyncReplyRunner {
   private readonly deliveries = new Map<AsyncChannel, ReplyDelivery>();
   private readonly queues = new Map<string, Promise<void>>();
+  /** Inbound messages arriving while the loop is saturated: replies then start at a slower pace. */
+  private readonly pressure = new WebhookPressure();
   /** Replies in flight at once; new ones start one per event-loop turn (see YieldingLimiter). */
-  private readonly limiter = new YieldingLimiter(64);
+  private readonly limiter = new YieldingLimiter(64, () => this.pressure.underPressure);
   /**
    * Sessions of recent conversations, so the next SMS or email of a conversation does not reload
    * its history; each is checked against the store before it is reused (`resumeSession`).
@@ -48,6 +51,7 @@ export class AsyncReplyRunner {
 
   /** Durably notes that `userMessage` needs a reply (call before acknowledging the webhook). */
   accept(userMessage: StoredMessage): Promise<void> {
+    this.pressure.noteArrival();
     return this.dependencies.messagingState.addPendingTurn({
       messageId: userMessage.id,
       conversationId: userMessage.conversationId,

@@ -11,7 +11,12 @@ export class YieldingLimiter {
   private head = 0;
   private scheduled = false;
 
-  constructor(private readonly maxActive: number) {}
+  constructor(
+    private readonly maxActive: number,
+    /** While true, new tasks start at most one per `pacedIntervalMs` instead of one per loop turn. */
+    private readonly underPressure: () => boolean = () => false,
+    private readonly pacedIntervalMs = 10,
+  ) {}
 
   /** Tasks running now. */
   get running(): number {
@@ -40,7 +45,8 @@ export class YieldingLimiter {
   private scheduleGrant(): void {
     if (this.scheduled || this.queued === 0 || this.active >= this.maxActive) return;
     this.scheduled = true;
-    setImmediate(this.grant);
+    if (this.underPressure()) setTimeout(this.grant, this.pacedIntervalMs);
+    else setImmediate(this.grant);
   }
 
   private readonly grant = (): void => {

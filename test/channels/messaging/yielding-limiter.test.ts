@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { YieldingLimiter } from "../../../src/channels/messaging/yielding-limiter.js";
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -51,5 +51,31 @@ describe("YieldingLimiter", () => {
       "fulfilled",
     ]);
     expect(peak).toBe(2);
+  });
+
+  it("under pressure, starts tasks one per paced interval instead of one per loop turn", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "setImmediate"] });
+    try {
+      let pressed = true;
+      const limiter = new YieldingLimiter(10, () => pressed, 10);
+      const started: number[] = [];
+      const runs = [0, 1, 2, 3].map((index) => limiter.run(async () => started.push(index)));
+      await vi.advanceTimersByTimeAsync(9);
+      expect(started).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(started).toEqual([0]);
+      await vi.advanceTimersByTimeAsync(9);
+      expect(started).toEqual([0]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(started).toEqual([0, 1]);
+      // Pressure gone: the rest start on the next loop turns, with no interval.
+      pressed = false;
+      await vi.advanceTimersByTimeAsync(10);
+      await vi.runAllTimersAsync();
+      await Promise.all(runs);
+      expect(started).toEqual([0, 1, 2, 3]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
