@@ -139,14 +139,23 @@ export class GroupCommitDatabase {
     this.lazyCommitTimer = setTimeout(this.commitNow, this.lazyCommitDelayMs);
   }
 
+  /**
+   * Commits at the end of this turn of the event loop — or, while an fsync is running, as soon as
+   * it finishes: a commit made during the fsync could not be acknowledged before the next fsync
+   * anyway, so every write of that time joins one commit (fewer WAL frames written, same latency).
+   */
   private scheduleImmediateCommit(): void {
     if (this.immediateCommitScheduled) return;
     this.immediateCommitScheduled = true;
-    setImmediate(() => {
+    setImmediate(this.commitWhenSyncIdle);
+  }
+
+  private readonly commitWhenSyncIdle = (): void => {
+    this.walSync.whenIdle(() => {
       this.immediateCommitScheduled = false;
       this.commitNow();
     });
-  }
+  };
 
   private readonly commitNow = (): void => {
     if (!this.transactionOpen) return;

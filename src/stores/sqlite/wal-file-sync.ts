@@ -27,6 +27,7 @@ export class WalFileSync {
   private waiters: Waiter[] = [];
   private descriptor: number | undefined;
   private closeWhenIdle = false;
+  private idleCallbacks: Array<() => void> = [];
 
   constructor(
     /** The `-wal` file; undefined for an in-memory database (nothing to sync). */
@@ -37,6 +38,20 @@ export class WalFileSync {
   /** Commits made so far. */
   get committedCount(): number {
     return this.committed;
+  }
+
+  /** True while an fsync runs. */
+  get busy(): boolean {
+    return this.syncing;
+  }
+
+  /**
+   * Calls `callback` once the fsync in flight has finished (its waiters already told), before the
+   * next one starts; at once when none runs.
+   */
+  whenIdle(callback: () => void): void {
+    if (this.syncing) this.idleCallbacks.push(callback);
+    else callback();
   }
 
   /** Commits known to be on disk. */
@@ -114,6 +129,9 @@ export class WalFileSync {
   private finishSync(): void {
     this.syncing = false;
     this.settle();
+    const idle = this.idleCallbacks;
+    this.idleCallbacks = [];
+    for (const callback of idle) callback();
     if (this.closeWhenIdle) {
       this.closeDescriptor();
       return;
