@@ -240,7 +240,7 @@ function totalFailures(): number {
     failures += level.non2xx + level.errors + level.timeouts;
   }
   if (results.sms && results.sms.storedMessages < results.sms.acceptedMessages) failures++;
-  if (results.sms && results.sms.replyOutboxEntries !== results.sms.storedMessages) failures++;
+  if (results.sms && results.sms.unansweredMessages !== 0) failures++;
   // A failing saturation step is the search's answer, not an error; but errors at the lowest rate are.
   for (const search of [results.saturation?.switchboard, results.saturation?.floor]) {
     const first = search?.steps[0];

@@ -29,12 +29,18 @@ export interface SmsResult {
   /** user SMS messages found in SQLite after the run (must be ≥ the 2xx responses). */
   storedMessages: number;
   acceptedMessages: number;
-  /** Reply SMS in the outbox once every pending turn was answered (must equal storedMessages). */
+  /** Reply SMS in the outbox once every pending turn was answered. */
   replyOutboxEntries: number;
+  /**
+   * Stored SMS with no reply after them in their conversation (must be 0). A burst of texts from
+   * one customer is answered by one reply whose prompt holds them all, so one reply can answer
+   * several messages.
+   */
+  unansweredMessages: number;
   /** From the end of the load until no turn was pending (the replies' backlog), ms. */
   replyDrainMs: number;
-  /** Replies produced per second over load + drain. */
-  repliesPerSecond: number;
+  /** Messages answered per second over load + drain. */
+  answeredPerSecond: number;
 }
 
 /** Waits until the server has answered every pending turn (read through a second connection). */
@@ -106,6 +112,7 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
   const server = await startVoiceServer({ kind: "switchboard", model: "tokens20", keepDataDirectory: true });
   let storedMessages = 0;
   let replyOutboxEntries = 0;
+  let unansweredMessages = Number.NaN;
   let replyDrainMs = Number.NaN;
   try {
     for (const concurrency of levels) {
@@ -125,6 +132,13 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
         );
         replyOutboxEntries = count(
           "SELECT count(*) AS count FROM outbox WHERE idempotency_key LIKE 'sms-reply:%:0'",
+        );
+        unansweredMessages = count(
+          `SELECT count(*) AS count FROM messages AS message
+           WHERE message.role = 'user' AND message.channel = 'sms' AND NOT EXISTS (
+             SELECT 1 FROM messages AS reply
+             WHERE reply.conversation_id = message.conversation_id AND reply.role = 'assistant'
+               AND reply.channel = 'sms' AND reply.sequence > message.sequence)`,
         );
         database.close();
       } finally {
@@ -149,7 +163,8 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
     storedMessages,
     acceptedMessages,
     replyOutboxEntries,
+    unansweredMessages,
     replyDrainMs: round(replyDrainMs, 0),
-    repliesPerSecond: round(replyOutboxEntries / loadAndDrainSeconds, 1),
+    answeredPerSecond: round(storedMessages / loadAndDrainSeconds, 1),
   };
 }

@@ -31,6 +31,11 @@ export class AsyncReplyRunner {
    * Sessions of recent conversations, so the next SMS or email of a conversation does not reload
    * its history; each is checked against the store before it is reused (`resumeSession`).
    */
+  /**
+   * Per conversation, the newest customer message a sent reply's prompt included: a message at or
+   * below it was answered together with it (a burst of texts gets one reply, not one per text).
+   */
+  private readonly answeredThrough = new LRUCache<string, number>({ max: 100_000, ttl: 10 * 60_000 });
   private readonly sessions = new LRUCache<string, ConversationSession>({
     maxSize: 50_000,
     sizeCalculation: (session) => Math.max(1, session.size),
@@ -110,6 +115,11 @@ export class AsyncReplyRunner {
     }
     try {
       const key = `${channel}:${userMessage.conversationId}`;
+      if (userMessage.sequence <= (this.answeredThrough.get(key) ?? -1)) {
+        // Already in the prompt of a reply that went out: answered together with the later texts.
+        await messagingState.removePendingTurn(userMessage.id);
+        return;
+      }
       const cached = this.sessions.get(key);
       this.sessions.delete(key); // kept again below only when the turn completed cleanly
       const session = await agent.resumeSession(cached, userMessage, channel);
@@ -118,6 +128,7 @@ export class AsyncReplyRunner {
         log.error({ [logKeys.errorCode]: outcome.error.code, err: outcome.error }, "reply turn failed");
       else this.sessions.set(key, session);
       await delivery(outcome, userMessage);
+      if (!outcome.error && outcome.text.trim()) this.answeredThrough.set(key, session.lastUserSequence);
       await messagingState.removePendingTurn(userMessage.id);
     } catch (error) {
       // Left pending: the next start retries it.

@@ -256,7 +256,7 @@ export class ConversationSession {
         );
     const prompt = userPromptMessage
       ? [this.systemMessage, ...this.prompt, userPromptMessage]
-      : [this.systemMessage, ...this.prompt];
+      : [this.systemMessage, ...this.promptEndingWith(stored)];
     const result = await runModelTurn({
       model: agent.model,
       turnId,
@@ -301,6 +301,33 @@ export class ConversationSession {
       userMessage,
       assistantMessages,
     };
+  }
+
+  /** The highest sequence of a customer message this session has seen (-1 when none). */
+  get lastUserSequence(): number {
+    for (let index = this.history.length - 1; index >= 0; index--) {
+      const message = this.history[index];
+      if (message?.role === "user") return message.sequence;
+    }
+    return -1;
+  }
+
+  /**
+   * The history as a prompt that ends with the customer's messages still to answer. A reply to an
+   * earlier message can be stored after later ones arrived (a burst of SMS): the stored order
+   * [A, B, rA] becomes [A, rA, B] for the turn that answers B, so the model sees what it already
+   * said and then what it has not answered yet, never its own reply last.
+   */
+  private promptEndingWith(stored: StoredMessage | undefined): LanguageModelV3Message[] {
+    const index = stored ? this.history.findIndex((message) => message.id === stored.id) : -1;
+    const tail = index >= 0 ? this.history.slice(index) : [];
+    if (tail.every((message) => message.role === "user")) return this.prompt;
+    const reordered = [
+      ...this.history.slice(0, index),
+      ...tail.filter((message) => message.role !== "user"),
+      ...tail.filter((message) => message.role === "user"),
+    ];
+    return historyToPrompt(reordered, this.channel);
   }
 
   private remember(message: StoredMessage): void {

@@ -1,3 +1,4 @@
+import type { LanguageModelV3, LanguageModelV3Prompt } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createScriptedModel, type ScriptedModel } from "../../../src/testing/create-scripted-model.js";
 import { eventually, postForm, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
@@ -47,6 +48,78 @@ describe("AsyncReplyRunner session reuse", () => {
     expect(promptTexts(model, 1)).toEqual(
       expect.arrayContaining(["First question", "First answer.", "Second question"]),
     );
+  });
+
+  /** A model whose first call waits until `release()`: texts sent meanwhile arrive during that reply. */
+  function gatedModel(script: Parameters<typeof createScriptedModel>[0]) {
+    const scripted = createScriptedModel(script);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const model: LanguageModelV3 = {
+      ...scripted,
+      doStream: async (options) => {
+        if (scripted.calls.length === 0) await gate;
+        return scripted.doStream(options);
+      },
+    };
+    return { scripted, model, release };
+  }
+
+  const roleAndText = (prompt: LanguageModelV3Prompt | undefined) =>
+    (prompt ?? [])
+      .filter((message) => message.role !== "system")
+      .map((message) => {
+        const text =
+          typeof message.content === "string"
+            ? message.content
+            : message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+        return `${message.role}: ${text}`;
+      });
+
+  it("answers texts that arrived during a reply after that reply, with the prompt ending on the customer", async () => {
+    const { scripted, model, release } = gatedModel([{ text: ["Answer one."] }, { text: ["Answer two."] }]);
+    server = await startTestServer({}, { model });
+    await sms("SMgate1", "First question");
+    await eventually(() => (server!.app.replies ? true : undefined), "runner");
+    await sms("SMgate2", "Second question"); // stored while the first reply waits for the model
+    release();
+    await eventually(() => (scripted.calls.length === 2 ? true : undefined), "second reply");
+    await server.app.replies.idle();
+    // Stored order is [first, second, answer one]; the second reply sees what it said, then the question.
+    expect(roleAndText(scripted.calls[1]?.prompt)).toEqual([
+      "user: First question",
+      "assistant: Answer one.",
+      "user: Second question",
+    ]);
+  });
+
+  it("answers a burst of texts stored before its reply started with one reply", async () => {
+    const { scripted, model, release } = gatedModel([
+      { text: ["Answer one."] },
+      { text: ["Answer to both."] },
+      { text: ["Never used."] },
+    ]);
+    server = await startTestServer({}, { model });
+    await sms("SMburst1", "Hello");
+    await sms("SMburst2", "Where is my order?");
+    await sms("SMburst3", "It is number 42.");
+    release();
+    await eventually(() => (scripted.calls.length >= 2 ? true : undefined), "replies");
+    await server.app.replies.idle();
+    // The first reply was already running (its prompt: the first text). The second covers the
+    // second and third texts together; the third gets no reply of its own.
+    expect(scripted.calls).toHaveLength(2);
+    expect(roleAndText(scripted.calls[1]?.prompt).slice(-3)).toEqual([
+      "assistant: Answer one.",
+      "user: Where is my order?",
+      "user: It is number 42.",
+    ]);
+    expect(await server.app.stores.messagingState.listPendingTurns()).toEqual([]);
+    const replies = await server.app.stores.outbox.listOutbound({});
+    const bodies = replies.map((entry) => (entry.payload.kind === "sms" ? entry.payload.body : ""));
+    expect(bodies.sort()).toEqual(["Answer one.", "Answer to both."]);
   });
 
   it("reloads when something else was written to the conversation in between", async () => {
