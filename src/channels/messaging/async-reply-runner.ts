@@ -28,14 +28,14 @@ export class AsyncReplyRunner {
   /** Replies in flight at once; new ones start one per event-loop turn (see YieldingLimiter). */
   private readonly limiter = new YieldingLimiter(64, () => this.pressure.underPressure);
   /**
-   * Sessions of recent conversations, so the next SMS or email of a conversation does not reload
-   * its history; each is checked against the store before it is reused (`resumeSession`).
-   */
-  /**
    * Per conversation, the newest customer message a sent reply's prompt included: a message at or
    * below it was answered together with it (a burst of texts gets one reply, not one per text).
    */
   private readonly answeredThrough = new LRUCache<string, number>({ max: 100_000, ttl: 10 * 60_000 });
+  /**
+   * Sessions of recent conversations, so the next SMS or email of a conversation does not reload
+   * its history; each is checked against the store before it is reused (`resumeSession`).
+   */
   private readonly sessions = new LRUCache<string, ConversationSession>({
     maxSize: 50_000,
     sizeCalculation: (session) => Math.max(1, session.size),

@@ -352,8 +352,20 @@ type MessageTuple = [
   metadata: Record<string, unknown>,
 ];
 
-function fromMessageTuple(tuple: MessageTuple): StoredMessage {
-  const [id, conversationId, sequence, role, channel, text, inputKind] = tuple;
+function fromMessageTuple([
+  id,
+  conversationId,
+  sequence,
+  role,
+  channel,
+  text,
+  inputKind,
+  interrupted,
+  toolCalls,
+  toolResults,
+  createdAt,
+  metadata,
+]: MessageTuple): StoredMessage {
   return {
     id,
     conversationId,
@@ -362,11 +374,11 @@ function fromMessageTuple(tuple: MessageTuple): StoredMessage {
     channel,
     text,
     inputKind: inputKind ?? null,
-    interrupted: tuple[7] === 1,
-    toolCalls: tuple[8],
-    toolResults: tuple[9],
-    createdAt: tuple[10],
-    metadata: tuple[11],
+    interrupted: interrupted === 1,
+    toolCalls,
+    toolResults,
+    createdAt,
+    metadata,
   };
 }
 

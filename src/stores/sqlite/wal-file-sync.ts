@@ -40,11 +40,6 @@ export class WalFileSync {
     return this.committed;
   }
 
-  /** True while an fsync runs. */
-  get busy(): boolean {
-    return this.syncing;
-  }
-
   /**
    * Calls `callback` once the fsync in flight has finished (its waiters already told), before the
    * next one starts; at once when none runs.
