@@ -26,15 +26,14 @@ async function startFake(scenario: ContractScenario) {
   });
 }
 
+function leanClient(endpoint: string) {
+  return createBedrockConverseModel({ region, modelId, credentials: async () => testCredentials, endpoint });
+}
+
 languageModelContract("lean Bedrock Converse client against the fake Bedrock Runtime server", {
   makeModel: async (scenario) => {
     const server = await startFake(scenario);
-    const model = createBedrockConverseModel({
-      region,
-      modelId,
-      credentials: async () => testCredentials,
-      endpoint: server.url,
-    });
+    const model = leanClient(server.url);
     return { model, close: () => server.close() };
   },
   expectedText: tokens.join(""),
@@ -54,12 +53,7 @@ languageModelContract("@ai-sdk/amazon-bedrock against the fake Bedrock Runtime s
 languageModelContract("resilience wrapper around the lean Bedrock client", {
   makeModel: async (scenario) => {
     const server = await startFake(scenario);
-    const model = createBedrockConverseModel({
-      region,
-      modelId,
-      credentials: async () => testCredentials,
-      endpoint: server.url,
-    });
+    const model = leanClient(server.url);
     return { model: withResilience(model, { fallback: createOfflineModel() }), close: () => server.close() };
   },
   expectedText: tokens.join(""),

@@ -1,6 +1,5 @@
 import { createProviderModel } from "../../src/llm/create-language-model.js";
 import { createOfflineModel } from "../../src/llm/offline/create-offline-model.js";
-import { createOpenAiChatModel } from "../../src/llm/openai-chat/create-openai-chat-model.js";
 import { withResilience } from "../../src/llm/with-resilience.js";
 import { createFakeOpenAiServer, type FakeOpenAiReply } from "../../src/testing/create-fake-openai-server.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
@@ -49,20 +48,7 @@ languageModelContract("scripted model", {
   expectedText: tokens.join(""),
 });
 
-languageModelContract("lean OpenAI chat client against the fake OpenAI server", {
-  makeModel: async (scenario) => {
-    const server = await createFakeOpenAiServer(fakeReply(scenario));
-    const model = createOpenAiChatModel({
-      baseUrl: server.url,
-      apiKey: "test-key",
-      modelId: "gpt-test",
-      providerName: "openai",
-    });
-    return { model, close: () => server.close() };
-  },
-  expectedText: tokens.join(""),
-});
-
+// The lean OpenAI chat client on its own runs this contract in openai-chat/openai-chat-contract.test.ts.
 languageModelContract("LLM_PROVIDER=openai-compatible (lean client) against the fake OpenAI server", {
   makeModel: viaFakeServer("openai-compatible", "lean"),
   expectedText: tokens.join(""),

@@ -87,7 +87,6 @@ describe("SQLite conversation store specifics", () => {
     expect(await second.getConversation(conversation.id)).toBeUndefined(); // not committed yet
     await firstDatabase.flush();
     expect((await second.getConversation(conversation.id))?.metadata).toEqual({ from: "first" });
-    expect((await second.getConversation(conversation.id))?.metadata).toEqual({ from: "first" });
     const fromSecond = await second.appendMessage({
       conversationId: conversation.id,
       role: "assistant",
