@@ -11,7 +11,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { type BenchChild, freePort, median, round, sleep, startChild } from "./bench-util.js";
 import { buildDist } from "./build-dist.js";
-import { benchAuthToken, benchPublicUrl } from "./voice-scenario.js";
+import { benchServerEnvironment } from "./voice-scenario.js";
 
 export interface ColdStartResult {
   runs: number;
@@ -96,14 +96,7 @@ function startServer(
   return startChild(script, {
     useTsx: script.endsWith(".ts"),
     environment: {
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      STORE: "sqlite",
-      DATA_DIR: dataDirectory,
-      LOG_LEVEL: "warn",
-      TWILIO_AUTH_TOKEN: benchAuthToken,
-      PUBLIC_URL: benchPublicUrl,
-      ADMIN_TOKEN: "bench-admin-token",
+      ...benchServerEnvironment(port, dataDirectory),
       // The process environment wins over a developer's .env: keep the run local.
       LLM_PROVIDER: "offline",
       TWILIO_ACCOUNT_SID: "",

@@ -12,6 +12,20 @@ import type { LoadVoiceOptions, LoadVoiceResult } from "./load-voice.js";
 export const benchAuthToken = "bench-auth-token";
 export const benchPublicUrl = "http://127.0.0.1";
 
+/** What every Switchboard process under test runs with: loopback, SQLite in its own directory, signed webhooks. */
+export function benchServerEnvironment(port: number, dataDirectory: string): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    STORE: "sqlite",
+    DATA_DIR: dataDirectory,
+    LOG_LEVEL: "warn",
+    TWILIO_AUTH_TOKEN: benchAuthToken,
+    PUBLIC_URL: benchPublicUrl,
+    ADMIN_TOKEN: "bench-admin-token",
+  };
+}
+
 export interface VoiceTarget {
   kind: "switchboard" | "floor";
   /** bench-server BENCH_MODEL, or floor FLOOR_MODE. */
@@ -54,14 +68,7 @@ export async function startVoiceServer(target: VoiceTarget): Promise<RunningServ
   const child = startChild("bench/bench-server.ts", {
     nodeArguments,
     environment: {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      STORE: "sqlite",
-      DATA_DIR: dataDirectory,
-      LOG_LEVEL: "warn",
-      TWILIO_AUTH_TOKEN: benchAuthToken,
-      PUBLIC_URL: benchPublicUrl,
-      ADMIN_TOKEN: "bench-admin-token",
+      ...benchServerEnvironment(0, dataDirectory),
       BENCH_MODEL: target.model,
       BENCH_DELTA_MS: "2",
       ...target.environment,
