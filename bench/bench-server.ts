@@ -38,9 +38,9 @@ function benchModel(mode: string): LanguageModelV3 | undefined {
   if (mode === "stream200") {
     const delayMs = Number(process.env.BENCH_DELTA_MS ?? "2");
     const tokens = Array.from({ length: 200 }, (_, index) => ` word${index}`);
-    return createScriptedModel(() => ({ text: tokens, delayMs }));
+    return createScriptedModel(() => ({ text: tokens, delayMs }), { keepCalls: false });
   }
-  return createScriptedModel(() => ({ text: twentyTokens }));
+  return createScriptedModel(() => ({ text: twentyTokens }), { keepCalls: false });
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,8 @@
 import type { LanguageModelV3StreamPart } from "@ai-sdk/provider";
+import { abortReason } from "../core/agent/stream-model-parts.js";
+import type { PartListener } from "../ports/direct-stream-model.js";
+
+export { abortReason };
 
 /**
  * A stream of parts that are all known up front, enqueued synchronously (zero latency). If
@@ -40,7 +44,18 @@ export function streamParts(
   });
 }
 
-/** The signal's reason, or a standard `AbortError`. */
-export function abortReason(abortSignal: AbortSignal): unknown {
-  return abortSignal.reason ?? new DOMException("The operation was aborted.", "AbortError");
+/**
+ * `streamParts` for `doStreamTo`: delivers parts that are all known up front, in order, and stops
+ * with the signal's reason once it fires (even when a listener aborts it).
+ */
+export async function deliverParts(
+  parts: readonly LanguageModelV3StreamPart[],
+  abortSignal: AbortSignal | undefined,
+  onPart: PartListener,
+): Promise<void> {
+  for (const part of parts) {
+    if (abortSignal?.aborted) throw abortReason(abortSignal);
+    onPart(part);
+  }
+  if (abortSignal?.aborted) throw abortReason(abortSignal);
 }

@@ -4,7 +4,9 @@ import type {
   LanguageModelV3StreamPart,
   LanguageModelV3StreamResult,
 } from "@ai-sdk/provider";
+import { streamModelParts } from "../core/agent/stream-model-parts.js";
 import type { ModelError } from "../errors/model-error.js";
+import type { DirectStreamModel, PartListener } from "../ports/direct-stream-model.js";
 import { abortReason } from "./stream-parts.js";
 import { toModelError } from "./to-model-error.js";
 
@@ -15,9 +17,16 @@ export interface ResilienceOptions {
   retries?: number;
 }
 
-export interface ResilientModel extends LanguageModelV3 {
+export interface ResilientModel extends DirectStreamModel {
   readonly primary: LanguageModelV3;
   readonly fallback: LanguageModelV3 | undefined;
+}
+
+/** A `doStreamTo` attempt failed after content was delivered: never retried, `failure` is rethrown. */
+class FailedAfterContent extends Error {
+  constructor(readonly failure: unknown) {
+    super("The model failed after streaming content");
+  }
 }
 
 /** Parts that come before any content: an error after only these can still be retried. */
@@ -34,7 +43,9 @@ const preambleTypes = new Set<LanguageModelV3StreamPart["type"]>([
  *   `stream-start`) is retried `retries` times; once content was streamed nothing is retried;
  * - if the primary still fails before content, the fallback model answers;
  * - nothing is retried once `abortSignal` has fired.
- * The stream is passed through with one reader: no per-part work beyond a type check.
+ * The stream is passed through with one reader: no per-part work beyond a type check. `doStreamTo`
+ * does the same without any stream (`DirectStreamModel`): parts before content are held back, the
+ * rest go straight to the listener.
  */
 export function withResilience(primary: LanguageModelV3, options: ResilienceOptions = {}): ResilientModel {
   const retries = options.retries ?? 1;
@@ -52,6 +63,7 @@ export function withResilience(primary: LanguageModelV3, options: ResilienceOpti
         try {
           return await call(model);
         } catch (error) {
+          if (error instanceof FailedAfterContent) throw error.failure;
           if (signal?.aborted) throw error;
           lastError = toModelError(model, error);
           if (!lastError.retryable) break;
@@ -70,7 +82,51 @@ export function withResilience(primary: LanguageModelV3, options: ResilienceOpti
     fallback: options.fallback,
     doGenerate: (callOptions) => withAttempts(callOptions, (model) => model.doGenerate(callOptions)),
     doStream: (callOptions) => withAttempts(callOptions, (model) => openStream(model, callOptions)),
+    doStreamTo: (callOptions, onPart) =>
+      withAttempts(callOptions, (model) => streamAttempt(model, callOptions, onPart)),
   };
+}
+
+/**
+ * One attempt of `doStreamTo`: preamble parts are held until the first content part, so a failure
+ * before content (thrown, or an `error` part) rejects with nothing delivered and can be retried.
+ * From the first content on, parts go straight to `onPart`, a late `error` part's error mapped to a
+ * `ModelError`; a failure after content is thrown as a `ModelError` marked as already streamed.
+ */
+async function streamAttempt(
+  model: LanguageModelV3,
+  callOptions: LanguageModelV3CallOptions,
+  onPart: PartListener,
+): Promise<void> {
+  let streaming = false;
+  let head: LanguageModelV3StreamPart[] = [];
+  let earlyError: { error: unknown } | undefined;
+  const forward = (part: LanguageModelV3StreamPart) => {
+    if (streaming) {
+      onPart(part.type === "error" ? { type: "error", error: toModelError(model, part.error) } : part);
+      return;
+    }
+    if (earlyError) return;
+    if (part.type === "error") {
+      earlyError = { error: part.error };
+      return;
+    }
+    head.push(part);
+    if (preambleTypes.has(part.type)) return;
+    streaming = true;
+    const held = head;
+    head = [];
+    for (const heldPart of held) onPart(heldPart);
+  };
+  try {
+    await streamModelParts(model, callOptions, forward);
+  } catch (error) {
+    if (!streaming) throw error;
+    const signal = callOptions.abortSignal;
+    throw new FailedAfterContent(signal?.aborted ? error : toModelError(model, error));
+  }
+  if (earlyError) throw earlyError.error;
+  for (const heldPart of head) onPart(heldPart);
 }
 
 /**

@@ -1,11 +1,12 @@
 import type {
-  LanguageModelV3,
   LanguageModelV3CallOptions,
   LanguageModelV3Content,
   LanguageModelV3StreamPart,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import { abortReason, streamParts } from "../llm/stream-parts.js";
+import { readPartsTo } from "../core/agent/stream-model-parts.js";
+import { abortReason, deliverParts, streamParts } from "../llm/stream-parts.js";
+import type { DirectStreamModel } from "../ports/direct-stream-model.js";
 
 /** One scripted model response. */
 export interface ScriptedTurn {
@@ -25,8 +26,13 @@ export type Script =
   | ScriptedTurn[]
   | ((options: LanguageModelV3CallOptions, callIndex: number) => ScriptedTurn);
 
-export interface ScriptedModel extends LanguageModelV3 {
-  /** The options of every call, in order (prompt, tools, abortSignal…). */
+export interface ScriptedModelOptions {
+  /** Keep every call's options in `calls` (default true; a benchmark running for minutes turns it off). */
+  keepCalls?: boolean;
+}
+
+export interface ScriptedModel extends DirectStreamModel {
+  /** The options of every call, in order (prompt, tools, abortSignal…); empty with `keepCalls: false`. */
   readonly calls: LanguageModelV3CallOptions[];
 }
 
@@ -34,13 +40,15 @@ export interface ScriptedModel extends LanguageModelV3 {
  * A scripted `LanguageModelV3` for tests and benchmarks: each call plays the next scripted turn
  * (or asks the script function), streaming the standard V3 parts. Honours `abortSignal`.
  */
-export function createScriptedModel(script: Script): ScriptedModel {
+export function createScriptedModel(script: Script, settings: ScriptedModelOptions = {}): ScriptedModel {
   const calls: LanguageModelV3CallOptions[] = [];
+  const keepCalls = settings.keepCalls ?? true;
+  let callCount = 0;
   let toolCallCounter = 0;
 
   function nextTurn(options: LanguageModelV3CallOptions): ScriptedTurn {
-    const index = calls.length;
-    calls.push(options);
+    const index = callCount++;
+    if (keepCalls) calls.push(options);
     if (options.abortSignal?.aborted) throw abortReason(options.abortSignal);
     const turn = typeof script === "function" ? script(options, index) : script[index];
     if (!turn) throw new Error(`Scripted model has no turn #${index + 1} (script has ${script.length})`);
@@ -113,6 +121,14 @@ export function createScriptedModel(script: Script): ScriptedModel {
             ? streamWithDelays(parts, delayMs, options.abortSignal)
             : streamParts(parts, options.abortSignal),
       };
+    },
+    async doStreamTo(options, onPart) {
+      const turn = nextTurn(options);
+      const parts = partsOf(turn);
+      const delayMs = turn.delayMs ?? 0;
+      if (delayMs > 0) {
+        await readPartsTo(streamWithDelays(parts, delayMs, options.abortSignal), options.abortSignal, onPart);
+      } else await deliverParts(parts, options.abortSignal, onPart);
     },
   };
   return model;

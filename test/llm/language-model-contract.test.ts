@@ -35,6 +35,7 @@ function viaFakeServer(provider: "openai" | "openai-compatible", client: "lean" 
 languageModelContract("offline model", {
   makeModel: () => ({ model: createOfflineModel() }),
   expectedText: offlineGreeting,
+  directStream: true,
 });
 
 languageModelContract("scripted model", {
@@ -46,12 +47,14 @@ languageModelContract("scripted model", {
     ),
   }),
   expectedText: tokens.join(""),
+  directStream: true,
 });
 
 // The lean OpenAI chat client on its own runs this contract in openai-chat/openai-chat-contract.test.ts.
 languageModelContract("LLM_PROVIDER=openai-compatible (lean client) against the fake OpenAI server", {
   makeModel: viaFakeServer("openai-compatible", "lean"),
   expectedText: tokens.join(""),
+  directStream: true,
 });
 
 languageModelContract("@ai-sdk/openai (Responses API) against the fake OpenAI server", {
@@ -70,6 +73,7 @@ languageModelContract("resilience wrapper around openai (lean client)", {
     return { ...subject, model: withResilience(subject.model, { fallback: createOfflineModel() }) };
   },
   expectedText: tokens.join(""),
+  directStream: true,
 });
 
 languageModelContract("resilience wrapper around @ai-sdk/openai", {
@@ -78,9 +82,11 @@ languageModelContract("resilience wrapper around @ai-sdk/openai", {
     return { ...subject, model: withResilience(subject.model, { fallback: createOfflineModel() }) };
   },
   expectedText: tokens.join(""),
+  directStream: true,
 });
 
 languageModelContract("resilience wrapper around the offline model", {
   makeModel: () => ({ model: withResilience(createOfflineModel()) }),
   expectedText: offlineGreeting,
+  directStream: true,
 });

@@ -5,6 +5,8 @@ import type {
   LanguageModelV3StreamPart,
 } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it } from "vitest";
+import { hasDirectStream } from "../../src/core/agent/stream-model-parts.js";
+import type { DirectStreamModel } from "../../src/ports/direct-stream-model.js";
 import { readAll, userPrompt } from "./read-stream.js";
 
 /** What every implementation is asked to answer. */
@@ -20,6 +22,11 @@ export interface LanguageModelContractOptions {
   makeModel(scenario: ContractScenario): Promise<ContractSubject> | ContractSubject;
   /** The full text the model streams for `textPrompt`. */
   expectedText: string;
+  /**
+   * The model also implements `doStreamTo` (DirectStreamModel): every case runs a second time
+   * through it, presented as `doStream` by `throughDoStreamTo`.
+   */
+  directStream?: boolean;
 }
 
 /** The text scenario's prompt. */
@@ -51,9 +58,71 @@ export const expectedToolCall = { toolName: "send_digits", input: { digits: "123
  * honours `abortSignal`.
  */
 export function languageModelContract(name: string, options: LanguageModelContractOptions): void {
-  describe(`LanguageModelV3 contract: ${name}`, () => {
+  contractCases(`LanguageModelV3 contract: ${name}`, options, undefined);
+  if (options.directStream)
+    contractCases(`LanguageModelV3 contract through doStreamTo: ${name}`, options, "direct");
+}
+
+/**
+ * A `DirectStreamModel` whose `doStream` is built on its `doStreamTo`: it resolves at the first
+ * part delivered (or rejects if `doStreamTo` fails first), and its stream errors if `doStreamTo`
+ * rejects later. The stream contract then checks `doStreamTo`.
+ */
+export function throughDoStreamTo(model: DirectStreamModel): LanguageModelV3 {
+  return {
+    specificationVersion: "v3",
+    provider: model.provider,
+    modelId: model.modelId,
+    supportedUrls: model.supportedUrls,
+    doGenerate: (callOptions) => model.doGenerate(callOptions),
+    doStream: (callOptions) =>
+      new Promise((resolve, reject) => {
+        let controller!: ReadableStreamDefaultController<LanguageModelV3StreamPart>;
+        const stream = new ReadableStream<LanguageModelV3StreamPart>({
+          start(streamController) {
+            controller = streamController;
+          },
+        });
+        let opened = false;
+        const open = () => {
+          if (opened) return;
+          opened = true;
+          resolve({ stream });
+        };
+        model
+          .doStreamTo(callOptions, (part) => {
+            open();
+            controller.enqueue(part);
+          })
+          .then(
+            () => {
+              open();
+              controller.close();
+            },
+            (error: unknown) => {
+              if (opened) controller.error(error);
+              else reject(error);
+            },
+          );
+      }),
+  };
+}
+
+function contractCases(
+  title: string,
+  options: LanguageModelContractOptions,
+  via: "direct" | undefined,
+): void {
+  describe(title, () => {
     const subjects: ContractSubject[] = [];
+    const makeDirect = async (scenario: ContractScenario) => {
+      const subject = await options.makeModel(scenario);
+      subjects.push(subject);
+      expect(hasDirectStream(subject.model)).toBe(true);
+      return subject.model as DirectStreamModel;
+    };
     const make = async (scenario: ContractScenario) => {
+      if (via === "direct") return throughDoStreamTo(await makeDirect(scenario));
       const subject = await options.makeModel(scenario);
       subjects.push(subject);
       return subject.model;
@@ -149,34 +218,52 @@ export function languageModelContract(name: string, options: LanguageModelContra
       expect(parts.filter((part) => part.type === "text-delta" || part.type === "finish")).toEqual([]);
     });
 
-    it("stops streaming when aborted mid-stream", async () => {
-      const model = await make("slow-text");
-      const controller = new AbortController();
-      const { stream } = await model.doStream({ prompt: textPrompt, abortSignal: controller.signal });
-      const reader = stream.getReader();
-      const seen: LanguageModelV3StreamPart[] = [];
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        seen.push(value);
-        if (value.type === "text-delta") break;
-      }
-      expect(seen.filter((part) => part.type === "text-delta")).toHaveLength(1);
-      controller.abort();
-
-      const after: LanguageModelV3StreamPart[] = [];
-      let failure: unknown;
-      try {
+    if (via === undefined) {
+      it("stops streaming when aborted mid-stream", async () => {
+        const model = await make("slow-text");
+        const controller = new AbortController();
+        const { stream } = await model.doStream({ prompt: textPrompt, abortSignal: controller.signal });
+        const reader = stream.getReader();
+        const seen: LanguageModelV3StreamPart[] = [];
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          after.push(value);
+          seen.push(value);
+          if (value.type === "text-delta") break;
         }
-      } catch (error) {
-        failure = error;
-      }
-      expect(failure).toBeDefined();
-      expect(after.filter((part) => part.type === "finish")).toEqual([]);
-    });
+        expect(seen.filter((part) => part.type === "text-delta")).toHaveLength(1);
+        controller.abort();
+
+        const after: LanguageModelV3StreamPart[] = [];
+        let failure: unknown;
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            after.push(value);
+          }
+        } catch (error) {
+          failure = error;
+        }
+        expect(failure).toBeDefined();
+        expect(after.filter((part) => part.type === "finish")).toEqual([]);
+      });
+    }
+    // A zero-latency model delivers a whole reply in one call, before anyone outside could abort:
+    // the direct way's mid-stream abort comes from the listener itself.
+    if (via === "direct") {
+      it("stops delivering when the listener aborts mid-stream", async () => {
+        const model = await makeDirect("slow-text");
+        const controller = new AbortController();
+        const seen: LanguageModelV3StreamPart[] = [];
+        const call = model.doStreamTo({ prompt: textPrompt, abortSignal: controller.signal }, (part) => {
+          seen.push(part);
+          if (part.type === "text-delta") controller.abort();
+        });
+        await expect(call).rejects.toBeDefined();
+        expect(seen.filter((part) => part.type === "text-delta")).toHaveLength(1);
+        expect(seen.at(-1)?.type).toBe("text-delta");
+      });
+    }
   });
 }

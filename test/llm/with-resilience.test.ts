@@ -1,16 +1,17 @@
-import { APICallError } from "@ai-sdk/provider";
+import { APICallError, type LanguageModelV3CallOptions } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LlmConfig } from "../../src/config/config.js";
 import { ModelError } from "../../src/errors/model-error.js";
 import { createLanguageModel, describeModel } from "../../src/llm/create-language-model.js";
 import { createOfflineModel } from "../../src/llm/offline/create-offline-model.js";
+import { abortReason } from "../../src/llm/stream-parts.js";
 import { withResilience } from "../../src/llm/with-resilience.js";
 import {
   createFakeOpenAiServer,
   type FakeOpenAiServer,
 } from "../../src/testing/create-fake-openai-server.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
-import { streamCall, textOf, userPrompt } from "./read-stream.js";
+import { openCallVia, streamCallVia, streamWays, textOf, userPrompt } from "./read-stream.js";
 import { testLlmConfig } from "./test-llm-config.js";
 
 /** The openai primary these tests fail over from. */
@@ -30,7 +31,7 @@ async function rejection(promise: PromiseLike<unknown>): Promise<ModelError> {
   return error as ModelError;
 }
 
-describe("retry (fake OpenAI server)", () => {
+describe.each(streamWays)("retry (fake OpenAI server), via %s", (way) => {
   let server: FakeOpenAiServer;
   afterEach(async () => server?.close());
 
@@ -39,7 +40,7 @@ describe("retry (fake OpenAI server)", () => {
     server.failNext(1, 500);
     const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
 
-    const parts = await streamCall(model, { prompt });
+    const parts = await streamCallVia(way, model, { prompt });
 
     expect(textOf(parts)).toBe("Second time lucky.");
     expect(server.requests.map((request) => [request.path, request.status])).toEqual([
@@ -52,7 +53,7 @@ describe("retry (fake OpenAI server)", () => {
     server = await createFakeOpenAiServer({ tokens: ["ok ", "now"] });
     server.failNext(1, 429);
     const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
-    expect(textOf(await streamCall(model, { prompt }))).toBe("ok now");
+    expect(textOf(await streamCallVia(way, model, { prompt }))).toBe("ok now");
     expect(server.requests).toHaveLength(2);
   });
 
@@ -61,7 +62,7 @@ describe("retry (fake OpenAI server)", () => {
     server.failNext(5, 400);
     const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
 
-    const error = await rejection(model.doStream({ prompt }));
+    const error = await rejection(openCallVia(way, model, { prompt }));
 
     expect(error.retryable).toBe(false);
     expect(error.code).toBe("MODEL_ERROR");
@@ -75,7 +76,7 @@ describe("retry (fake OpenAI server)", () => {
     server.failNext(5, 500);
     const model = await createLanguageModel(llmConfigWith({ baseUrl: server.url }));
 
-    const error = await rejection(model.doStream({ prompt }));
+    const error = await rejection(openCallVia(way, model, { prompt }));
 
     expect(error.retryable).toBe(true);
     expect(server.requests).toHaveLength(2);
@@ -92,7 +93,7 @@ describe("retry (fake OpenAI server)", () => {
     };
     const model = await createLanguageModel(llmConfigWith({ baseUrl: url }), { fetch: countingFetch });
 
-    const error = await rejection(model.doStream({ prompt }));
+    const error = await rejection(openCallVia(way, model, { prompt }));
 
     expect(error.retryable).toBe(true);
     expect(attempts).toBe(2);
@@ -108,13 +109,13 @@ describe("retry (fake OpenAI server)", () => {
   });
 });
 
-describe("retry (scripted model)", () => {
+describe.each(streamWays)("retry (scripted model), via %s", (way) => {
   it("retries a retryable error delivered as the first error part", async () => {
     const inner = createScriptedModel([
       { streamError: retryableError(), errorAfterDeltas: 0 },
       { text: ["Fine."] },
     ]);
-    const parts = await streamCall(withResilience(inner), { prompt });
+    const parts = await streamCallVia(way, withResilience(inner), { prompt });
     expect(textOf(parts)).toBe("Fine.");
     expect(parts.filter((part) => part.type === "error")).toEqual([]);
     expect(inner.calls).toHaveLength(2);
@@ -122,7 +123,7 @@ describe("retry (scripted model)", () => {
 
   it("retries a retryable error thrown by doStream", async () => {
     const inner = createScriptedModel([{ error: retryableError() }, { text: ["Fine."] }]);
-    expect(textOf(await streamCall(withResilience(inner), { prompt }))).toBe("Fine.");
+    expect(textOf(await streamCallVia(way, withResilience(inner), { prompt }))).toBe("Fine.");
     expect(inner.calls).toHaveLength(2);
   });
 
@@ -131,7 +132,9 @@ describe("retry (scripted model)", () => {
       { text: ["Half ", "an ", "answer"], streamError: retryableError(), errorAfterDeltas: 2 },
       { text: ["Should not be used."] },
     ]);
-    const parts = await streamCall(withResilience(inner, { fallback: createOfflineModel() }), { prompt });
+    const parts = await streamCallVia(way, withResilience(inner, { fallback: createOfflineModel() }), {
+      prompt,
+    });
 
     expect(textOf(parts)).toBe("Half an ");
     const errorPart = parts.at(-1);
@@ -143,7 +146,7 @@ describe("retry (scripted model)", () => {
 
   it("does not retry a non-retryable error and maps it to ModelError", async () => {
     const inner = createScriptedModel([{ error: new Error("invalid prompt") }, { text: ["unused"] }]);
-    const error = await rejection(withResilience(inner).doStream({ prompt }));
+    const error = await rejection(openCallVia(way, withResilience(inner), { prompt }));
     expect(error.retryable).toBe(false);
     expect(error.message).toBe("scripted:scripted-model failed: invalid prompt");
     expect(error.cause).toBeInstanceOf(Error);
@@ -161,7 +164,7 @@ describe("retry (scripted model)", () => {
     });
     const fallback = createScriptedModel([{ text: ["unused"] }]);
     await expect(
-      withResilience(inner, { fallback }).doStream({ prompt, abortSignal: controller.signal }),
+      openCallVia(way, withResilience(inner, { fallback }), { prompt, abortSignal: controller.signal }),
     ).rejects.toThrow();
     expect(inner.calls).toHaveLength(1);
     expect(fallback.calls).toHaveLength(0);
@@ -174,8 +177,12 @@ describe("retry (scripted model)", () => {
     const silent = {
       ...inner,
       doStream: async () => ({ stream: new ReadableStream() }),
+      doStreamTo: (options: LanguageModelV3CallOptions) =>
+        new Promise<void>((_resolve, reject) => {
+          options.abortSignal?.addEventListener("abort", () => reject(abortReason(options.abortSignal!)));
+        }),
     };
-    const pending = withResilience(silent).doStream({ prompt, abortSignal: controller.signal });
+    const pending = openCallVia(way, withResilience(silent), { prompt, abortSignal: controller.signal });
     setTimeout(() => controller.abort(), 10);
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
   });
@@ -186,12 +193,14 @@ describe("retry (scripted model)", () => {
       { error: retryableError() },
       { text: ["Third."] },
     ]);
-    expect(textOf(await streamCall(withResilience(inner, { retries: 2 }), { prompt }))).toBe("Third.");
+    expect(textOf(await streamCallVia(way, withResilience(inner, { retries: 2 }), { prompt }))).toBe(
+      "Third.",
+    );
     expect(inner.calls).toHaveLength(3);
   });
 });
 
-describe("fallback", () => {
+describe.each(streamWays)("fallback, via %s", (way) => {
   let servers: FakeOpenAiServer[] = [];
   afterEach(async () => {
     for (const server of servers) await server.close();
@@ -208,7 +217,7 @@ describe("fallback", () => {
       llmConfigWith({ baseUrl: server.url, fallbackProvider: "openai", fallbackModel: "gpt-fallback" }),
     );
 
-    const parts = await streamCall(model, { prompt });
+    const parts = await streamCallVia(way, model, { prompt });
 
     expect(textOf(parts)).toBe("From gpt-fallback.");
     expect(server.requests.map((request) => [request.body.model, request.status])).toEqual([
@@ -229,7 +238,7 @@ describe("fallback", () => {
       llmConfigWith({ provider: "openai-compatible", model: "llama", baseUrl: fallbackServer.url }),
     );
 
-    const parts = await streamCall(withResilience(primary, { fallback }), { prompt });
+    const parts = await streamCallVia(way, withResilience(primary, { fallback }), { prompt });
 
     expect(textOf(parts)).toBe("Local model here.");
     expect(primaryServer.requests).toHaveLength(1);
@@ -243,7 +252,7 @@ describe("fallback", () => {
     const model = await createLanguageModel(
       llmConfigWith({ baseUrl: server.url, fallbackProvider: "offline" }),
     );
-    const parts = await streamCall(model, { prompt });
+    const parts = await streamCallVia(way, model, { prompt });
     expect(textOf(parts)).toContain("offline stand-in model");
     expect(server.requests).toHaveLength(2);
   });
@@ -251,7 +260,7 @@ describe("fallback", () => {
   it("reports the fallback's error when both fail", async () => {
     const primary = createScriptedModel([{ error: retryableError() }, { error: retryableError() }]);
     const fallback = createScriptedModel([{ error: new Error("fallback down") }]);
-    const error = await rejection(withResilience(primary, { fallback }).doStream({ prompt }));
+    const error = await rejection(openCallVia(way, withResilience(primary, { fallback }), { prompt }));
     expect(error.message).toContain("fallback down");
     expect(primary.calls).toHaveLength(2);
     expect(fallback.calls).toHaveLength(1);

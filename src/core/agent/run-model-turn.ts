@@ -10,6 +10,7 @@ import type { MessageToolCall, MessageToolResult } from "../../ports/conversatio
 import type { ToolContext } from "../tools/agent-tool.js";
 import type { ToolSet } from "../tools/tool-set.js";
 import { executeToolCall } from "./execute-tool-call.js";
+import { streamModelParts } from "./stream-model-parts.js";
 import type { TurnEventListener, TurnFinishReason } from "./turn-event.js";
 
 /** One model call of a turn: the text it produced and the tools it ran. */
@@ -44,8 +45,9 @@ export interface ModelTurnResult {
 }
 
 /**
- * The turn runner's model loop: calls `doStream` directly (no `streamText`: it costs more CPU per
- * turn than our whole budget), forwards each text delta the moment it arrives, runs tool calls
+ * The turn runner's model loop: calls the model directly (no `streamText`: it costs more CPU per
+ * turn than our whole budget; `doStreamTo` when the model has it, so no `ReadableStream` either),
+ * forwards each text delta the moment it arrives, runs tool calls
  * and loops until the model stops or `maxSteps` is reached. Abortable at any point.
  */
 export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurnResult> {
@@ -71,52 +73,52 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
     const step: TurnStep = { text: "", toolCalls: [], toolResults: [] };
     steps.push(step);
     let finishReason: TurnFinishReason = "other";
-    let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | undefined;
-    const onAbort = () => {
-      reader?.cancel().catch(() => {});
+    // The first `error` part ends the step; parts after it (and after an abort) are ignored.
+    let streamError: { error: unknown } | undefined;
+    const onPart = (part: LanguageModelV3StreamPart) => {
+      if (streamError || abortSignal.aborted) return;
+      switch (part.type) {
+        case "text-delta":
+          if (part.delta.length > 0) {
+            step.text += part.delta;
+            emit({ type: "text-delta", turnId, delta: part.delta });
+          }
+          break;
+        case "tool-call":
+          if (!part.providerExecuted) {
+            step.toolCalls.push({
+              toolCallId: part.toolCallId,
+              toolName: part.toolName,
+              input: parseToolInput(part.input),
+            });
+          }
+          break;
+        case "finish":
+          finishReason = part.finishReason.unified;
+          result.inputTokens = addTokens(result.inputTokens, part.usage.inputTokens.total);
+          result.outputTokens = addTokens(result.outputTokens, part.usage.outputTokens.total);
+          break;
+        case "error":
+          streamError = { error: part.error };
+          break;
+        default:
+          break;
+      }
     };
-    abortSignal.addEventListener("abort", onAbort, { once: true });
     try {
       if (abortSignal.aborted) throw abortSignal.reason ?? new Error("aborted");
-      const { stream } = await request.model.doStream({
-        prompt,
-        tools: request.tools.length > 0 ? (request.tools as LanguageModelV3FunctionTool[]) : undefined,
-        maxOutputTokens: request.maxOutputTokens,
-        temperature: request.temperature,
-        abortSignal,
-      });
-      reader = stream.getReader();
-      if (abortSignal.aborted) onAbort();
-      for (;;) {
-        const { done, value: part } = await reader.read();
-        if (done || abortSignal.aborted) break;
-        switch (part.type) {
-          case "text-delta":
-            if (part.delta.length > 0) {
-              step.text += part.delta;
-              emit({ type: "text-delta", turnId, delta: part.delta });
-            }
-            break;
-          case "tool-call":
-            if (!part.providerExecuted) {
-              step.toolCalls.push({
-                toolCallId: part.toolCallId,
-                toolName: part.toolName,
-                input: parseToolInput(part.input),
-              });
-            }
-            break;
-          case "finish":
-            finishReason = part.finishReason.unified;
-            result.inputTokens = addTokens(result.inputTokens, part.usage.inputTokens.total);
-            result.outputTokens = addTokens(result.outputTokens, part.usage.outputTokens.total);
-            break;
-          case "error":
-            throw part.error;
-          default:
-            break;
-        }
-      }
+      await streamModelParts(
+        request.model,
+        {
+          prompt,
+          tools: request.tools.length > 0 ? (request.tools as LanguageModelV3FunctionTool[]) : undefined,
+          maxOutputTokens: request.maxOutputTokens,
+          temperature: request.temperature,
+          abortSignal,
+        },
+        onPart,
+      );
+      if (streamError) throw streamError.error;
     } catch (error) {
       if (abortSignal.aborted) {
         result.aborted = true;
@@ -126,9 +128,6 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
         emit({ type: "error", turnId, error: result.error });
         return result;
       }
-    } finally {
-      abortSignal.removeEventListener("abort", onAbort);
-      reader?.releaseLock();
     }
     if (abortSignal.aborted) {
       result.aborted = true;

@@ -1,10 +1,10 @@
 import type {
-  LanguageModelV3,
   LanguageModelV3CallOptions,
   LanguageModelV3StreamPart,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import { abortReason, streamParts } from "../stream-parts.js";
+import type { DirectStreamModel } from "../../ports/direct-stream-model.js";
+import { abortReason, deliverParts, streamParts } from "../stream-parts.js";
 import { matchIntent, type OfflineDecision } from "./offline-intents.js";
 import { answerFromKnowledge } from "./offline-knowledge.js";
 import type { KnowledgeResult } from "./offline-prompt.js";
@@ -18,7 +18,7 @@ export const offlineModelId = "switchboard-offline";
  * so the server works with no keys. It is a stand-in, not a language model, and says so. The same
  * prompt always gives the same output; every part is enqueued at once (no artificial latency).
  */
-export function createOfflineModel(): LanguageModelV3 {
+export function createOfflineModel(): DirectStreamModel {
   return {
     specificationVersion: "v3",
     provider: "offline",
@@ -55,6 +55,10 @@ export function createOfflineModel(): LanguageModelV3 {
       return {
         stream: streamParts(streamPartsFor(options, decideOfflineReply(options)), options.abortSignal),
       };
+    },
+    async doStreamTo(options, onPart) {
+      if (options.abortSignal?.aborted) throw abortReason(options.abortSignal);
+      await deliverParts(streamPartsFor(options, decideOfflineReply(options)), options.abortSignal, onPart);
     },
   };
 }

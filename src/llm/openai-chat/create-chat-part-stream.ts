@@ -3,6 +3,7 @@ import type {
   LanguageModelV3StreamPart,
   SharedV3Warning,
 } from "@ai-sdk/provider";
+import type { PartListener } from "../../ports/direct-stream-model.js";
 import { abortReason } from "../stream-parts.js";
 import type { ChatBodyControl, ChatBodySink, ChatTransportResponse } from "./chat-transport.js";
 import type { ChatCompletionChunk } from "./chat-wire-types.js";
@@ -15,19 +16,36 @@ import { createChatSseParser } from "./parse-chat-sse.js";
  */
 const queuedPartsBeforePause = 64;
 
+/** Where the parts of a response body go: a stream's controller, or a listener. */
+interface ChatPartOutput {
+  part(part: LanguageModelV3StreamPart): void;
+  close(): void;
+  error(reason: unknown): void;
+  /** At or below 0 the reader is behind and the body should pause. */
+  readonly desiredSize: number;
+}
+
+interface ChatPartReader {
+  /** The reader wants more parts: read on (or resume a paused body). */
+  pull(): Promise<void> | undefined;
+  /** The reader stopped (a cancelled stream). */
+  cancel(reason: unknown): void;
+  readonly open: boolean;
+}
+
 /**
- * The response body as V3 parts in a single `ReadableStream`: `stream-start` first, then the parts
- * of each event as the transport delivers text. The stream closes at `data: [DONE]` (the transport
- * reads the rest so the connection can be reused) or at the end of the body. An abort errors the
- * stream at once, drops queued parts and cancels the body (closing the connection).
+ * Reads the response body into `output`: `stream-start` first, then the parts of each event as
+ * the transport delivers text. It closes at `data: [DONE]` (the transport reads the rest so the
+ * connection can be reused) or at the end of the body. An abort errors the output at once and
+ * cancels the body (closing the connection).
  */
-export function createChatPartStream(
+function readChatParts(
   response: ChatTransportResponse,
   warnings: SharedV3Warning[],
   options: LanguageModelV3CallOptions,
-): ReadableStream<LanguageModelV3StreamPart> {
+  output: ChatPartOutput,
+): ChatPartReader {
   const signal = options.abortSignal;
-  let controller!: ReadableStreamDefaultController<LanguageModelV3StreamPart>;
   let body: ChatBodyControl | undefined;
   let open = true;
   let emitted = 0;
@@ -36,7 +54,7 @@ export function createChatPartStream(
   const emit = (part: LanguageModelV3StreamPart) => {
     if (!open) return;
     emitted++;
-    controller.enqueue(part);
+    output.part(part);
   };
   const mapper = createChatStreamMapper(emit, { includeRawChunks: options.includeRawChunks ?? false });
   const parser = createChatSseParser({
@@ -63,14 +81,14 @@ export function createChatPartStream(
     stopListening();
     if (!open) return;
     open = false;
-    controller.error(reason);
+    output.error(reason);
     body?.cancel(reason);
   }
   function finish(): void {
     stopListening();
     mapper.end();
     open = false;
-    controller.close();
+    output.close();
   }
 
   const sink: ChatBodySink = {
@@ -89,35 +107,80 @@ export function createChatPartStream(
       return open;
     },
     get desiredSize() {
-      return controller.desiredSize ?? 0;
+      return output.desiredSize;
     },
     get emitted() {
       return emitted;
     },
   };
 
+  body = response.stream(sink);
+  if (signal?.aborted) fail(abortReason(signal));
+  else {
+    signal?.addEventListener("abort", onAbort, { once: true });
+    emit({ type: "stream-start", warnings });
+  }
+  return {
+    pull: () => (open ? body?.pull() : undefined),
+    cancel(reason) {
+      stopListening();
+      if (!open) return;
+      open = false;
+      body?.cancel(reason);
+    },
+    get open() {
+      return open;
+    },
+  };
+}
+
+/** The response body as V3 parts in a single `ReadableStream` (see `readChatParts`). */
+export function createChatPartStream(
+  response: ChatTransportResponse,
+  warnings: SharedV3Warning[],
+  options: LanguageModelV3CallOptions,
+): ReadableStream<LanguageModelV3StreamPart> {
+  let reader: ChatPartReader | undefined;
   return new ReadableStream<LanguageModelV3StreamPart>(
     {
-      start(streamController) {
-        controller = streamController;
-        body = response.stream(sink);
-        if (signal?.aborted) {
-          fail(abortReason(signal));
-          return;
-        }
-        signal?.addEventListener("abort", onAbort, { once: true });
-        controller.enqueue({ type: "stream-start", warnings });
+      start(controller) {
+        reader = readChatParts(response, warnings, options, {
+          part: (part) => controller.enqueue(part),
+          close: () => controller.close(),
+          error: (reason) => controller.error(reason),
+          get desiredSize() {
+            return controller.desiredSize ?? 0;
+          },
+        });
       },
-      pull() {
-        return open ? body?.pull() : undefined;
-      },
-      cancel(reason) {
-        stopListening();
-        if (!open) return;
-        open = false;
-        body?.cancel(reason);
-      },
+      pull: () => reader?.pull(),
+      cancel: (reason) => reader?.cancel(reason),
     },
     { highWaterMark: queuedPartsBeforePause },
   );
+}
+
+/**
+ * The response body's parts straight to `onPart` (`doStreamTo`): the body is never paused, and a
+ * transport that reads on demand (`fetch`) is asked for more until the reply ends.
+ */
+export function streamChatParts(
+  response: ChatTransportResponse,
+  warnings: SharedV3Warning[],
+  options: LanguageModelV3CallOptions,
+  onPart: PartListener,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const reader = readChatParts(response, warnings, options, {
+      part: onPart,
+      close: resolve,
+      error: reject,
+      desiredSize: 1,
+    });
+    const pullWhileOpen = (): void => {
+      if (!reader.open) return;
+      reader.pull()?.then(pullWhileOpen, reject);
+    };
+    pullWhileOpen();
+  });
 }

@@ -1,14 +1,14 @@
 import type {
-  LanguageModelV3,
   LanguageModelV3CallOptions,
   LanguageModelV3Content,
   LanguageModelV3GenerateResult,
   LanguageModelV3StreamResult,
 } from "@ai-sdk/provider";
+import type { DirectStreamModel } from "../../ports/direct-stream-model.js";
 import { abortReason } from "../stream-parts.js";
 import type { ChatTransport, ChatTransportResponse } from "./chat-transport.js";
 import type { ChatCompletion } from "./chat-wire-types.js";
-import { createChatPartStream } from "./create-chat-part-stream.js";
+import { createChatPartStream, streamChatParts } from "./create-chat-part-stream.js";
 import { createFetchChatTransport } from "./create-fetch-chat-transport.js";
 import { createNodeHttpChatTransport } from "./create-node-http-chat-transport.js";
 import { type ChatRequestBody, toChatRequest } from "./to-chat-request.js";
@@ -35,11 +35,11 @@ export interface OpenAiChatModelSettings {
  * A lean `LanguageModelV3` for the OpenAI Chat Completions wire format (`POST {baseUrl}/chat/completions`),
  * for OpenAI and compatible servers. Requests go out through `node:http`/`node:https` with one
  * keep-alive agent per model (or through `settings.fetch` when given). `doStream` parses SSE in
- * place and maps chunks straight into the queue of a single `ReadableStream`: no TransformStream
- * chain, no schema validation per chunk. HTTP failures throw `APICallError` (retryable for 408,
+ * place and maps chunks straight into the queue of a single `ReadableStream` (`doStreamTo`: straight
+ * to a listener): no TransformStream chain, no schema validation per chunk. HTTP failures throw `APICallError` (retryable for 408,
  * 409, 429, 5xx and refused connections); an aborted signal stops the request.
  */
-export function createOpenAiChatModel(settings: OpenAiChatModelSettings): LanguageModelV3 {
+export function createOpenAiChatModel(settings: OpenAiChatModelSettings): DirectStreamModel {
   const url = `${settings.baseUrl.replace(/\/+$/, "")}/chat/completions`;
   const transport: ChatTransport = settings.fetch
     ? createFetchChatTransport(url, settings.fetch)
@@ -79,6 +79,12 @@ export function createOpenAiChatModel(settings: OpenAiChatModelSettings): Langua
         request: { body },
         response: { headers: response.headers },
       };
+    },
+
+    async doStreamTo(options, onPart): Promise<void> {
+      const { body, warnings } = toChatRequest(settings.modelId, options, true);
+      const response = await post(body, options);
+      await streamChatParts(response, warnings, options, onPart);
     },
 
     async doGenerate(options): Promise<LanguageModelV3GenerateResult> {

@@ -1,5 +1,6 @@
-import type { LanguageModelV3, LanguageModelV3Prompt } from "@ai-sdk/provider";
+import type { LanguageModelV3Prompt } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { DirectStreamModel } from "../../../src/ports/direct-stream-model.js";
 import { createScriptedModel, type ScriptedModel } from "../../../src/testing/create-scripted-model.js";
 import { eventually, postForm, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
 
@@ -57,11 +58,16 @@ describe("AsyncReplyRunner session reuse", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const model: LanguageModelV3 = {
+    // Both ways of streaming wait at the gate (the turn runner uses `doStreamTo`).
+    const model: DirectStreamModel = {
       ...scripted,
       doStream: async (options) => {
         if (scripted.calls.length === 0) await gate;
         return scripted.doStream(options);
+      },
+      doStreamTo: async (options, onPart) => {
+        if (scripted.calls.length === 0) await gate;
+        return scripted.doStreamTo(options, onPart);
       },
     };
     return { scripted, model, release };

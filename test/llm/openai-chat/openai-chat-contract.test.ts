@@ -36,5 +36,6 @@ for (const transport of [
       return { model, close: () => server.close() };
     },
     expectedText: tokens.join(""),
+    directStream: true,
   });
 }
