@@ -11,8 +11,8 @@ export type PartListener = (part: LanguageModelV3StreamPart) => void;
  * A `LanguageModelV3` that can also hand its stream parts straight to a listener. The spec's
  * `doStream` returns a `ReadableStream`, which costs a queue entry and promises per part in each
  * stream a part passes through; a turn runner that only forwards deltas needs neither. Switchboard's
- * own models (offline, scripted, the lean Chat Completions client) and the resilience wrapper
- * implement it; any other model is read through `doStream` (core/agent/stream-model-parts.ts).
+ * own models (offline, scripted, the lean Chat Completions and Bedrock clients) and the resilience
+ * wrapper implement it; any other model is read through `doStream` (core/agent/stream-model-parts.ts).
  */
 export interface DirectStreamModel extends LanguageModelV3 {
   /**

@@ -37,6 +37,7 @@ languageModelContract("lean Bedrock Converse client against the fake Bedrock Run
     return { model, close: () => server.close() };
   },
   expectedText: tokens.join(""),
+  directStream: true,
 });
 
 languageModelContract("@ai-sdk/amazon-bedrock against the fake Bedrock Runtime server", {
@@ -57,4 +58,5 @@ languageModelContract("resilience wrapper around the lean Bedrock client", {
     return { model: withResilience(model, { fallback: createOfflineModel() }), close: () => server.close() };
   },
   expectedText: tokens.join(""),
+  directStream: true,
 });

@@ -1,12 +1,22 @@
-import { APICallError, EmptyResponseBodyError, type LanguageModelV3 } from "@ai-sdk/provider";
+import {
+  APICallError,
+  EmptyResponseBodyError,
+  type LanguageModelV3,
+  type LanguageModelV3CallOptions,
+} from "@ai-sdk/provider";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { ConfigError } from "../../errors/config-error.js";
+import type { DirectStreamModel } from "../../ports/direct-stream-model.js";
 import { abortReason } from "../stream-parts.js";
 import type { ConverseRequestBody, ConverseResponseBody } from "./converse-api-types.js";
 import { createBedrockRequestSigner } from "./create-bedrock-request-signer.js";
 import { mapConverseStopReason } from "./map-converse-stop-reason.js";
 import { toBedrockHttpError } from "./to-bedrock-api-call-error.js";
-import { toConversePartStream } from "./to-converse-part-stream.js";
+import {
+  type ConversePartStreamOptions,
+  streamConverseParts,
+  toConversePartStream,
+} from "./to-converse-part-stream.js";
 import { toConverseRequest } from "./to-converse-request.js";
 import { toGenerateContent } from "./to-generate-content.js";
 import { toLanguageModelUsage } from "./to-language-model-usage.js";
@@ -28,7 +38,7 @@ export interface BedrockConverseModelOptions {
  * `doGenerate` calls `POST /model/{modelId}/converse`. Failures (HTTP errors, exception frames,
  * unreachable endpoint) are `APICallError`s with `isRetryable` set the Bedrock way.
  */
-export function createBedrockConverseModel(options: BedrockConverseModelOptions): LanguageModelV3 {
+export function createBedrockConverseModel(options: BedrockConverseModelOptions): DirectStreamModel {
   const endpoint = (options.endpoint ?? `https://bedrock-runtime.${options.region}.amazonaws.com`).replace(
     /\/+$/,
     "",
@@ -75,6 +85,22 @@ export function createBedrockConverseModel(options: BedrockConverseModelOptions)
     return response;
   }
 
+  /** Sends a ConverseStream request; the answer's body is read by the caller. */
+  async function postStream(callOptions: LanguageModelV3CallOptions) {
+    const { body, warnings } = toConverseRequest(callOptions);
+    const response = await post(streamUrl, body, "application/vnd.amazon.eventstream", callOptions);
+    if (!response.body) throw new EmptyResponseBodyError({});
+    const partOptions: ConversePartStreamOptions = {
+      warnings,
+      modelId: options.modelId,
+      requestId: response.headers.get("x-amzn-requestid") ?? undefined,
+      url: streamUrl.href,
+      requestBody: body,
+      abortSignal: callOptions.abortSignal,
+    };
+    return { body: response.body, partOptions, request: body };
+  }
+
   return {
     specificationVersion: "v3",
     provider: "amazon-bedrock.converse",
@@ -82,18 +108,16 @@ export function createBedrockConverseModel(options: BedrockConverseModelOptions)
     supportedUrls: {},
 
     async doStream(callOptions) {
-      const { body, warnings } = toConverseRequest(callOptions);
-      const response = await post(streamUrl, body, "application/vnd.amazon.eventstream", callOptions);
-      if (!response.body) throw new EmptyResponseBodyError({});
-      const stream = toConversePartStream(response.body, {
-        warnings,
-        modelId: options.modelId,
-        requestId: response.headers.get("x-amzn-requestid") ?? undefined,
-        url: streamUrl.href,
-        requestBody: body,
-        abortSignal: callOptions.abortSignal,
-      });
-      return { stream, request: { body } };
+      const answer = await postStream(callOptions);
+      return {
+        stream: toConversePartStream(answer.body, answer.partOptions),
+        request: { body: answer.request },
+      };
+    },
+
+    async doStreamTo(callOptions, onPart) {
+      const answer = await postStream(callOptions);
+      await streamConverseParts(answer.body, answer.partOptions, onPart);
     },
 
     async doGenerate(callOptions) {
