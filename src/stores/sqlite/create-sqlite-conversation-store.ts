@@ -88,10 +88,11 @@ export function createSqliteConversationStore(
     ping: database.prepare("SELECT 1 AS ok"),
   };
 
+  /** The stored message, its JSON fields parsed back from what was written (the caller's objects stay theirs). */
   const appendMessage = (input: NewMessage, id: string, now: number): StoredMessage => {
-    const toolCalls = input.toolCalls ?? [];
-    const toolResults = input.toolResults ?? [];
-    const metadata = input.metadata ?? {};
+    const toolCalls = JSON.stringify(input.toolCalls ?? []);
+    const toolResults = JSON.stringify(input.toolResults ?? []);
+    const metadata = JSON.stringify(input.metadata ?? {});
     const inserted = statements.appendMessage.get(
       id,
       input.role,
@@ -99,10 +100,10 @@ export function createSqliteConversationStore(
       input.text,
       input.inputKind ?? null,
       input.interrupted ? 1 : 0,
-      JSON.stringify(toolCalls),
-      JSON.stringify(toolResults),
+      toolCalls,
+      toolResults,
       now,
-      JSON.stringify(metadata),
+      metadata,
       input.conversationId,
     ) as { sequence: number; created_at: number } | undefined;
     if (!inserted) throw new NotFoundError(`Conversation ${input.conversationId}`);
@@ -115,10 +116,10 @@ export function createSqliteConversationStore(
       text: input.text,
       inputKind: input.inputKind ?? null,
       interrupted: input.interrupted ?? false,
-      toolCalls,
-      toolResults,
+      toolCalls: toolCalls === "[]" ? [] : JSON.parse(toolCalls),
+      toolResults: toolResults === "[]" ? [] : JSON.parse(toolResults),
       createdAt: inserted.created_at,
-      metadata,
+      metadata: JSON.parse(metadata),
     };
   };
 
@@ -227,7 +228,7 @@ export function createSqliteConversationStore(
     },
     async appendMessage(input) {
       assertOpen();
-      return structuredClone(appendMessage(input, newId("msg"), now()));
+      return appendMessage(input, newId("msg"), now());
     },
     async updateMessage(id, patch) {
       assertOpen();
