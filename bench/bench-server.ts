@@ -9,8 +9,10 @@
  * - `stamped`: 20 tokens 20 ms apart, each carrying the time it was produced (per-token forwarding);
  * - `configured`: the model from LLM_PROVIDER/LLM_BASE_URL (e.g. `openai` against a fake server).
  *
- * The app is the compiled one in dist/ (run `npm run build` first; the runners do), as deployed.
+ * The app is the compiled one in dist/ (run `npm run build` first; the runners do), as deployed;
+ * BENCH_DIST=/abs/path/dist runs another checkout's build instead (with its own node_modules).
  */
+import { pathToFileURL } from "node:url";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { createScriptedModel } from "../src/testing/create-scripted-model.js";
 import { currentStats, exitWhenParentGoes, report, twentyTokens } from "./bench-util.js";
@@ -50,8 +52,10 @@ async function main(): Promise<void> {
     if (value !== undefined) environment[name] = value;
   }
   // The compiled app (dist/, built by the runner first), as deployed; BENCH_CODE=src runs the sources
-  // through tsx instead.
-  const code = process.env.BENCH_CODE === "src" ? "../src" : "../dist";
+  // through tsx instead, BENCH_DIST=<absolute path> another checkout's build (an A/B of two commits).
+  const otherBuild = process.env.BENCH_DIST;
+  const code =
+    process.env.BENCH_CODE === "src" ? "../src" : otherBuild ? pathToFileURL(otherBuild).href : "../dist";
   const { createApp }: typeof import("../src/app/create-app.js") = await import(`${code}/app/create-app.js`);
   const { loadConfig }: typeof import("../src/config/config.js") = await import(`${code}/config/config.js`);
   const config = loadConfig(environment);

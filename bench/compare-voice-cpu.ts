@@ -4,22 +4,40 @@
  * percentiles per run. Compare runs of the same round: the machines are shared and noisy.
  *
  * Usage: npx tsx bench/compare-voice-cpu.ts '{"sqlite":{},"memory":{"STORE":"memory"}}'
- *        [CALLS=1000] [DURATION_MS=12000] [ROUNDS=2] [MODEL=tokens20]
+ *        [CALLS=1000] [DURATION_MS=12000] [ROUNDS=2] [MODEL=tokens20|openai]
+ *
+ * MODEL=openai runs the configured lean OpenAI client against the fake OpenAI server (own process).
+ * Two commits: build the other one in a worktree (with node_modules) and pass its dist/, e.g.
+ * '{"before":{"BENCH_DIST":"/tmp/before/dist"},"after":{}}'.
  */
-import { installCleanupHandlers } from "./bench-util.js";
+import { installCleanupHandlers, startChild } from "./bench-util.js";
 import { runVoiceLevel, type VoiceTarget } from "./voice-scenario.js";
 
 installCleanupHandlers();
 const calls = Number(process.env.CALLS ?? "1000");
 const durationMs = Number(process.env.DURATION_MS ?? "12000");
 const rounds = Number(process.env.ROUNDS ?? "2");
-const model = (process.env.MODEL ?? "tokens20") as VoiceTarget["model"];
+const modelName = process.env.MODEL ?? "tokens20";
 const variants = JSON.parse(process.argv[2] ?? '{"default":{}}') as Record<string, Record<string, string>>;
+
+let model = modelName as VoiceTarget["model"];
+let providerEnvironment: Record<string, string> = {};
+if (modelName === "openai") {
+  const fake = startChild("bench/fake-openai-process.ts");
+  const { url } = await fake.waitForLine<{ url: string }>("BENCH_READY ", 20_000);
+  model = "configured";
+  providerEnvironment = {
+    LLM_PROVIDER: "openai",
+    LLM_BASE_URL: url,
+    LLM_API_KEY: "bench",
+    LLM_MODEL: "gpt-4o-mini",
+  };
+}
 
 for (let round = 1; round <= rounds; round++) {
   for (const [name, environment] of Object.entries(variants)) {
     const result = await runVoiceLevel(
-      { kind: "switchboard", model, environment },
+      { kind: "switchboard", model, environment: { ...providerEnvironment, ...environment } },
       {
         calls,
         mode: "turns",
