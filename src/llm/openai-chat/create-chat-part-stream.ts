@@ -114,11 +114,17 @@ function readChatParts(
     },
   };
 
-  body = response.stream(sink);
-  if (signal?.aborted) fail(abortReason(signal));
-  else {
+  if (signal?.aborted) {
+    // Nothing is delivered: the body (which may already hold text) is closed unread.
+    const reason = abortReason(signal);
+    open = false;
+    output.error(reason);
+    response.stream(sink).cancel(reason);
+  } else {
     signal?.addEventListener("abort", onAbort, { once: true });
     emit({ type: "stream-start", warnings });
+    // A transport may deliver text it already holds at once, so this comes after `stream-start`.
+    body = response.stream(sink);
   }
   return {
     pull: () => (open ? body?.pull() : undefined),

@@ -15,7 +15,7 @@ import type {
   ChatTransport,
   ChatTransportResponse,
 } from "./chat-transport.js";
-import { toApiCallError, toConnectionError } from "./to-api-call-error.js";
+import { closedEarly, toApiCallError, toConnectionError } from "./to-api-call-error.js";
 
 export interface NodeHttpChatTransportOptions {
   /** Connections open at once to the server; more concurrent calls wait for a free one. */
@@ -127,10 +127,6 @@ function headersOf(incoming: IncomingHttpHeaders): Record<string, string> {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   return headers;
-}
-
-function closedEarly(cause?: unknown): Error {
-  return new Error("The connection closed before the response ended", cause ? { cause } : undefined);
 }
 
 /** The whole body as UTF-8 text; an abort destroys the request and rejects with the signal's reason. */

@@ -11,6 +11,7 @@ import type { ChatCompletion } from "./chat-wire-types.js";
 import { createChatPartStream, streamChatParts } from "./create-chat-part-stream.js";
 import { createFetchChatTransport } from "./create-fetch-chat-transport.js";
 import { createNodeHttpChatTransport } from "./create-node-http-chat-transport.js";
+import { createSocketChatTransport } from "./create-socket-chat-transport.js";
 import { type ChatRequestBody, toChatRequest } from "./to-chat-request.js";
 import { toChatUsage } from "./to-chat-usage.js";
 import { toFinishReason } from "./to-finish-reason.js";
@@ -23,9 +24,14 @@ export interface OpenAiChatModelSettings {
   modelId: string;
   /** First segment of `model.provider`, e.g. `openai` or `openai-compatible` (`.chat` is appended). */
   providerName: string;
-  /** Sends requests with this `fetch` instead of `node:http` (tests and custom transports). */
+  /** Sends requests with this `fetch` instead (tests and custom transports). */
   fetch?: typeof fetch;
-  /** `node:http` only: connections open at once (default `defaultMaxSockets`, 1024). */
+  /**
+   * Without `fetch`: `socket` (default) writes and reads HTTP/1.1 on a `net`/`tls` socket
+   * (create-socket-chat-transport.ts); `node:http` uses Node's HTTP client.
+   */
+  httpClient?: "socket" | "node:http";
+  /** `socket` and `node:http`: connections open at once (default `defaultMaxSockets`, 1024). */
   maxSockets?: number;
   /** Extra headers on every request; a call's `headers` win. */
   headers?: Record<string, string>;
@@ -33,17 +39,20 @@ export interface OpenAiChatModelSettings {
 
 /**
  * A lean `LanguageModelV3` for the OpenAI Chat Completions wire format (`POST {baseUrl}/chat/completions`),
- * for OpenAI and compatible servers. Requests go out through `node:http`/`node:https` with one
- * keep-alive agent per model (or through `settings.fetch` when given). `doStream` parses SSE in
+ * for OpenAI and compatible servers. Requests go out as HTTP/1.1 on keep-alive `net`/`tls` sockets
+ * (or through `node:http`, or `settings.fetch`, when asked). `doStream` parses SSE in
  * place and maps chunks straight into the queue of a single `ReadableStream` (`doStreamTo`: straight
  * to a listener): no TransformStream chain, no schema validation per chunk. HTTP failures throw `APICallError` (retryable for 408,
  * 409, 429, 5xx and refused connections); an aborted signal stops the request.
  */
 export function createOpenAiChatModel(settings: OpenAiChatModelSettings): DirectStreamModel {
   const url = `${settings.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+  const socketOptions = settings.maxSockets ? { maxSockets: settings.maxSockets } : {};
   const transport: ChatTransport = settings.fetch
     ? createFetchChatTransport(url, settings.fetch)
-    : createNodeHttpChatTransport(url, settings.maxSockets ? { maxSockets: settings.maxSockets } : {});
+    : settings.httpClient === "node:http"
+      ? createNodeHttpChatTransport(url, socketOptions)
+      : createSocketChatTransport(url, socketOptions);
   const baseHeaders: Record<string, string> = {
     "content-type": "application/json",
     ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),

@@ -52,3 +52,8 @@ export function toConnectionError(error: unknown, url: string, requestBody: unkn
     isRetryable: true,
   });
 }
+
+/** A response body cut off by its connection. */
+export function closedEarly(cause?: unknown): Error {
+  return new Error("The connection closed before the response ended", cause ? { cause } : undefined);
+}

@@ -35,15 +35,16 @@ async function rejectionOf(promise: PromiseLike<unknown>): Promise<unknown> {
 
 const prompt = userPrompt("Hello");
 
-/** Both transports answer the same tests: the default `node:http` one and an injected `fetch`. */
-const transports: Array<{ name: string; fetch: typeof fetch | undefined }> = [
-  { name: "node:http", fetch: undefined },
-  { name: "fetch", fetch: globalThis.fetch },
+/** Every transport answers the same tests: the default socket one, `node:http` and an injected `fetch`. */
+const transports: Array<{ name: string; settings: Partial<OpenAiChatModelSettings> }> = [
+  { name: "socket", settings: {} },
+  { name: "node:http", settings: { httpClient: "node:http" } },
+  { name: "fetch", settings: { fetch: globalThis.fetch } },
 ];
 
 describe.each(transports)("createOpenAiChatModel over $name", (transport) => {
   function createModel(settings: OpenAiChatModelSettings) {
-    return createOpenAiChatModel(transport.fetch ? { ...settings, fetch: transport.fetch } : settings);
+    return createOpenAiChatModel({ ...settings, ...transport.settings });
   }
 
   const servers: Server[] = [];
@@ -307,7 +308,8 @@ describe.each(transports)("createOpenAiChatModel over $name", (transport) => {
   });
 });
 
-describe("createOpenAiChatModel over node:http", () => {
+// The transports that own their connections: the default socket one and `node:http`.
+describe.each(transports.slice(0, 2))("createOpenAiChatModel over $name, connections", (transport) => {
   const servers: Array<Server | TcpServer> = [];
   afterEach(async () => {
     for (const server of servers.splice(0)) {
@@ -317,7 +319,12 @@ describe("createOpenAiChatModel over node:http", () => {
   });
 
   function modelFor(baseUrl: string) {
-    return createOpenAiChatModel({ baseUrl, modelId: "gpt-test", providerName: "openai-compatible" });
+    return createOpenAiChatModel({
+      baseUrl,
+      modelId: "gpt-test",
+      providerName: "openai-compatible",
+      ...transport.settings,
+    });
   }
 
   it("asks for no compression and sends no Authorization without a key, from doStream and doGenerate", async () => {
@@ -374,6 +381,29 @@ describe("createOpenAiChatModel over node:http", () => {
     expect(textOf(await streamAll(model))).toBe("ok");
     expect(textOf(await streamAll(model))).toBe("ok");
     expect(requests).toBe(3);
+  });
+
+  it("reads a reply written a few bytes at a time and delimited by the connection's end", async () => {
+    const reply = Buffer.from(
+      "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n" +
+        'data: {"id":"c","choices":[{"index":0,"delta":{"content":"dé"},"finish_reason":null}]}\n\n' +
+        'data: {"id":"c","choices":[{"index":0,"delta":{"content":"jà vu"},"finish_reason":"stop"}]}\n\n',
+    );
+    const server = createTcpServer((socket) => {
+      socket.once("data", async () => {
+        for (let offset = 0; offset < reply.length; offset += 3) {
+          socket.write(reply.subarray(offset, offset + 3));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        socket.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(server);
+    const { port } = server.address() as AddressInfo;
+    const parts = await streamAll(modelFor(`http://127.0.0.1:${port}/v1`));
+    expect(textOf(parts)).toBe("déjà vu");
+    expect(parts.at(-1)?.type).toBe("finish");
   });
 
   it("speaks TLS to an https base URL", async () => {

@@ -20,8 +20,9 @@ function fakeReply(scenario: ContractScenario): FakeOpenAiReply {
 
 // The lean client over each transport: the default `node:http` one and an injected `fetch`.
 for (const transport of [
-  { name: "node:http", fetch: undefined },
-  { name: "fetch", fetch: globalThis.fetch },
+  { name: "a socket (the default)", settings: {} },
+  { name: "node:http", settings: { httpClient: "node:http" as const } },
+  { name: "fetch", settings: { fetch: globalThis.fetch } },
 ]) {
   languageModelContract(`lean OpenAI chat client over ${transport.name} against the fake OpenAI server`, {
     makeModel: async (scenario) => {
@@ -31,7 +32,7 @@ for (const transport of [
         apiKey: "test-key",
         modelId: "gpt-test",
         providerName: "openai",
-        ...(transport.fetch ? { fetch: transport.fetch } : {}),
+        ...transport.settings,
       });
       return { model, close: () => server.close() };
     },

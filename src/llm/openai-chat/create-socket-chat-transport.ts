@@ -1,0 +1,317 @@
+import { connect as netConnect, type Socket } from "node:net";
+import { StringDecoder } from "node:string_decoder";
+import { connect as tlsConnect } from "node:tls";
+import { abortReason } from "../stream-parts.js";
+import type {
+  ChatBodyControl,
+  ChatBodySink,
+  ChatTransport,
+  ChatTransportResponse,
+} from "./chat-transport.js";
+import { defaultMaxSockets } from "./create-node-http-chat-transport.js";
+import { type HttpResponseHead, HttpResponseReader } from "./http-response-reader.js";
+import { closedEarly, toApiCallError, toConnectionError } from "./to-api-call-error.js";
+
+export interface SocketChatTransportOptions {
+  /** Connections open at once to the server; more concurrent calls wait for a free one. */
+  maxSockets?: number;
+}
+
+/** What a response's body is handed to, once somebody reads it. */
+interface BodyConsumer {
+  data(bytes: Buffer): void;
+  end(): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * The lean client's default transport: HTTP/1.1 written and read directly on a `net` (or `tls`,
+ * for an https URL) socket, with keep-alive connections reused most-recent first. One streamed
+ * call is one request write and, for a reply that arrives in one read, one socket `data` event
+ * parsed in place by `HttpResponseReader` — `node:http` costs about twice the CPU for the same
+ * exchange (docs/performance.md). Like the `node:http` transport it asks for no compression, sends
+ * a request once more on a fresh connection when a reused one fails before any response byte, and
+ * pauses the socket while a stream's reader is behind.
+ */
+export function createSocketChatTransport(
+  url: string,
+  options: SocketChatTransportOptions = {},
+): ChatTransport {
+  const target = new URL(url);
+  const secure = target.protocol === "https:";
+  // URL keeps IPv6 literals in brackets; `connect` wants the bare address.
+  const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
+  const port = Number(target.port || (secure ? 443 : 80));
+  const path = `${target.pathname}${target.search}`;
+  const maxSockets = options.maxSockets ?? defaultMaxSockets;
+  const idle: Socket[] = [];
+  const waiting: Array<() => void> = [];
+  let open = 0;
+
+  function openSocket(): Socket {
+    open++;
+    const socket = secure
+      ? tlsConnect({ host: hostname, port, servername: hostname, ALPNProtocols: ["http/1.1"] })
+      : netConnect({ host: hostname, port });
+    socket.setNoDelay(true);
+    socket.once("close", () => {
+      open--;
+      const index = idle.indexOf(socket);
+      if (index >= 0) idle.splice(index, 1);
+      waiting.shift()?.();
+    });
+    return socket;
+  }
+
+  /**
+   * An idle connection goes back to the pool; one the server closes (or writes to) meanwhile is
+   * destroyed and leaves it.
+   */
+  function release(socket: Socket): void {
+    for (const event of idleEvents) socket.on(event, destroyIdle);
+    socket.unref();
+    const next = waiting.shift();
+    idle.push(socket);
+    next?.();
+  }
+
+  /** A connection for the next request: the most recently used idle one, a new one, or a wait. */
+  async function acquire(): Promise<{ socket: Socket; reused: boolean }> {
+    for (;;) {
+      const socket = idle.pop();
+      if (socket) {
+        for (const event of idleEvents) socket.off(event, destroyIdle);
+        socket.ref();
+        return { socket, reused: true };
+      }
+      if (open < maxSockets) return { socket: openSocket(), reused: false };
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+  }
+
+  function requestText(json: string, headers: Record<string, string>): string {
+    let text = `POST ${path} HTTP/1.1\r\nhost: ${target.host}\r\nconnection: keep-alive\r\n`;
+    for (const name in headers) {
+      const value = headers[name] as string;
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
+        throw new TypeError(`Invalid character in the ${JSON.stringify(name)} request header`);
+      }
+      text += `${name}: ${value}\r\n`;
+    }
+    return `${text}content-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+  }
+
+  return {
+    post(body, headers, abortSignal) {
+      const json = JSON.stringify(body);
+      const request = requestText(json, headers);
+      return new Promise<ChatTransportResponse>((resolve, reject) => {
+        const attempt = async (isRetry: boolean) => {
+          if (abortSignal?.aborted) return reject(abortReason(abortSignal));
+          const { socket, reused } = await acquire();
+          let head: HttpResponseHead | undefined;
+          let receivedAny = false;
+          let finished = false;
+          let consumer: BodyConsumer | undefined;
+          const early: Buffer[] = [];
+          let earlyEnd = false;
+          let earlyFailure: { error: unknown } | undefined;
+
+          const reader = new HttpResponseReader({
+            head(received) {
+              head = received;
+              if (received.status >= 200 && received.status < 300) {
+                settle();
+                resolve(responseFor(received));
+                return;
+              }
+              readWhole((text) => {
+                settle();
+                reject(
+                  toApiCallError(
+                    {
+                      status: received.status,
+                      statusText: received.statusText,
+                      headers: received.headers,
+                      body: text,
+                    },
+                    url,
+                    body,
+                  ),
+                );
+              });
+            },
+            body(bytes) {
+              if (consumer) consumer.data(bytes);
+              else early.push(Buffer.from(bytes));
+            },
+            end() {
+              finished = true;
+              detach();
+              if (reader.keepAlive && !socket.destroyed) release(socket);
+              else discard(socket);
+              if (consumer) consumer.end();
+              else earlyEnd = true;
+            },
+          });
+
+          /** Feeds the body to `next`, first what arrived before anybody asked for it. */
+          function consume(next: BodyConsumer): void {
+            consumer = next;
+            for (const bytes of early.splice(0)) next.data(bytes);
+            if (earlyFailure) next.fail(earlyFailure.error);
+            else if (earlyEnd) next.end();
+          }
+          function readWhole(done: (text: string) => void): void {
+            const chunks: Buffer[] = [];
+            consume({
+              data: (bytes) => chunks.push(Buffer.from(bytes)),
+              end: () => done(Buffer.concat(chunks).toString("utf8")),
+              fail: () => done(Buffer.concat(chunks).toString("utf8")),
+            });
+          }
+          function responseFor(received: HttpResponseHead): ChatTransportResponse {
+            return {
+              headers: received.headers,
+              text: (signal) =>
+                new Promise((resolveText, rejectText) => {
+                  if (signal?.aborted) {
+                    socket.destroy();
+                    return rejectText(abortReason(signal));
+                  }
+                  const onAbort = () => {
+                    socket.destroy();
+                    rejectText(abortReason(signal as AbortSignal));
+                  };
+                  signal?.addEventListener("abort", onAbort, { once: true });
+                  const chunks: Buffer[] = [];
+                  consume({
+                    data: (bytes) => chunks.push(Buffer.from(bytes)),
+                    end: () => {
+                      signal?.removeEventListener("abort", onAbort);
+                      resolveText(Buffer.concat(chunks).toString("utf8"));
+                    },
+                    fail: (error) => {
+                      signal?.removeEventListener("abort", onAbort);
+                      rejectText(closedEarly(error));
+                    },
+                  });
+                }),
+              stream: (sink) => streamTo(sink),
+            };
+          }
+          function streamTo(sink: ChatBodySink): ChatBodyControl {
+            const decoder = new StringDecoder("utf8");
+            let paused = false;
+            consume({
+              data(bytes) {
+                if (!sink.open) return; // after `[DONE]`: read on so the connection can be reused
+                sink.push(decoder.write(bytes));
+                if (sink.open && sink.desiredSize <= 0 && !paused) {
+                  paused = true;
+                  socket.pause();
+                }
+              },
+              end() {
+                if (!sink.open) return;
+                sink.push(decoder.end());
+                sink.end();
+              },
+              fail: (error) => sink.fail(closedEarly(error)),
+            });
+            return {
+              pull() {
+                if (paused) {
+                  paused = false;
+                  socket.resume();
+                }
+                return undefined;
+              },
+              cancel() {
+                socket.destroy();
+              },
+            };
+          }
+
+          let settled = false;
+          const onAbort = () => {
+            if (settled) return;
+            settle();
+            socket.destroy();
+            reject(abortReason(abortSignal as AbortSignal));
+          };
+          function settle(): void {
+            settled = true;
+            abortSignal?.removeEventListener("abort", onAbort);
+          }
+          function detach(): void {
+            socket.off("data", onData);
+            socket.off("end", onEnd);
+            socket.off("error", onError);
+            socket.off("close", onClose);
+          }
+          /** The connection failed or closed before the response was complete. */
+          function failed(error: unknown): void {
+            if (finished) return;
+            finished = true;
+            detach();
+            discard(socket);
+            if (head) {
+              if (consumer) consumer.fail(error);
+              else earlyFailure = { error };
+              return;
+            }
+            if (settled) return;
+            settle();
+            if (abortSignal?.aborted) reject(abortReason(abortSignal));
+            else if (!isRetry && reused && !receivedAny) void attempt(true);
+            else reject(toConnectionError(asError(error), url, body));
+          }
+          function onData(bytes: Buffer): void {
+            receivedAny = true;
+            try {
+              reader.push(bytes);
+            } catch (error) {
+              failed(new Error(`Invalid HTTP response from ${target.host}: ${(error as Error).message}`));
+            }
+          }
+          function onEnd(): void {
+            try {
+              reader.eof();
+            } catch (error) {
+              failed(error);
+            }
+          }
+          const onError = (error: Error) => failed(error);
+          const onClose = () => failed(new Error("The connection closed before the response ended"));
+
+          abortSignal?.addEventListener("abort", onAbort, { once: true });
+          socket.on("data", onData);
+          socket.on("end", onEnd);
+          socket.on("error", onError);
+          socket.on("close", onClose);
+          socket.write(request);
+        };
+        attempt(false).catch(reject);
+      });
+    },
+  };
+}
+
+const idleEvents = ["data", "end", "error"] as const;
+
+function destroyIdle(this: Socket): void {
+  discard(this);
+}
+
+/** Closes a connection nobody listens to any more; a late error (a TLS reset…) is expected. */
+function discard(socket: Socket): void {
+  socket.on("error", ignore);
+  socket.destroy();
+}
+
+function ignore(): void {}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,190 @@
+/** The status line and headers of an HTTP/1.1 response (header names lower-cased, repeats joined). */
+export interface HttpResponseHead {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+}
+
+export interface HttpResponseHandlers {
+  /** The final (non-1xx) head; called once, before any body bytes. */
+  head(head: HttpResponseHead): void;
+  /** Body bytes, de-chunked (a view into the received buffer: copy to keep). */
+  body(bytes: Buffer): void;
+  /** The body is complete. */
+  end(): void;
+}
+
+/** The largest head or chunk-size line accepted, in bytes. */
+const maxLineBytes = 64 * 1024;
+
+type Mode = "head" | "chunk-size" | "chunk-data" | "chunk-end" | "trailer" | "length" | "close" | "done";
+
+/**
+ * An HTTP/1.1 response parser for one response on a connection, fed with whatever each socket read
+ * delivers (a head, chunk-size lines and chunk bodies may be split anywhere). Bodies are chunked,
+ * `content-length`-delimited or read until the connection closes; 1xx interim responses are
+ * skipped. Malformed input throws an `Error` whose message says what was wrong.
+ */
+export class HttpResponseReader {
+  private mode: Mode = "head";
+  private pending: Buffer | undefined;
+  private remaining = 0;
+  private reusable = true;
+
+  constructor(private readonly handlers: HttpResponseHandlers) {}
+
+  /** True once the whole response was read. */
+  get done(): boolean {
+    return this.mode === "done";
+  }
+
+  /** True when the connection may carry another request once this response is done. */
+  get keepAlive(): boolean {
+    return this.reusable;
+  }
+
+  /** Feeds the bytes of one read. Bytes after the end of the response are ignored. */
+  push(bytes: Buffer): void {
+    let data = bytes;
+    if (this.pending) {
+      data = Buffer.concat([this.pending, bytes]);
+      this.pending = undefined;
+    }
+    let offset = 0;
+    while (offset < data.length && this.mode !== "done") {
+      switch (this.mode) {
+        case "head": {
+          const end = data.indexOf("\r\n\r\n", offset, "latin1");
+          if (end < 0) {
+            this.hold(data, offset, "response head");
+            return;
+          }
+          this.readHead(data.toString("latin1", offset, end));
+          offset = end + 4;
+          break;
+        }
+        case "chunk-size": {
+          const lineEnd = data.indexOf("\r\n", offset, "latin1");
+          if (lineEnd < 0) {
+            this.hold(data, offset, "chunk size line");
+            return;
+          }
+          const line = data.toString("latin1", offset, lineEnd);
+          const size = Number.parseInt(line, 16);
+          if (!/^[0-9a-fA-F]+(;.*)?$/.test(line.trim()) || !Number.isSafeInteger(size)) {
+            throw new Error(`invalid chunk size line ${JSON.stringify(line.slice(0, 40))}`);
+          }
+          offset = lineEnd + 2;
+          if (size === 0) this.mode = "trailer";
+          else {
+            this.remaining = size;
+            this.mode = "chunk-data";
+          }
+          break;
+        }
+        case "chunk-data":
+        case "length": {
+          const take = Math.min(this.remaining, data.length - offset);
+          const slice = data.subarray(offset, offset + take);
+          offset += take;
+          this.remaining -= take;
+          if (this.remaining === 0) this.mode = this.mode === "length" ? "done" : "chunk-end";
+          this.handlers.body(slice);
+          if (this.mode === "done") this.handlers.end();
+          break;
+        }
+        case "chunk-end": {
+          if (data.length - offset < 2) {
+            this.hold(data, offset, "chunk end");
+            return;
+          }
+          if (data[offset] !== 13 || data[offset + 1] !== 10)
+            throw new Error("a chunk does not end with CRLF");
+          offset += 2;
+          this.mode = "chunk-size";
+          break;
+        }
+        case "trailer": {
+          const lineEnd = data.indexOf("\r\n", offset, "latin1");
+          if (lineEnd < 0) {
+            this.hold(data, offset, "trailer");
+            return;
+          }
+          const empty = lineEnd === offset;
+          offset = lineEnd + 2;
+          if (empty) {
+            this.mode = "done";
+            this.handlers.end();
+          }
+          break;
+        }
+        case "close":
+          this.handlers.body(data.subarray(offset));
+          offset = data.length;
+          break;
+      }
+    }
+  }
+
+  /** The connection ended: completes a body read until close, and throws if anything else is unfinished. */
+  eof(): void {
+    if (this.mode === "done") return;
+    if (this.mode === "close") {
+      this.mode = "done";
+      this.handlers.end();
+      return;
+    }
+    throw new Error(
+      this.mode === "head"
+        ? "the connection closed before a response"
+        : "the connection closed inside the body",
+    );
+  }
+
+  private hold(data: Buffer, offset: number, what: string): void {
+    if (data.length - offset > maxLineBytes) throw new Error(`${what} longer than ${maxLineBytes} bytes`);
+    this.pending = Buffer.from(data.subarray(offset));
+  }
+
+  private readHead(text: string): void {
+    const lines = text.split("\r\n");
+    const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0] ?? "");
+    if (!statusLine) throw new Error(`invalid status line ${JSON.stringify((lines[0] ?? "").slice(0, 60))}`);
+    const status = Number(statusLine[2]);
+    const headers: Record<string, string> = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(":");
+      if (colon <= 0) throw new Error(`invalid header line ${JSON.stringify(line.slice(0, 60))}`);
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    }
+    if (status >= 100 && status < 200) return; // interim (100 Continue…): the real head follows
+    const connection = headers.connection?.toLowerCase() ?? "";
+    this.reusable = statusLine[1] === "1" ? !connection.includes("close") : connection.includes("keep-alive");
+    this.handlers.head({ status, statusText: statusLine[3] ?? "", headers });
+    const transferEncoding = headers["transfer-encoding"]?.toLowerCase();
+    const contentLength = headers["content-length"];
+    if (status === 204 || status === 304) this.finishEmpty();
+    else if (transferEncoding?.includes("chunked")) this.mode = "chunk-size";
+    else if (contentLength !== undefined) {
+      const length = Number(contentLength);
+      if (!/^\d+$/.test(contentLength) || !Number.isSafeInteger(length)) {
+        throw new Error(`invalid content-length ${JSON.stringify(contentLength)}`);
+      }
+      if (length === 0) this.finishEmpty();
+      else {
+        this.remaining = length;
+        this.mode = "length";
+      }
+    } else {
+      this.mode = "close";
+      this.reusable = false;
+    }
+  }
+
+  private finishEmpty(): void {
+    this.mode = "done";
+    this.handlers.end();
+  }
+}
