@@ -1,9 +1,9 @@
 /**
- * How much of the lean Chat Completions client's cost is `node:http`: CPU per streamed call of
- * the lean client (`doStreamTo` over `node:http`, the default) against a minimal HTTP/1.1 reader
- * over `net` (keep-alive, chunked body only, no TLS, no error handling: a measuring prototype, not
- * used by the app) feeding the same SSE parser and chunk mapper. Both against the fake OpenAI
- * server in its own process, one call at a time with 2 ms between calls.
+ * What the HTTP client costs the lean Chat Completions client: CPU per streamed call (`doStreamTo`)
+ * over `node:http`, over the socket transport (the default), and of a minimal HTTP/1.1 reader over
+ * `net` (keep-alive, chunked body only, no TLS, no error handling: the measuring prototype the
+ * socket transport started from) feeding the same SSE parser and chunk mapper. All against the fake
+ * OpenAI server in its own process, one call at a time with 2 ms between calls.
  *
  * Usage: npx tsx bench/http-client-cost.ts
  */
@@ -16,12 +16,9 @@ import { startChild } from "./bench-util.js";
 const fake = startChild("bench/fake-openai-process.ts");
 const { url } = await fake.waitForLine<{ url: string }>("BENCH_READY ", 20_000);
 const prompt = [{ role: "user" as const, content: [{ type: "text" as const, text: "Where is my order?" }] }];
-const model = createOpenAiChatModel({
-  baseUrl: url,
-  apiKey: "bench",
-  modelId: "gpt-4o-mini",
-  providerName: "openai",
-});
+const settings = { baseUrl: url, apiKey: "bench", modelId: "gpt-4o-mini", providerName: "openai" };
+const overNodeHttp = createOpenAiChatModel({ ...settings, httpClient: "node:http" });
+const overSocket = createOpenAiChatModel(settings);
 const target = new URL(url);
 const idle: net.Socket[] = [];
 function rawCall(): Promise<string> {
@@ -86,7 +83,7 @@ function rawCall(): Promise<string> {
     );
   });
 }
-async function leanCall(): Promise<string> {
+async function leanCall(model: typeof overSocket): Promise<string> {
   let text = "";
   await model.doStreamTo({ prompt }, (part) => {
     if (part.type === "text-delta") text += part.delta;
@@ -96,8 +93,9 @@ async function leanCall(): Promise<string> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 for (let round = 0; round < 3; round++) {
   for (const [name, call] of [
-    ["node:http", leanCall],
-    ["raw", rawCall],
+    ["node:http", () => leanCall(overNodeHttp)],
+    ["socket", () => leanCall(overSocket)],
+    ["prototype", rawCall],
   ] as const) {
     for (let i = 0; i < 200; i++) await call();
     const n = 500;
@@ -112,7 +110,7 @@ for (let round = 0; round < 3; round++) {
     }
     const sample = JSON.stringify(text.slice(0, 30));
     console.log(
-      `round ${round + 1}  ${name.padEnd(9)}  CPU per call ${(busy / n).toFixed(0)} µs  (text ${sample}…)`,
+      `round ${round + 1}  ${name.padEnd(10)}  CPU per call ${(busy / n).toFixed(0)} µs  (text ${sample}…)`,
     );
   }
 }

@@ -79,6 +79,7 @@ export function createSocketChatTransport(
   async function acquire(): Promise<{ socket: Socket; reused: boolean }> {
     for (;;) {
       const socket = idle.pop();
+      if (socket?.destroyed) continue; // closed by the server, its 'close' not handled yet
       if (socket) {
         for (const event of idleEvents) socket.off(event, destroyIdle);
         socket.ref();
@@ -109,6 +110,10 @@ export function createSocketChatTransport(
         const attempt = async (isRetry: boolean) => {
           if (abortSignal?.aborted) return reject(abortReason(abortSignal));
           const { socket, reused } = await acquire();
+          if (abortSignal?.aborted) {
+            release(socket);
+            return reject(abortReason(abortSignal));
+          }
           let head: HttpResponseHead | undefined;
           let receivedAny = false;
           let finished = false;

@@ -383,6 +383,30 @@ describe.each(transports.slice(0, 2))("createOpenAiChatModel over $name, connect
     expect(requests).toBe(3);
   });
 
+  it("queues calls beyond maxSockets until a connection is free, then reuses it", async () => {
+    const sockets = new Set<unknown>();
+    const { url, server } = await startServer((request, response) => {
+      sockets.add(request.socket);
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      setTimeout(() => {
+        response.end(
+          'data: {"id":"c","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+        );
+      }, 20);
+    });
+    servers.push(server);
+    const model = createOpenAiChatModel({
+      baseUrl: url,
+      modelId: "gpt-test",
+      providerName: "openai-compatible",
+      maxSockets: 1,
+      ...transport.settings,
+    });
+    const texts = await Promise.all([1, 2, 3].map(async () => textOf(await streamAll(model))));
+    expect(texts).toEqual(["ok", "ok", "ok"]);
+    expect(sockets.size).toBe(1);
+  });
+
   it("reads a reply written a few bytes at a time and delimited by the connection's end", async () => {
     const reply = Buffer.from(
       "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n" +
