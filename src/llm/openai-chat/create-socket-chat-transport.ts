@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from "node:net";
+import { isIP, connect as netConnect, type Socket } from "node:net";
 import { StringDecoder } from "node:string_decoder";
 import { connect as tlsConnect } from "node:tls";
 import { abortReason } from "../stream-parts.js";
@@ -50,10 +50,18 @@ export function createSocketChatTransport(
 
   function openSocket(): Socket {
     open++;
+    // SNI carries a host name only (RFC 6066): none for an IP address.
     const socket = secure
-      ? tlsConnect({ host: hostname, port, servername: hostname, ALPNProtocols: ["http/1.1"] })
+      ? tlsConnect({
+          host: hostname,
+          port,
+          ALPNProtocols: ["http/1.1"],
+          ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
+        })
       : netConnect({ host: hostname, port });
     socket.setNoDelay(true);
+    // Probes find a peer that vanished while the connection sat idle in the pool.
+    socket.setKeepAlive(true, 1000);
     socket.once("close", () => {
       open--;
       const index = idle.indexOf(socket);
