@@ -189,11 +189,11 @@ export function createSocketChatTransport(
               text: (signal) =>
                 new Promise((resolveText, rejectText) => {
                   if (signal?.aborted) {
-                    socket.destroy();
+                    stopReading();
                     return rejectText(abortReason(signal));
                   }
                   const onAbort = () => {
-                    socket.destroy();
+                    stopReading();
                     rejectText(abortReason(signal as AbortSignal));
                   };
                   signal?.addEventListener("abort", onAbort, { once: true });
@@ -213,6 +213,13 @@ export function createSocketChatTransport(
               stream: (sink) => streamTo(sink),
             };
           }
+          /**
+           * The reader gave up: close the connection, unless the response was already complete
+           * (then the connection went back to the pool and may carry another request by now).
+           */
+          function stopReading(): void {
+            if (!finished) socket.destroy();
+          }
           function streamTo(sink: ChatBodySink): ChatBodyControl {
             const decoder = new StringDecoder("utf8");
             let paused = false;
@@ -220,7 +227,7 @@ export function createSocketChatTransport(
               data(bytes) {
                 if (!sink.open) return; // after `[DONE]`: read on so the connection can be reused
                 sink.push(decoder.write(bytes));
-                if (sink.open && sink.desiredSize <= 0 && !paused) {
+                if (sink.open && sink.desiredSize <= 0 && !paused && !finished) {
                   paused = true;
                   socket.pause();
                 }
@@ -236,13 +243,11 @@ export function createSocketChatTransport(
               pull() {
                 if (paused) {
                   paused = false;
-                  socket.resume();
+                  if (!finished) socket.resume();
                 }
                 return undefined;
               },
-              cancel() {
-                socket.destroy();
-              },
+              cancel: stopReading,
             };
           }
 

@@ -1,0 +1,79 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ChatBodySink } from "../../../src/llm/openai-chat/chat-transport.js";
+import { createSocketChatTransport } from "../../../src/llm/openai-chat/create-socket-chat-transport.js";
+
+const reply =
+  'data: {"id":"c","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
+
+/** A sink that records what it is given. */
+function recordingSink() {
+  const texts: string[] = [];
+  let open = true;
+  const sink: ChatBodySink = {
+    push: (text) => {
+      texts.push(text);
+    },
+    end: () => {
+      open = false;
+    },
+    fail: () => {
+      open = false;
+    },
+    get open() {
+      return open;
+    },
+    desiredSize: 1,
+    emitted: 0,
+  };
+  return { sink, texts };
+}
+
+describe("socket chat transport", () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    const running = server;
+    server = undefined;
+    if (!running) return;
+    running.closeAllConnections();
+    await new Promise((resolve) => running.close(resolve));
+  });
+
+  it("leaves a connection that went back to the pool alone when a late reader cancels", async () => {
+    const sockets = new Set<unknown>();
+    server = createServer((request, response) => {
+      sockets.add(request.socket);
+      request.resume();
+      request.on("end", () => {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.end(reply);
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    const transport = createSocketChatTransport(url);
+    const body = { model: "m", messages: [] };
+
+    const first = await transport.post(body, { "content-type": "application/json" }, undefined);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // the whole reply is in; the socket is pooled
+    const late = recordingSink();
+    const control = first.stream(late.sink);
+    control.cancel(new Error("reader gave up"));
+    expect(late.texts.join("")).toBe(reply); // what had arrived was still delivered
+
+    const second = await transport.post(body, { "content-type": "application/json" }, undefined);
+    const next = recordingSink();
+    second.stream(next.sink);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(next.texts.join("")).toBe(reply);
+    expect(sockets.size).toBe(1);
+  });
+
+  it("refuses a header value that would break the request apart", async () => {
+    const transport = createSocketChatTransport("http://127.0.0.1:9/v1/chat/completions");
+    expect(() =>
+      transport.post({ model: "m", messages: [] }, { "x-evil": "a\r\nhost: b" }, undefined),
+    ).toThrow(/Invalid character/);
+  });
+});
