@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { APICallError, type LanguageModelV3StreamPart } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it } from "vitest";
@@ -428,6 +430,25 @@ describe.each(transports.slice(0, 2))("createOpenAiChatModel over $name, connect
     const parts = await streamAll(modelFor(`http://127.0.0.1:${port}/v1`));
     expect(textOf(parts)).toBe("déjà vu");
     expect(parts.at(-1)?.type).toBe("finish");
+  });
+
+  it("refuses a server whose certificate it cannot verify, before sending the request", async () => {
+    // A self-signed certificate for 127.0.0.1 (test fixture; no CA the client trusts signed it).
+    const pem = readFileSync(new URL("./self-signed-test-cert.pem", import.meta.url), "utf8");
+    let requests = 0;
+    const server = createHttpsServer({ key: pem, cert: pem }, (_request, response) => {
+      requests++;
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(server);
+    const { port } = server.address() as AddressInfo;
+    const error = (await rejectionOf(
+      modelFor(`https://127.0.0.1:${port}/v1`).doStream({ prompt }),
+    )) as APICallError;
+    expect(APICallError.isInstance(error)).toBe(true);
+    expect(String((error.cause as Error | undefined)?.message)).toMatch(/self[- ]signed|certificate/i);
+    expect(requests).toBe(0);
   });
 
   it("speaks TLS to an https base URL", async () => {
