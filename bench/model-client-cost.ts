@@ -93,6 +93,13 @@ async function main(): Promise<void> {
     apiKey: "bench",
     modelId: "gpt-4o-mini",
     providerName: "openai",
+    httpClient: "node:http",
+  });
+  const leanChatModelSocket = createOpenAiChatModel({
+    baseUrl,
+    apiKey: "bench",
+    modelId: "gpt-4o-mini",
+    providerName: "openai",
   });
   const chatModel = createOpenAI({ baseURL: baseUrl, apiKey: "bench" }).chat("gpt-4o-mini");
   const scripted = createScriptedModel(() => ({ text: twentyTokens }));
@@ -109,6 +116,11 @@ async function main(): Promise<void> {
   results.push(
     await measure("lean openai-chat doStream (node:http)", () =>
       drainTextDeltas(leanChatModelNodeHttp, callOptions),
+    ),
+  );
+  results.push(
+    await measure("lean openai-chat doStream (socket)", () =>
+      drainTextDeltas(leanChatModelSocket, callOptions),
     ),
   );
   results.push(

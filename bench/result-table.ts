@@ -211,7 +211,13 @@ export function buildTable(results: BenchResults): TableRow[] {
         3,
       ),
       compared(
-        `model client: lean openai-chat doStream over node:http (the default), CPU per call (ms)`,
+        `model client: lean openai-chat doStream over its socket transport (the default), CPU per call (ms)`,
+        cost("lean openai-chat doStream (socket)"),
+        chatFloor,
+        3,
+      ),
+      compared(
+        `model client: lean openai-chat doStream over node:http, CPU per call (ms)`,
         cost("lean openai-chat doStream (node:http)"),
         chatFloor,
         3,
