@@ -1,5 +1,17 @@
 import type { ChatRequestBody } from "./to-chat-request.js";
 
+/** Options of the transports that own their connections (the socket and `node:http` ones). */
+export interface ConnectionOptions {
+  /** Connections open at once to the server; more concurrent calls wait for a free one. */
+  maxSockets?: number;
+}
+
+/**
+ * A streamed reply holds its connection until the last event, so the cap sits well above the
+ * calls one process streams at once; it only bounds file descriptors when the server stalls.
+ */
+export const defaultMaxSockets = 1024;
+
 /**
  * How the client talks HTTP: `node:http`/`node:https` by default, or an injected `fetch`. `post`
  * sends one `POST {baseUrl}/chat/completions` and resolves at the response headers of a 2xx

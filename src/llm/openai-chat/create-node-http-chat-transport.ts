@@ -9,24 +9,15 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { StringDecoder } from "node:string_decoder";
 import { abortReason } from "../stream-parts.js";
-import type {
-  ChatBodyControl,
-  ChatBodySink,
-  ChatTransport,
-  ChatTransportResponse,
+import {
+  type ChatBodyControl,
+  type ChatBodySink,
+  type ChatTransport,
+  type ChatTransportResponse,
+  type ConnectionOptions,
+  defaultMaxSockets,
 } from "./chat-transport.js";
 import { closedEarly, toApiCallError, toConnectionError } from "./to-api-call-error.js";
-
-export interface NodeHttpChatTransportOptions {
-  /** Connections open at once to the server; more concurrent calls wait for a free one. */
-  maxSockets?: number;
-}
-
-/**
- * A streamed reply holds its connection until the last event, so the cap sits well above the
- * calls one process streams at once; it only bounds file descriptors when the server stalls.
- */
-export const defaultMaxSockets = 1024;
 
 /**
  * The default transport: `node:http` (`node:https` for an https URL) with one keep-alive `Agent`,
@@ -36,10 +27,7 @@ export const defaultMaxSockets = 1024;
  * connection before any response (the server closed the idle connection as it was reused) is sent
  * once more on a fresh connection.
  */
-export function createNodeHttpChatTransport(
-  url: string,
-  options: NodeHttpChatTransportOptions = {},
-): ChatTransport {
+export function createNodeHttpChatTransport(url: string, options: ConnectionOptions = {}): ChatTransport {
   const target = new URL(url);
   const secure = target.protocol === "https:";
   const send = secure ? httpsRequest : httpRequest;

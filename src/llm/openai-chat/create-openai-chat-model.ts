@@ -31,7 +31,7 @@ export interface OpenAiChatModelSettings {
    * (create-socket-chat-transport.ts); `node:http` uses Node's HTTP client.
    */
   httpClient?: "socket" | "node:http";
-  /** `socket` and `node:http`: connections open at once (default `defaultMaxSockets`, 1024). */
+  /** `socket` and `node:http`: connections open at once (default `defaultMaxSockets`, 1024, in chat-transport.ts). */
   maxSockets?: number;
   /** Extra headers on every request; a call's `headers` win. */
   headers?: Record<string, string>;

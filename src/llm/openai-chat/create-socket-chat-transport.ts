@@ -2,20 +2,16 @@ import { isIP, connect as netConnect, type Socket } from "node:net";
 import { StringDecoder } from "node:string_decoder";
 import { connect as tlsConnect } from "node:tls";
 import { abortReason } from "../stream-parts.js";
-import type {
-  ChatBodyControl,
-  ChatBodySink,
-  ChatTransport,
-  ChatTransportResponse,
+import {
+  type ChatBodyControl,
+  type ChatBodySink,
+  type ChatTransport,
+  type ChatTransportResponse,
+  type ConnectionOptions,
+  defaultMaxSockets,
 } from "./chat-transport.js";
-import { defaultMaxSockets } from "./create-node-http-chat-transport.js";
 import { type HttpResponseHead, HttpResponseReader } from "./http-response-reader.js";
 import { closedEarly, toApiCallError, toConnectionError } from "./to-api-call-error.js";
-
-export interface SocketChatTransportOptions {
-  /** Connections open at once to the server; more concurrent calls wait for a free one. */
-  maxSockets?: number;
-}
 
 /** What a response's body is handed to, once somebody reads it. */
 interface BodyConsumer {
@@ -33,10 +29,7 @@ interface BodyConsumer {
  * a request once more on a fresh connection when a reused one fails before any response byte, and
  * pauses the socket while a stream's reader is behind.
  */
-export function createSocketChatTransport(
-  url: string,
-  options: SocketChatTransportOptions = {},
-): ChatTransport {
+export function createSocketChatTransport(url: string, options: ConnectionOptions = {}): ChatTransport {
   const target = new URL(url);
   const secure = target.protocol === "https:";
   // URL keeps IPv6 literals in brackets; `connect` wants the bare address.
@@ -126,9 +119,12 @@ export function createSocketChatTransport(
           let receivedAny = false;
           let finished = false;
           let consumer: BodyConsumer | undefined;
-          const early: Buffer[] = [];
-          let earlyEnd = false;
-          let earlyFailure: { error: unknown } | undefined;
+          /** Body events from before anybody asked for the body, replayed to the first consumer. */
+          const unread: Array<(next: BodyConsumer) => void> = [];
+          const deliver = (event: (next: BodyConsumer) => void) => {
+            if (consumer) event(consumer);
+            else unread.push(event);
+          };
 
           const reader = new HttpResponseReader({
             head(received) {
@@ -156,32 +152,28 @@ export function createSocketChatTransport(
             },
             body(bytes) {
               if (consumer) consumer.data(bytes);
-              else early.push(Buffer.from(bytes));
+              else {
+                const kept = Buffer.from(bytes);
+                unread.push((next) => next.data(kept));
+              }
             },
             end() {
               finished = true;
               detach();
               if (reader.keepAlive && !socket.destroyed) release(socket);
               else discard(socket);
-              if (consumer) consumer.end();
-              else earlyEnd = true;
+              deliver((next) => next.end());
             },
           });
 
           /** Feeds the body to `next`, first what arrived before anybody asked for it. */
           function consume(next: BodyConsumer): void {
             consumer = next;
-            for (const bytes of early.splice(0)) next.data(bytes);
-            if (earlyFailure) next.fail(earlyFailure.error);
-            else if (earlyEnd) next.end();
+            for (const event of unread.splice(0)) event(next);
           }
+          /** An error response's body: what arrived, even if the connection broke off. */
           function readWhole(done: (text: string) => void): void {
-            const chunks: Buffer[] = [];
-            consume({
-              data: (bytes) => chunks.push(Buffer.from(bytes)),
-              end: () => done(Buffer.concat(chunks).toString("utf8")),
-              fail: () => done(Buffer.concat(chunks).toString("utf8")),
-            });
+            consume(gatherText(done, (_error, partial) => done(partial)));
           }
           function responseFor(received: HttpResponseHead): ChatTransportResponse {
             return {
@@ -197,18 +189,18 @@ export function createSocketChatTransport(
                     rejectText(abortReason(signal as AbortSignal));
                   };
                   signal?.addEventListener("abort", onAbort, { once: true });
-                  const chunks: Buffer[] = [];
-                  consume({
-                    data: (bytes) => chunks.push(Buffer.from(bytes)),
-                    end: () => {
-                      signal?.removeEventListener("abort", onAbort);
-                      resolveText(Buffer.concat(chunks).toString("utf8"));
-                    },
-                    fail: (error) => {
-                      signal?.removeEventListener("abort", onAbort);
-                      rejectText(closedEarly(error));
-                    },
-                  });
+                  consume(
+                    gatherText(
+                      (text) => {
+                        signal?.removeEventListener("abort", onAbort);
+                        resolveText(text);
+                      },
+                      (error) => {
+                        signal?.removeEventListener("abort", onAbort);
+                        rejectText(closedEarly(error));
+                      },
+                    ),
+                  );
                 }),
               stream: (sink) => streamTo(sink),
             };
@@ -275,8 +267,7 @@ export function createSocketChatTransport(
             detach();
             discard(socket);
             if (head) {
-              if (consumer) consumer.fail(error);
-              else earlyFailure = { error };
+              deliver((next) => next.fail(error));
               return;
             }
             if (settled) return;
@@ -313,6 +304,20 @@ export function createSocketChatTransport(
         attempt(false).catch(reject);
       });
     },
+  };
+}
+
+/** A consumer that gathers the body as text: whole at its end, as far as it came on a failure. */
+function gatherText(
+  onEnd: (text: string) => void,
+  onFail: (error: unknown, partial: string) => void,
+): BodyConsumer {
+  const chunks: Buffer[] = [];
+  const text = () => Buffer.concat(chunks).toString("utf8");
+  return {
+    data: (bytes) => chunks.push(Buffer.from(bytes)),
+    end: () => onEnd(text()),
+    fail: (error) => onFail(error, text()),
   };
 }
 
