@@ -320,13 +320,21 @@ describe.each(transports.slice(0, 2))("createOpenAiChatModel over $name, connect
     }
   });
 
-  function modelFor(baseUrl: string) {
+  function modelFor(baseUrl: string, settings: Partial<OpenAiChatModelSettings> = {}) {
     return createOpenAiChatModel({
       baseUrl,
       modelId: "gpt-test",
       providerName: "openai-compatible",
+      ...settings,
       ...transport.settings,
     });
+  }
+
+  /** Listens on a free loopback port (closed after the test) and gives the port. */
+  async function listening(server: Server | TcpServer): Promise<number> {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(server);
+    return (server.address() as AddressInfo).port;
   }
 
   it("asks for no compression and sends no Authorization without a key, from doStream and doGenerate", async () => {
@@ -397,13 +405,7 @@ describe.each(transports.slice(0, 2))("createOpenAiChatModel over $name, connect
       }, 20);
     });
     servers.push(server);
-    const model = createOpenAiChatModel({
-      baseUrl: url,
-      modelId: "gpt-test",
-      providerName: "openai-compatible",
-      maxSockets: 1,
-      ...transport.settings,
-    });
+    const model = modelFor(url, { maxSockets: 1 });
     const texts = await Promise.all([1, 2, 3].map(async () => textOf(await streamAll(model))));
     expect(texts).toEqual(["ok", "ok", "ok"]);
     expect(sockets.size).toBe(1);
@@ -424,9 +426,7 @@ describe.each(transports.slice(0, 2))("createOpenAiChatModel over $name, connect
         socket.end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-    const { port } = server.address() as AddressInfo;
+    const port = await listening(server);
     const parts = await streamAll(modelFor(`http://127.0.0.1:${port}/v1`));
     expect(textOf(parts)).toBe("déjà vu");
     expect(parts.at(-1)?.type).toBe("finish");
@@ -440,9 +440,7 @@ describe.each(transports.slice(0, 2))("createOpenAiChatModel over $name, connect
       requests++;
       response.end("{}");
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-    const { port } = server.address() as AddressInfo;
+    const port = await listening(server);
     const error = (await rejectionOf(
       modelFor(`https://127.0.0.1:${port}/v1`).doStream({ prompt }),
     )) as APICallError;
@@ -459,9 +457,7 @@ describe.each(transports.slice(0, 2))("createOpenAiChatModel over $name, connect
         socket.destroy();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-    const { port } = server.address() as AddressInfo;
+    const port = await listening(server);
     const error = (await rejectionOf(
       modelFor(`https://127.0.0.1:${port}/v1`).doStream({ prompt }),
     )) as APICallError;
