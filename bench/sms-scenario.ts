@@ -43,12 +43,18 @@ export interface SmsResult {
   answeredPerSecond: number;
 }
 
-/** Waits until the server has answered every pending turn (read through a second connection). */
+/**
+ * Waits until the server has handled every accepted webhook in its inbox and answered every
+ * pending turn (read through a second connection, both counts in one read).
+ */
 export async function waitForReplies(databaseFile: string, limitMs: number): Promise<number> {
   const startedAt = performance.now();
   const database = new Database(databaseFile, { readonly: true });
   try {
-    const pending = database.prepare("SELECT count(*) AS count FROM pending_turns");
+    const pending = database.prepare(
+      `SELECT (SELECT count(*) FROM pending_turns)
+         + (SELECT count(*) FROM inbound_events WHERE payload IS NOT NULL) AS count`,
+    );
     while (performance.now() - startedAt < limitMs) {
       if ((pending.get() as { count: number }).count === 0) return performance.now() - startedAt;
       await sleep(50);

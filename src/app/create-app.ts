@@ -9,6 +9,8 @@ import { emailChannelInstructions } from "../channels/email/email-style.js";
 import { parseEmailAddress } from "../channels/email/parse-email-address.js";
 import { registerSendGridEventRoutes } from "../channels/email/sendgrid-event-routes.js";
 import { AsyncReplyRunner } from "../channels/messaging/async-reply-runner.js";
+import { InboundQueue } from "../channels/messaging/inbound-queue.js";
+import { WebhookPressure } from "../channels/messaging/webhook-pressure.js";
 import { smsChannelInstructions } from "../channels/sms/sms-style.js";
 import { registerSmsRoutes } from "../channels/sms/sms-webhook-routes.js";
 import {
@@ -59,6 +61,10 @@ export interface SwitchboardApp {
   stores: Stores;
   outboxWorker: OutboxWorker;
   replies: AsyncReplyRunner;
+  /** The messaging webhooks' inbox: accepted events handled after the acknowledgement. */
+  inbound: InboundQueue;
+  /** Resolves once the background work of the messaging channels is done: inbox, then replies. */
+  idle(): Promise<void>;
   logger: Logger;
   config: Readonly<Config>;
   /** The admin token in force (generated when ADMIN_TOKEN is unset). */
@@ -183,7 +189,16 @@ export async function createApp(
   registerHomeRoute(server, { config });
   registerVoiceWebhookRoutes(server, { config, store, resolver: identity, signatureVerifier });
   registerRelayRoute(server, { agent, resolver: identity, voice: config.voice, signatureVerifier });
-  const replies = new AsyncReplyRunner({ agent, messagingState: stores.messagingState, logger });
+  // Webhooks arriving on a saturated loop slow the start of background work (see WebhookPressure).
+  const pressure = new WebhookPressure();
+  const inbound = new InboundQueue({ messagingState: stores.messagingState, logger, pressure });
+  const replies = new AsyncReplyRunner({
+    agent,
+    messagingState: stores.messagingState,
+    logger,
+    pressure,
+    inboxBusy: () => inbound.backlog > 0,
+  });
   registerSmsRoutes(server, {
     store,
     resolver: identity,
@@ -191,6 +206,8 @@ export async function createApp(
     outbox: stores.outbox,
     enqueueOutbound,
     replies,
+    inbound,
+    logger,
     signatureVerifier,
   });
   registerEmailInboundRoute(server, {
@@ -213,6 +230,7 @@ export async function createApp(
 
   outboxWorker.start();
   await replies.resumePending();
+  await inbound.resumeUnhandled();
 
   let closed = false;
   return {
@@ -222,15 +240,21 @@ export async function createApp(
     stores,
     outboxWorker,
     replies,
+    inbound,
     logger,
     config,
     adminToken,
     adminTokenGenerated,
     modelDescription: describeModel(model),
+    async idle() {
+      await inbound.idle();
+      await replies.idle();
+    },
     async close() {
       if (closed) return;
       closed = true;
       await server.close();
+      await inbound.close();
       await replies.idle();
       await outboxWorker.stop();
       await segment?.close();

@@ -8,6 +8,20 @@ export interface PendingTurn {
   createdAt: number;
 }
 
+/**
+ * An inbound webhook kept until it has been handled (the inbox): its de-duplication record and
+ * its content are one write, so an acknowledged webhook is never lost, even if handling it fails.
+ */
+export interface InboundEvent {
+  /** e.g. `twilio-sms`. */
+  provider: string;
+  /** The provider's id for it (`MessageSid`): one event per id, ever. */
+  eventId: string;
+  /** The validated webhook fields, as JSON-compatible values. */
+  payload: Record<string, unknown>;
+  receivedAt: number;
+}
+
 /** The small pieces of state the messaging channels need besides conversations and the outbox. */
 export interface MessagingStateStore {
   /**
@@ -15,6 +29,16 @@ export interface MessagingStateStore {
    * time, false for a repeat (webhook retries).
    */
   recordInboundOnce(provider: string, eventId: string): Promise<boolean>;
+
+  /**
+   * Records the event id and keeps the event as unhandled, in one write; true the first time,
+   * false for a repeat (the same id recorded before, by this method or `recordInboundOnce`).
+   */
+  acceptInbound(event: InboundEvent): Promise<boolean>;
+  /** The event was handled: it leaves the inbox (its id stays recorded). */
+  markInboundHandled(provider: string, eventId: string): Promise<void>;
+  /** Events accepted and not yet handled, oldest first. */
+  listUnhandledInbound(provider: string): Promise<InboundEvent[]>;
 
   /** Opt-out / suppression of an address on a channel (`sms` STOP, email bounce or spam report). */
   setOptOut(address: string, channel: "sms" | "email", optedOut: boolean, reason: string): Promise<void>;

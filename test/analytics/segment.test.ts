@@ -58,7 +58,7 @@ describe("Segment integration", () => {
       "x-twilio-signature": signTwilioRequest("unused", "https://x", params),
     });
     expect(response.status).toBe(200);
-    await server.app.replies.idle();
+    await server.app.idle();
     await server.close();
     server = undefined;
     const events = await eventually(() => {

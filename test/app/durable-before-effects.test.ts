@@ -84,13 +84,21 @@ describe("durability before effects (SQLite group commit)", () => {
 
     gate.open();
     expect((await answer).status).toBe(200);
-    // Another connection (another process) sees the inbound message as soon as the 200 arrives.
+    // Another connection (another process) sees the accepted webhook as soon as the 200 arrives:
+    // in the inbox, or already handled into its conversation.
     const reader = new Database(path.join(dataDirectory, "switchboard.db"));
     try {
-      const row = reader.prepare("SELECT text FROM messages WHERE role = 'user'").get() as
+      const accepted = reader
+        .prepare(
+          "SELECT payload FROM inbound_events WHERE provider = 'twilio-sms' AND event_id = 'SMdurable1'",
+        )
+        .get() as { payload: string | null } | undefined;
+      expect(accepted).toBeDefined();
+      const stored = reader.prepare("SELECT text FROM messages WHERE role = 'user'").get() as
         | { text: string }
         | undefined;
-      expect(row?.text).toBe("Is this kept?");
+      const text = accepted?.payload ? (JSON.parse(accepted.payload) as { Body: string }).Body : stored?.text;
+      expect(text).toBe("Is this kept?");
     } finally {
       reader.close();
     }

@@ -116,7 +116,7 @@ describe("one customer, one timeline across voice, SMS and email", () => {
         "x-twilio-signature": signTwilioRequest(authToken, `${publicUrl}/twilio/sms`, params),
       });
       expect(response.status).toBe(200);
-      await server!.app.replies.idle();
+      await server!.app.idle();
     };
 
     // 1. The call: "text me that".
@@ -173,7 +173,7 @@ describe("one customer, one timeline across voice, SMS and email", () => {
     expect(
       (await fetch(`${server.baseUrl}/sendgrid/inbound?token=tok`, { method: "POST", body: form })).status,
     ).toBe(200);
-    await server.app.replies.idle();
+    await server.app.idle();
 
     const conversations = await server.app.store.listConversations();
     expect(conversations).toHaveLength(1);

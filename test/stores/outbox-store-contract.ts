@@ -175,5 +175,43 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       await messagingState.removePendingTurn("m1");
       expect((await messagingState.listPendingTurns()).map((turn) => turn.messageId)).toEqual(["m2"]);
     });
+
+    it("keeps an accepted inbound event in the inbox until it is handled, and accepts an id once", async () => {
+      const { messagingState } = harness;
+      const event = (eventId: string, receivedAt: number, body: string) => ({
+        provider: "twilio-sms",
+        eventId,
+        receivedAt,
+        payload: { MessageSid: eventId, From: "+14155550123", Body: body, Media: [{ url: "u", n: 1 }] },
+      });
+      expect(await messagingState.acceptInbound(event("SMb", 20, "second"))).toBe(true);
+      expect(await messagingState.acceptInbound(event("SMa", 10, "first"))).toBe(true);
+      expect(await messagingState.acceptInbound(event("SMa", 30, "a retry"))).toBe(false);
+      expect(
+        await messagingState.acceptInbound({ ...event("SMa", 10, "other provider"), provider: "x" }),
+      ).toBe(true);
+      // An id recorded by recordInboundOnce is a repeat too, and the other way round.
+      expect(await messagingState.recordInboundOnce("twilio-sms", "SMold")).toBe(true);
+      expect(await messagingState.acceptInbound(event("SMold", 5, "old"))).toBe(false);
+      expect(await messagingState.recordInboundOnce("twilio-sms", "SMb")).toBe(false);
+
+      expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([
+        event("SMa", 10, "first"),
+        event("SMb", 20, "second"),
+      ]);
+      await messagingState.markInboundHandled("twilio-sms", "SMa");
+      expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([event("SMb", 20, "second")]);
+      // Handled is not forgotten: a late retry is still a repeat and does not come back.
+      expect(await messagingState.acceptInbound(event("SMa", 40, "late retry"))).toBe(false);
+      expect((await messagingState.listUnhandledInbound("twilio-sms")).map((item) => item.eventId)).toEqual([
+        "SMb",
+      ]);
+      expect((await messagingState.listUnhandledInbound("x")).map((item) => item.payload.Body)).toEqual([
+        "other provider",
+      ]);
+      await messagingState.markInboundHandled("twilio-sms", "SMb");
+      await messagingState.markInboundHandled("twilio-sms", "SMunknown");
+      expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
+    });
   });
 }

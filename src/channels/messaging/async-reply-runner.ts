@@ -24,9 +24,9 @@ export class AsyncReplyRunner {
   private readonly deliveries = new Map<AsyncChannel, ReplyDelivery>();
   private readonly queues = new Map<string, Promise<void>>();
   /** Inbound messages arriving while the loop is saturated: replies then start at a slower pace. */
-  private readonly pressure = new WebhookPressure();
+  private readonly pressure: WebhookPressure;
   /** Replies in flight at once; new ones start one per event-loop turn (see YieldingLimiter). */
-  private readonly limiter = new YieldingLimiter(64, () => this.pressure.underPressure);
+  private readonly limiter: YieldingLimiter;
   /**
    * Per conversation, the newest customer message a sent reply's prompt included: a message at or
    * below it was answered together with it (a burst of texts gets one reply, not one per text).
@@ -47,8 +47,19 @@ export class AsyncReplyRunner {
       agent: ConversationAgent;
       messagingState: MessagingStateStore;
       logger: Logger;
+      /** Shared with the inbox, which notes the webhooks' arrivals. */
+      pressure?: WebhookPressure;
+      /**
+       * While true (the inbox has messages not yet stored in their conversations), replies start
+       * at the slower pace: a burst is stored first, then answered with one reply per customer.
+       */
+      inboxBusy?: () => boolean;
     },
-  ) {}
+  ) {
+    this.pressure = dependencies.pressure ?? new WebhookPressure();
+    const inboxBusy = dependencies.inboxBusy ?? (() => false);
+    this.limiter = new YieldingLimiter(64, () => this.pressure.underPressure || inboxBusy());
+  }
 
   register(channel: AsyncChannel, delivery: ReplyDelivery): void {
     this.deliveries.set(channel, delivery);

@@ -2,11 +2,13 @@ import type { FastifyInstance } from "fastify";
 import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
 import { z } from "zod";
 import { logKeys } from "../../observability/log-keys.js";
+import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
-import type { ConversationStore } from "../../ports/conversation-store.js";
+import type { ConversationStore, StoredMessage } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
 import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
+import type { InboundQueue } from "../messaging/inbound-queue.js";
 import { parseTwilioForm } from "../twilio/parse-twilio-form.js";
 import { twilioWebhookGuard } from "../twilio/twilio-signature-hook.js";
 import type { TwilioSignatureVerifier } from "../twilio/twilio-signature-verifier.js";
@@ -22,6 +24,9 @@ export interface SmsChannelDependencies {
   /** Durably enqueues an outbound message and wakes the outbox worker. */
   enqueueOutbound: (entry: NewOutboxEntry) => Promise<OutboxEntry>;
   replies: AsyncReplyRunner;
+  /** The inbox: an SMS webhook is acknowledged once accepted there, and handled afterwards. */
+  inbound: InboundQueue;
+  logger: Logger;
   signatureVerifier: TwilioSignatureVerifier | undefined;
 }
 
@@ -40,6 +45,7 @@ const statusSchema = z.looseObject({
 });
 
 const emptyTwiml = new MessagingResponse().toString();
+const smsProvider = "twilio-sms";
 
 const smsStatusToOutbox: Record<string, OutboxStatus | null> = {
   queued: null,
@@ -54,11 +60,12 @@ const smsStatusToOutbox: Record<string, OutboxStatus | null> = {
 };
 
 /**
- * `POST /twilio/sms`: store the message (de-duplicated by MessageSid), answer `<Response/>` at
- * once, reply through the outbox after the agent's turn. `POST /twilio/sms/status`: delivery status.
+ * `POST /twilio/sms`: accept the message into the inbox (de-duplicated by MessageSid) and answer
+ * `<Response/>` once that is on disk; then store it in its conversation and reply through the
+ * outbox after the agent's turn. `POST /twilio/sms/status`: delivery status.
  */
 export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannelDependencies): void {
-  const { store, messagingState, replies } = dependencies;
+  const { messagingState, replies } = dependencies;
   const guard = twilioWebhookGuard(dependencies.signatureVerifier);
 
   replies.register("sms", async (outcome, userMessage) => {
@@ -75,54 +82,28 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
     }
   });
 
+  dependencies.inbound.register(smsProvider, {
+    orderKey: (event) => String(event.payload.From),
+    handle: (event, context) => handleSms(dependencies, event.payload as unknown as SmsEvent, context),
+  });
+
   app.post("/twilio/sms", { preHandler: guard }, async (request, reply) => {
     const sms = parseTwilioForm(inboundSmsSchema, request.body, "Twilio SMS webhook");
-    const respond = () => reply.type("text/xml").send(emptyTwiml);
-    if (!(await messagingState.recordInboundOnce("twilio-sms", sms.MessageSid))) {
-      request.log.info({ messageSid: sms.MessageSid }, "sms: duplicate webhook ignored");
-      return respond();
-    }
-    const keyword = smsKeyword(sms.Body);
-    if (keyword === "stop" || keyword === "start") {
-      await messagingState.setOptOut(
-        sms.From,
-        "sms",
-        keyword === "stop",
-        `keyword ${sms.Body.trim().toUpperCase()}`,
-      );
-      request.log.info({ keyword }, "sms: opt-out keyword");
-      return respond();
-    }
-    if (keyword === "help") {
-      await dependencies.enqueueOutbound({
-        idempotencyKey: `sms-help:${sms.MessageSid}`,
-        payload: { kind: "sms", to: sms.From, body: smsHelpText },
-      });
-      return respond();
-    }
-
-    const mediaUrls = mediaOf(sms as Record<string, unknown>);
-    await dependencies.resolver.confirmFromInbound("phone", sms.From, sms.Body);
-    const { conversation } = await dependencies.resolver.resolveConversation("phone", sms.From, "sms");
-    const mediaNote =
-      mediaUrls.length > 0
-        ? `\n[The customer attached ${mediaUrls.length} file(s): ${mediaUrls.map((media) => media.contentType).join(", ")}]`
-        : "";
-    const userMessage = await store.appendMessage({
-      conversationId: conversation.id,
-      role: "user",
-      channel: "sms",
-      text: `${sms.Body}${mediaNote}`.trim(),
-      inputKind: "text",
-      metadata: { messageSid: sms.MessageSid, from: sms.From, to: sms.To ?? null, media: mediaUrls },
+    const event: SmsEvent = {
+      MessageSid: sms.MessageSid,
+      From: sms.From,
+      To: sms.To ?? null,
+      Body: sms.Body,
+      media: mediaOf(sms as Record<string, unknown>),
+    };
+    const accepted = await dependencies.inbound.accept({
+      provider: smsProvider,
+      eventId: sms.MessageSid,
+      payload: { ...event },
+      receivedAt: Date.now(),
     });
-    await replies.accept(userMessage);
-    request.log.info(
-      { [logKeys.conversationId]: conversation.id, messageSid: sms.MessageSid },
-      "sms: received",
-    );
-    replies.schedule(userMessage);
-    return respond();
+    if (!accepted) request.log.info({ messageSid: sms.MessageSid }, "sms: duplicate webhook ignored");
+    return reply.type("text/xml").send(emptyTwiml);
   });
 
   app.post("/twilio/sms/status", { preHandler: guard }, async (request, reply) => {
@@ -138,6 +119,82 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
     }
     return reply.type("text/xml").send(emptyTwiml);
   });
+}
+
+/** An inbound SMS as the inbox keeps it. */
+interface SmsEvent {
+  MessageSid: string;
+  From: string;
+  To: string | null;
+  Body: string;
+  media: Array<{ url: string; contentType: string }>;
+}
+
+/** Handles an accepted SMS: keywords, or the customer's message stored and its reply scheduled. */
+async function handleSms(
+  dependencies: SmsChannelDependencies,
+  sms: SmsEvent,
+  context: { recovered: boolean },
+): Promise<void> {
+  const { store, messagingState, replies, logger } = dependencies;
+  const keyword = smsKeyword(sms.Body);
+  if (keyword === "stop" || keyword === "start") {
+    await messagingState.setOptOut(
+      sms.From,
+      "sms",
+      keyword === "stop",
+      `keyword ${sms.Body.trim().toUpperCase()}`,
+    );
+    logger.info({ keyword }, "sms: opt-out keyword");
+    return;
+  }
+  if (keyword === "help") {
+    await dependencies.enqueueOutbound({
+      idempotencyKey: `sms-help:${sms.MessageSid}`,
+      payload: { kind: "sms", to: sms.From, body: smsHelpText },
+    });
+    return;
+  }
+
+  await dependencies.resolver.confirmFromInbound("phone", sms.From, sms.Body);
+  const { conversation } = await dependencies.resolver.resolveConversation("phone", sms.From, "sms");
+  const stored = context.recovered ? await findStoredSms(store, conversation.id, sms.MessageSid) : undefined;
+  if (stored && !stored.awaitsReply) return; // stored and answered before the previous process stopped
+  const mediaNote =
+    sms.media.length > 0
+      ? `\n[The customer attached ${sms.media.length} file(s): ${sms.media.map((media) => media.contentType).join(", ")}]`
+      : "";
+  const userMessage =
+    stored?.message ??
+    (await store.appendMessage({
+      conversationId: conversation.id,
+      role: "user",
+      channel: "sms",
+      text: `${sms.Body}${mediaNote}`.trim(),
+      inputKind: "text",
+      metadata: { messageSid: sms.MessageSid, from: sms.From, to: sms.To, media: sms.media },
+    }));
+  await replies.accept(userMessage);
+  logger.info({ [logKeys.conversationId]: conversation.id, messageSid: sms.MessageSid }, "sms: received");
+  replies.schedule(userMessage);
+}
+
+/**
+ * The message a previous attempt stored for this SMS, if any, and whether it still awaits a reply
+ * (nothing after it in the conversation: an answered message has the reply after it).
+ */
+async function findStoredSms(
+  store: ConversationStore,
+  conversationId: string,
+  messageSid: string,
+): Promise<{ message: StoredMessage; awaitsReply: boolean } | undefined> {
+  const recent = await store.listMessages(conversationId, { limit: 100 });
+  const index = recent.findIndex(
+    (message) => message.role === "user" && message.metadata.messageSid === messageSid,
+  );
+  const message = recent[index];
+  if (!message) return undefined;
+  return { message, awaitsReply: recent.slice(index + 1).every((later) => later.role === "user") };
 }
 
 function mediaOf(form: Record<string, unknown>): Array<{ url: string; contentType: string }> {

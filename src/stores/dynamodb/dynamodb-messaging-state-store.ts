@@ -1,5 +1,5 @@
-import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
 import {
   type DynamoDbTableAccess,
   expiresAtSeconds,
@@ -17,6 +17,11 @@ export const messagingStateKeys = {
   }),
   optOut: (address: string, channel: string) => ({ pk: `OPTOUT#${channel}#${address}`, sk: "OPTOUT" }),
   emailMessage: (messageId: string) => ({ pk: `EMAILMSG#${messageId}`, sk: "EMAILMSG" }),
+  /** Unhandled inbound events, one partition per provider: few, and deleted once handled. */
+  unhandledInbound: (provider: string, eventId: string) => ({
+    pk: `INBOX#${encodeURIComponent(provider)}`,
+    sk: eventId,
+  }),
   /** Pending turns share one small partition: they are few, and deleted once the reply is done. */
   pendingTurn: (messageId: string) => ({ pk: "PENDING_TURNS", sk: messageId }),
 };
@@ -51,6 +56,69 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
         receivedAt: now,
         [timeToLiveAttribute]: expiresAtSeconds(now),
       });
+    },
+    async acceptInbound(event) {
+      const now = Date.now();
+      const inboxItem = {
+        ...messagingStateKeys.unhandledInbound(event.provider, event.eventId),
+        ...event,
+        [timeToLiveAttribute]: expiresAtSeconds(now),
+      };
+      const first = await putOnce({
+        ...messagingStateKeys.inboundEvent(event.provider, event.eventId),
+        provider: event.provider,
+        eventId: event.eventId,
+        receivedAt: event.receivedAt,
+        unhandled: true,
+        [timeToLiveAttribute]: expiresAtSeconds(now),
+      });
+      // No transactions here (dynalite has none): the id is recorded first, then the inbox entry.
+      // A repeat of an event still unhandled puts its inbox entry again, in case a crash came
+      // between the two writes (an entry that is there stays as it is).
+      if (first) {
+        await documentClient.send(new PutCommand({ TableName: tableName, Item: inboxItem }));
+        return true;
+      }
+      const recorded = await getItem(access, messagingStateKeys.inboundEvent(event.provider, event.eventId));
+      if (recorded?.unhandled === true) await putOnce(inboxItem);
+      return false;
+    },
+    async markInboundHandled(provider, eventId) {
+      await documentClient
+        .send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: messagingStateKeys.inboundEvent(provider, eventId),
+            UpdateExpression: "REMOVE unhandled",
+            ConditionExpression: "attribute_exists(pk)",
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionalCheckFailed(error)) throw error;
+        });
+      await documentClient.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: messagingStateKeys.unhandledInbound(provider, eventId),
+        }),
+      );
+    },
+    async listUnhandledInbound(provider) {
+      const items = await queryItems(access, {
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": messagingStateKeys.unhandledInbound(provider, "").pk },
+        ConsistentRead: true,
+      });
+      return items
+        .map(
+          (item): InboundEvent => ({
+            provider: String(item.provider),
+            eventId: String(item.eventId),
+            payload: item.payload as Record<string, unknown>,
+            receivedAt: Number(item.receivedAt),
+          }),
+        )
+        .sort((a, b) => a.receivedAt - b.receivedAt);
     },
     async setOptOut(address, channel, optedOut, reason) {
       await documentClient.send(

@@ -1,8 +1,9 @@
-import type { MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
+import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
 
 /** In-memory messaging state for tests and `STORE=memory`. */
 export function createMemoryMessagingStateStore(): MessagingStateStore {
   const inbound = new Set<string>();
+  const unhandled = new Map<string, InboundEvent>();
   const optOuts = new Map<string, boolean>();
   const threads = new Map<string, string>();
   const pending = new Map<string, PendingTurn>();
@@ -12,6 +13,22 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
       if (inbound.has(key)) return false;
       inbound.add(key);
       return true;
+    },
+    async acceptInbound(event) {
+      const key = `${event.provider}\u0000${event.eventId}`;
+      if (inbound.has(key)) return false;
+      inbound.add(key);
+      unhandled.set(key, structuredClone(event));
+      return true;
+    },
+    async markInboundHandled(provider, eventId) {
+      unhandled.delete(`${provider}\u0000${eventId}`);
+    },
+    async listUnhandledInbound(provider) {
+      return [...unhandled.values()]
+        .filter((event) => event.provider === provider)
+        .sort((a, b) => a.receivedAt - b.receivedAt)
+        .map((event) => structuredClone(event));
     },
     async setOptOut(address, channel, optedOut) {
       optOuts.set(`${channel}\u0000${address}`, optedOut);

@@ -1,4 +1,4 @@
-import type { MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
+import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
 import type { SqliteDatabase } from "./open-sqlite-database.js";
 
 /** Inbound de-duplication, opt-outs, email threads and pending turns in the embedded database. */
@@ -7,6 +7,15 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
   const statements = {
     recordInbound: database.prepare(
       "INSERT INTO inbound_events (provider, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    acceptInbound: database.prepare(
+      "INSERT INTO inbound_events (provider, event_id, received_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    markHandled: database.prepare(
+      "UPDATE inbound_events SET payload = NULL WHERE provider = ? AND event_id = ?",
+    ),
+    listUnhandled: database.prepare(
+      "SELECT event_id, received_at, payload FROM inbound_events WHERE provider = ? AND payload IS NOT NULL ORDER BY received_at, rowid",
     ),
     setOptOut: database.prepare(
       `INSERT INTO opt_outs (address, channel, opted_out, reason, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -27,6 +36,26 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
   return {
     async recordInboundOnce(provider, eventId) {
       return statements.recordInbound.run(provider, eventId, Date.now()).changes === 1;
+    },
+    async acceptInbound(event) {
+      const payload = JSON.stringify(event.payload);
+      return (
+        statements.acceptInbound.run(event.provider, event.eventId, event.receivedAt, payload).changes === 1
+      );
+    },
+    async markInboundHandled(provider, eventId) {
+      statements.markHandled.run(provider, eventId);
+    },
+    async listUnhandledInbound(provider) {
+      const rows = statements.listUnhandled.all(provider) as Array<Record<string, unknown>>;
+      return rows.map(
+        (row): InboundEvent => ({
+          provider,
+          eventId: String(row.event_id),
+          payload: JSON.parse(String(row.payload)) as Record<string, unknown>,
+          receivedAt: Number(row.received_at),
+        }),
+      );
     },
     async setOptOut(address, channel, optedOut, reason) {
       statements.setOptOut.run(address, channel, optedOut ? 1 : 0, reason, Date.now());

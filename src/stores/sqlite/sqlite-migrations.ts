@@ -152,4 +152,14 @@ export const sqliteMigrations: readonly string[] = [
     WHERE id = NEW.conversation_id;
   END;
   `,
+  // The inbox: an accepted webhook keeps its fields until handled; the partial index lists those.
+  `
+  ALTER TABLE inbound_events ADD COLUMN payload TEXT;
+  CREATE INDEX inbound_events_unhandled ON inbound_events (provider, received_at) WHERE payload IS NOT NULL;
+  `,
+  // Two lookups that scanned their table.
+  `
+  CREATE INDEX conversations_external_ref ON conversations (external_ref, updated_at);
+  CREATE INDEX verifications_address ON verifications (kind, value);
+  `,
 ];

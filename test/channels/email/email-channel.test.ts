@@ -163,7 +163,7 @@ describe("email channel", () => {
     expect((await postInbound(fields)).status).toBe(200);
     expect((await postInbound(fields)).status).toBe(200);
     await sendgrid.waitForMails(1);
-    await server!.app.replies.idle();
+    await server!.app.idle();
     await server!.app.outboxWorker.drain();
     expect(sendgrid.mails).toHaveLength(1);
     expect(model.calls).toHaveLength(1);
@@ -207,7 +207,7 @@ describe("email channel", () => {
     await postInbound(
       parseFields({ messageId: "<ev2@mail.example.org>", subject: "Again", text: "Still there?" }),
     );
-    await server!.app.replies.idle();
+    await server!.app.idle();
     await server!.app.outboxWorker.drain();
     const blocked = await eventually(async () => {
       const entries = await server!.app.stores.outbox.listOutbound({ status: "failed" });

@@ -37,14 +37,14 @@ describe("AsyncReplyRunner session reuse", () => {
 
     await sms("SMreuse1", "First question");
     await eventually(() => (model.calls.length === 1 ? true : undefined), "first reply");
-    await server.app.replies.idle();
+    await server.app.idle();
     const historyReads = () =>
       listMessages.mock.calls.filter(([, options]) => (options?.limit ?? 0) > 3).length;
     expect(historyReads()).toBe(1);
 
     await sms("SMreuse2", "Second question");
     await eventually(() => (model.calls.length === 2 ? true : undefined), "second reply");
-    await server.app.replies.idle();
+    await server.app.idle();
     expect(historyReads()).toBe(1); // the second reply reused the session
     expect(promptTexts(model, 1)).toEqual(
       expect.arrayContaining(["First question", "First answer.", "Second question"]),
@@ -58,19 +58,28 @@ describe("AsyncReplyRunner session reuse", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    const state = { waiting: false };
+    const wait = async () => {
+      if (scripted.calls.length > 0) return;
+      state.waiting = true;
+      await gate;
+    };
     // Both ways of streaming wait at the gate (the turn runner uses `doStreamTo`).
     const model: DirectStreamModel = {
       ...scripted,
       doStream: async (options) => {
-        if (scripted.calls.length === 0) await gate;
+        await wait();
         return scripted.doStream(options);
       },
       doStreamTo: async (options, onPart) => {
-        if (scripted.calls.length === 0) await gate;
+        await wait();
         return scripted.doStreamTo(options, onPart);
       },
     };
-    return { scripted, model, release };
+    /** Resolves once the first reply's model call waits at the gate. */
+    const firstCallWaiting = () =>
+      eventually(() => (state.waiting ? true : undefined), "the first model call");
+    return { scripted, model, release, firstCallWaiting };
   }
 
   const roleAndText = (prompt: LanguageModelV3Prompt | undefined) =>
@@ -85,14 +94,18 @@ describe("AsyncReplyRunner session reuse", () => {
       });
 
   it("answers texts that arrived during a reply after that reply, with the prompt ending on the customer", async () => {
-    const { scripted, model, release } = gatedModel([{ text: ["Answer one."] }, { text: ["Answer two."] }]);
+    const { scripted, model, release, firstCallWaiting } = gatedModel([
+      { text: ["Answer one."] },
+      { text: ["Answer two."] },
+    ]);
     server = await startTestServer({}, { model });
     await sms("SMgate1", "First question");
-    await eventually(() => (server!.app.replies ? true : undefined), "runner");
+    await firstCallWaiting();
     await sms("SMgate2", "Second question"); // stored while the first reply waits for the model
+    await server.app.inbound.idle();
     release();
     await eventually(() => (scripted.calls.length === 2 ? true : undefined), "second reply");
-    await server.app.replies.idle();
+    await server.app.idle();
     // Stored order is [first, second, answer one]; the second reply sees what it said, then the question.
     expect(roleAndText(scripted.calls[1]?.prompt)).toEqual([
       "user: First question",
@@ -102,18 +115,20 @@ describe("AsyncReplyRunner session reuse", () => {
   });
 
   it("answers a burst of texts stored before its reply started with one reply", async () => {
-    const { scripted, model, release } = gatedModel([
+    const { scripted, model, release, firstCallWaiting } = gatedModel([
       { text: ["Answer one."] },
       { text: ["Answer to both."] },
       { text: ["Never used."] },
     ]);
     server = await startTestServer({}, { model });
     await sms("SMburst1", "Hello");
+    await firstCallWaiting();
     await sms("SMburst2", "Where is my order?");
     await sms("SMburst3", "It is number 42.");
+    await server.app.inbound.idle(); // both stored before the first reply goes on
     release();
     await eventually(() => (scripted.calls.length >= 2 ? true : undefined), "replies");
-    await server.app.replies.idle();
+    await server.app.idle();
     // The first reply was already running (its prompt: the first text). The second covers the
     // second and third texts together; the third gets no reply of its own.
     expect(scripted.calls).toHaveLength(2);
@@ -133,7 +148,7 @@ describe("AsyncReplyRunner session reuse", () => {
     server = await startTestServer({}, { model });
     await sms("SMreload1", "First question");
     await eventually(() => (model.calls.length === 1 ? true : undefined), "first reply");
-    await server.app.replies.idle();
+    await server.app.idle();
 
     // Another channel (here, directly the store) adds to the same conversation.
     const [conversation] = await server.app.store.listConversations({ limit: 1 });

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "libsql";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createFakeTwilioServer,
@@ -63,20 +67,20 @@ describe("SMS channel", () => {
     environment: Record<string, string> = {},
   ) {
     model = createScriptedModel(script);
-    server = await startTestServer(
-      {
-        PUBLIC_URL: publicUrl,
-        TWILIO_ACCOUNT_SID: accountSid,
-        TWILIO_AUTH_TOKEN: authToken,
-        TWILIO_PHONE_NUMBER: ourNumber,
-        TWILIO_API_BASE_URL: twilio.url,
-        OUTBOX_RETRY_BASE_MS: "20",
-        VOICE_WELCOME_GREETING: "",
-        ...environment,
-      },
-      { model },
-    );
+    server = await startTestServer({ ...twilioEnvironment(), ...environment }, { model });
     return server;
+  }
+
+  function twilioEnvironment(): Record<string, string> {
+    return {
+      PUBLIC_URL: publicUrl,
+      TWILIO_ACCOUNT_SID: accountSid,
+      TWILIO_AUTH_TOKEN: authToken,
+      TWILIO_PHONE_NUMBER: ourNumber,
+      TWILIO_API_BASE_URL: twilio.url,
+      OUTBOX_RETRY_BASE_MS: "20",
+      VOICE_WELCOME_GREETING: "",
+    };
   }
 
   async function postSigned(path: string, params: Record<string, string>) {
@@ -116,6 +120,8 @@ describe("SMS channel", () => {
       "x-twilio-signature": signature,
     });
     expect(tampered.status).toBe(403);
+    await server!.app.idle();
+    expect(await server!.app.stores.messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
     expect(await server!.app.store.listConversations()).toHaveLength(0);
     expect(model.calls).toHaveLength(0);
   });
@@ -130,7 +136,7 @@ describe("SMS channel", () => {
     expect(responses.map((response) => response.status)).toEqual([200, 200]);
     await postSigned("/twilio/sms", payload);
     await twilio.waitForMessages(1);
-    await server!.app.replies.idle();
+    await server!.app.idle();
     await server!.app.outboxWorker.drain();
     expect(twilio.messages.map((message) => message.body)).toEqual(["Only once."]);
     expect(model.calls).toHaveLength(1);
@@ -139,11 +145,12 @@ describe("SMS channel", () => {
   it("honours STOP and START, and answers HELP", async () => {
     await start([{ text: "You are opted out, so this must not arrive." }]);
     await postSigned("/twilio/sms", inboundSms("SM010", "Stop"));
+    await server!.app.idle();
     expect(await server!.app.stores.messagingState.isOptedOut(customer, "sms")).toBe(true);
     expect(model.calls).toHaveLength(0);
 
     await postSigned("/twilio/sms", inboundSms("SM011", "What's up?"));
-    await server!.app.replies.idle();
+    await server!.app.idle();
     await server!.app.outboxWorker.drain();
     const blocked = await eventually(async () => {
       const [entry] = await server!.app.stores.outbox.listOutbound();
@@ -153,6 +160,7 @@ describe("SMS channel", () => {
     expect(twilio.messages).toHaveLength(0);
 
     await postSigned("/twilio/sms", inboundSms("SM012", "START"));
+    await server!.app.idle();
     expect(await server!.app.stores.messagingState.isOptedOut(customer, "sms")).toBe(false);
     await postSigned("/twilio/sms", inboundSms("SM013", "help"));
     const [help] = await twilio.waitForMessages(1);
@@ -297,6 +305,56 @@ describe("SMS channel", () => {
     ]);
     const prompt = JSON.stringify(model.calls[0]?.prompt);
     expect(prompt).toContain("attached 1 file(s): image/jpeg");
+  });
+
+  it("handles at the next start what was acknowledged and not handled, without repeating what was done", async () => {
+    const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "switchboard-inbox-"));
+    const sqlite = { STORE: "sqlite", DATA_DIR: dataDirectory };
+    try {
+      model = createScriptedModel([{ text: "Answer one." }]);
+      server = await startTestServer({ ...twilioEnvironment(), ...sqlite }, { model }, { dataDirectory });
+      await postSigned("/twilio/sms", inboundSms("SMr1", "First"));
+      await server.app.idle();
+      await twilio.waitForMessages(1);
+      // Acknowledged before the process stopped, not handled yet.
+      const second = inboundSms("SMr2", "Second");
+      expect(
+        await server.app.stores.messagingState.acceptInbound({
+          provider: "twilio-sms",
+          eventId: "SMr2",
+          payload: { MessageSid: "SMr2", From: second.From, To: second.To, Body: second.Body, media: [] },
+          receivedAt: Date.now(),
+        }),
+      ).toBe(true);
+      await server.close();
+      server = undefined;
+      // As if the process had stopped after storing and answering SMr1 but before marking it handled.
+      const database = new Database(path.join(dataDirectory, "switchboard.db"));
+      database
+        .prepare("UPDATE inbound_events SET payload = ? WHERE event_id = 'SMr1'")
+        .run(JSON.stringify({ MessageSid: "SMr1", From: customer, To: ourNumber, Body: "First", media: [] }));
+      database.close();
+
+      model = createScriptedModel([{ text: "Answer two." }]);
+      server = await startTestServer({ ...twilioEnvironment(), ...sqlite }, { model }, { dataDirectory });
+      await server.app.idle();
+      await twilio.waitForMessages(2);
+      await server.app.outboxWorker.drain();
+      expect(twilio.messages.map((message) => message.body)).toEqual(["Answer one.", "Answer two."]);
+      const [conversation] = await server.app.store.listConversations();
+      const messages = await server.app.store.listMessages(conversation!.id);
+      expect(messages.map((message) => [message.role, message.text])).toEqual([
+        ["user", "First"],
+        ["assistant", "Answer one."],
+        ["user", "Second"],
+        ["assistant", "Answer two."],
+      ]);
+      expect(await server.app.stores.messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
+    } finally {
+      await server?.close();
+      server = undefined;
+      rmSync(dataDirectory, { recursive: true, force: true });
+    }
   });
 
   it("answers a malformed webhook with 400", async () => {

@@ -1,0 +1,149 @@
+import type { Logger } from "../../observability/logger.js";
+import type { InboundEvent, MessagingStateStore } from "../../ports/messaging-state-store.js";
+import type { WebhookPressure } from "./webhook-pressure.js";
+import { YieldingLimiter } from "./yielding-limiter.js";
+
+/** How one provider's accepted events are handled. */
+export interface InboundHandler {
+  /** Events with the same key are handled one after another, in the order they were accepted. */
+  orderKey(event: InboundEvent): string;
+  /**
+   * Handles the event. `recovered` is true when a previous process accepted it: it may have been
+   * partly handled before that process stopped, so the handler must not repeat what was done.
+   */
+  handle(event: InboundEvent, context: { recovered: boolean }): Promise<void>;
+}
+
+/**
+ * The inbox of the messaging webhooks. A webhook is acknowledged once its event is accepted: its
+ * de-duplication record and its content are one durable write. It is handled afterwards, in
+ * arrival order per sender, at most 64 at once, started one per loop turn (one per 10 ms while
+ * webhooks saturate the loop, so a burst is acknowledged first). A handler that fails is tried again
+ * after each of `retryDelaysMs`; after that the event stays in the inbox and the next start
+ * handles it. An acknowledged webhook is therefore never lost, and never handled twice by design.
+ */
+export class InboundQueue {
+  private readonly handlers = new Map<string, InboundHandler>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly limiter: YieldingLimiter;
+  private closed = false;
+  private waiting = 0;
+  private readonly retryWaits = new Set<() => void>();
+
+  constructor(
+    private readonly dependencies: {
+      messagingState: MessagingStateStore;
+      logger: Logger;
+      pressure: WebhookPressure;
+      retryDelaysMs?: readonly number[];
+    },
+  ) {
+    this.limiter = new YieldingLimiter(64, () => dependencies.pressure.underPressure);
+  }
+
+  register(provider: string, handler: InboundHandler): void {
+    this.handlers.set(provider, handler);
+  }
+
+  /**
+   * Durably accepts the event and schedules its handling; false for a repeat of an event accepted
+   * before (a webhook retry), which is not handled again. Call before acknowledging the webhook.
+   */
+  async accept(event: InboundEvent): Promise<boolean> {
+    if (!this.handlers.has(event.provider)) throw new Error(`no inbound handler for ${event.provider}`);
+    this.dependencies.pressure.noteArrival();
+    const accepted = await this.dependencies.messagingState.acceptInbound(event);
+    if (accepted) this.schedule(event, false);
+    return accepted;
+  }
+
+  /** Handles every event a previous process accepted and did not finish. */
+  async resumeUnhandled(): Promise<number> {
+    let count = 0;
+    for (const provider of this.handlers.keys()) {
+      const events = await this.dependencies.messagingState.listUnhandledInbound(provider);
+      for (const event of events) this.schedule(event, true);
+      count += events.length;
+    }
+    if (count > 0) this.dependencies.logger.info({ events: count }, "handling inbound events left unhandled");
+    return count;
+  }
+
+  /** Events accepted (or resumed) by this process whose handling has not started yet. */
+  get backlog(): number {
+    return this.waiting;
+  }
+
+  /** Resolves when no event is being handled or waiting (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.allSettled([...this.queues.values()]);
+  }
+
+  /** Stops retrying (a failed event stays in the inbox for the next start) and waits for the rest. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.retryWaits) wake();
+    await this.idle();
+  }
+
+  private schedule(event: InboundEvent, recovered: boolean): void {
+    const handler = this.handlers.get(event.provider);
+    if (!handler) return;
+    const key = `${event.provider}\u0000${handler.orderKey(event)}`;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    this.waiting++;
+    const next = previous.then(() =>
+      this.limiter.run(() => {
+        this.waiting--;
+        return this.handle(handler, event, recovered);
+      }),
+    );
+    this.queues.set(key, next);
+    next.finally(() => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    });
+  }
+
+  private async handle(handler: InboundHandler, event: InboundEvent, recovered: boolean): Promise<void> {
+    const { messagingState, logger } = this.dependencies;
+    const retryDelaysMs = this.dependencies.retryDelaysMs ?? [1000, 5000, 30_000];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // After a failed attempt the event may be partly handled, as after a crash.
+        await handler.handle(event, { recovered: recovered || attempt > 0 });
+        await messagingState.markInboundHandled(event.provider, event.eventId);
+        return;
+      } catch (error) {
+        const delay = retryDelaysMs[attempt];
+        const context = {
+          err: error,
+          provider: event.provider,
+          eventId: event.eventId,
+          attempt: attempt + 1,
+        };
+        if (delay === undefined || this.closed) {
+          logger.error(
+            context,
+            "could not handle an inbound event; it stays in the inbox until the next start",
+          );
+          return;
+        }
+        logger.warn({ ...context, retryInMs: delay }, "could not handle an inbound event; trying again");
+        await this.pause(delay);
+        if (this.closed) return;
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.retryWaits.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.retryWaits.add(wake);
+    });
+  }
+}

@@ -1,0 +1,150 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { InboundQueue } from "../../../src/channels/messaging/inbound-queue.js";
+import { WebhookPressure } from "../../../src/channels/messaging/webhook-pressure.js";
+import { createLogger } from "../../../src/observability/logger.js";
+import type { InboundEvent, MessagingStateStore } from "../../../src/ports/messaging-state-store.js";
+import { createMemoryMessagingStateStore } from "../../../src/stores/memory/create-memory-messaging-state-store.js";
+
+const provider = "twilio-sms";
+
+function event(eventId: string, from: string, body = eventId): InboundEvent {
+  return { provider, eventId, payload: { From: from, Body: body }, receivedAt: Date.now() };
+}
+
+function setup(
+  handle: (event: InboundEvent, context: { recovered: boolean }) => Promise<void>,
+  options: { messagingState?: MessagingStateStore; retryDelaysMs?: number[] } = {},
+) {
+  const messagingState = options.messagingState ?? createMemoryMessagingStateStore();
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger({ level: "debug", logCustomerContent: false, destination });
+  const queue = new InboundQueue({
+    messagingState,
+    logger,
+    pressure: new WebhookPressure(),
+    retryDelaysMs: options.retryDelaysMs ?? [1, 1],
+  });
+  queue.register(provider, { orderKey: (item) => String(item.payload.From), handle });
+  return { queue, messagingState, lines };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("InboundQueue", () => {
+  it("handles accepted events after accept resolves, in order per sender, and takes them out of the inbox", async () => {
+    const handled: string[] = [];
+    const releases: Array<() => void> = [];
+    const { queue, messagingState } = setup(async (item) => {
+      handled.push(`start ${item.eventId}`);
+      // The first event of sender A waits: B's event must not wait for it, A's second must.
+      if (item.eventId === "a1") await new Promise<void>((resolve) => releases.push(resolve));
+      handled.push(`end ${item.eventId}`);
+    });
+    expect(await queue.accept(event("a1", "A"))).toBe(true);
+    expect(await queue.accept(event("a2", "A"))).toBe(true);
+    expect(await queue.accept(event("b1", "B"))).toBe(true);
+    expect(handled).toEqual([]); // nothing runs inside the webhook's own turn
+    expect(queue.backlog).toBe(3);
+    expect((await messagingState.listUnhandledInbound(provider)).map((item) => item.eventId)).toEqual([
+      "a1",
+      "a2",
+      "b1",
+    ]);
+    for (let index = 0; index < 10 && !handled.includes("end b1"); index++) await tick();
+    expect(handled).toEqual(["start a1", "start b1", "end b1"]);
+    expect(queue.backlog).toBe(1); // a2 waits behind a1; a1 and b1 have started
+    releases[0]?.();
+    await queue.idle();
+    expect(handled).toEqual(["start a1", "start b1", "end b1", "end a1", "start a2", "end a2"]);
+    expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
+  });
+
+  it("does not handle a repeat of an accepted event", async () => {
+    const handled: string[] = [];
+    const { queue } = setup(async (item) => {
+      handled.push(String(item.payload.Body));
+    });
+    expect(await queue.accept(event("s1", "A", "first"))).toBe(true);
+    expect(await queue.accept(event("s1", "A", "retry"))).toBe(false);
+    await queue.idle();
+    expect(await queue.accept(event("s1", "A", "late retry"))).toBe(false);
+    await queue.idle();
+    expect(handled).toEqual(["first"]);
+  });
+
+  it("tries a failed event again, telling the handler it may be partly handled", async () => {
+    const attempts: Array<{ id: string; recovered: boolean }> = [];
+    const { queue, messagingState, lines } = setup(async (item, context) => {
+      attempts.push({ id: item.eventId, recovered: context.recovered });
+      if (attempts.length === 1) throw new Error("store unavailable");
+    });
+    await queue.accept(event("s1", "A"));
+    await queue.idle();
+    expect(attempts).toEqual([
+      { id: "s1", recovered: false },
+      { id: "s1", recovered: true },
+    ]);
+    expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
+    expect(lines.some((line) => line.msg === "could not handle an inbound event; trying again")).toBe(true);
+  });
+
+  it("leaves an event that keeps failing in the inbox, and the next start handles it as recovered", async () => {
+    const messagingState = createMemoryMessagingStateStore();
+    const first = setup(
+      async () => {
+        throw new Error("always");
+      },
+      { messagingState, retryDelaysMs: [1] },
+    );
+    await first.queue.accept(event("s1", "A", "kept"));
+    await first.queue.idle();
+    expect(first.lines.filter((line) => line.eventId === "s1" && line.level === 50)).toHaveLength(1);
+    expect((await messagingState.listUnhandledInbound(provider)).map((item) => item.payload.Body)).toEqual([
+      "kept",
+    ]);
+
+    const seen: Array<{ body: unknown; recovered: boolean }> = [];
+    const second = setup(
+      async (item, context) => {
+        seen.push({ body: item.payload.Body, recovered: context.recovered });
+      },
+      { messagingState },
+    );
+    expect(await second.queue.resumeUnhandled()).toBe(1);
+    await second.queue.idle();
+    expect(seen).toEqual([{ body: "kept", recovered: true }]);
+    expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
+  });
+
+  it("stops retrying when closed, leaving the event in the inbox", async () => {
+    let attempts = 0;
+    const { queue, messagingState } = setup(
+      async () => {
+        attempts++;
+        throw new Error("down");
+      },
+      { retryDelaysMs: [60_000] },
+    );
+    await queue.accept(event("s1", "A"));
+    for (let index = 0; index < 10 && attempts === 0; index++) await tick();
+    expect(attempts).toBe(1);
+    await queue.close(); // does not wait out the 60 s retry delay
+    expect(attempts).toBe(1);
+    expect((await messagingState.listUnhandledInbound(provider)).map((item) => item.eventId)).toEqual(["s1"]);
+  });
+
+  it("refuses an event of a provider nobody handles, before storing it", async () => {
+    const { queue, messagingState } = setup(async () => {});
+    await expect(queue.accept({ ...event("x1", "A"), provider: "unknown" })).rejects.toThrow(
+      /no inbound handler/,
+    );
+    expect(await messagingState.listUnhandledInbound("unknown")).toEqual([]);
+  });
+});
