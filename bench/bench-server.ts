@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 /**
  * The real Switchboard app (createApp + loadConfig from src/) with a benchmark model, started by
  * the runner as its own process. Adds `GET /__bench/stats` (process CPU and RSS) and prints
@@ -65,11 +67,34 @@ async function main(): Promise<void> {
     const query = request.query as { gc?: string };
     return currentStats(query.gc === "1");
   });
+  // Profiles a window of the load (no start-up, no drain): ?ms=5000&file=/abs/path.cpuprofile.
+  app.server.get("/__bench/profile", async (request) => {
+    const query = request.query as { ms?: string; file?: string };
+    if (!query.file) throw new Error("file is required");
+    return { file: await profileWindow(Number(query.ms ?? "5000"), query.file) };
+  });
   await app.server.listen({ port: config.port, host: config.host });
   const address = app.server.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   exitWhenParentGoes(() => app.close());
   report("BENCH_READY ", { port, pid: process.pid, model: app.modelDescription });
+}
+
+/** A CPU profile of this process over the next `ms`, written to `file`. */
+async function profileWindow(ms: number, file: string): Promise<string> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.start");
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+  session.disconnect();
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
 }
 
 main().catch((error: unknown) => {

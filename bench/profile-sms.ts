@@ -1,12 +1,14 @@
 /**
- * CPU profile of the server under the SMS webhook load: starts bench-server with --cpu-prof,
- * drives it with autocannon, stops it and prints the top self-time functions.
+ * CPU profile of the server under the SMS webhook load: starts bench-server, drives it with
+ * autocannon, profiles the middle of the load (`/__bench/profile`: no start-up, no backlog after
+ * it) and prints the top self-time functions.
  *
  * Usage: npx tsx bench/profile-sms.ts [concurrency=50] [seconds=8]
  */
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { fireSmsLoad, waitForReplies } from "./sms-scenario.js";
+import { sleep } from "./bench-util.js";
+import { fireSmsLoad } from "./sms-scenario.js";
 import { summarizeCpuProfile } from "./summarize-cpu-profile.js";
 import { startVoiceServer } from "./voice-scenario.js";
 
@@ -15,20 +17,19 @@ const seconds = Number(process.argv[3] ?? "8");
 const directory = path.resolve("bench-results", "profiles-sms");
 rmSync(directory, { recursive: true, force: true });
 mkdirSync(directory, { recursive: true });
-const server = await startVoiceServer({
-  kind: "switchboard",
-  model: "tokens20",
-  cpuProfileDirectory: directory,
-  keepDataDirectory: true,
-});
-const result = await fireSmsLoad(`http://127.0.0.1:${server.port}`, concurrency, seconds);
-// The profile covers the replies' backlog too: the server stops once every turn is answered.
-const drainMs = server.dataDirectory
-  ? await waitForReplies(path.join(server.dataDirectory, "switchboard.db"), 120_000)
-  : Number.NaN;
-await server.stop();
-if (server.dataDirectory) rmSync(server.dataDirectory, { recursive: true, force: true });
-console.log(JSON.stringify({ ...result, replyDrainMs: Math.round(drainMs) }));
-const file = readdirSync(directory).find((name) => name.endsWith(".cpuprofile"));
-if (!file) throw new Error("no profile written");
-for (const row of summarizeCpuProfile(path.join(directory, file), 35)) console.log(JSON.stringify(row));
+const file = path.join(directory, "sms-load.cpuprofile");
+const server = await startVoiceServer({ kind: "switchboard", model: "tokens20", keepDataDirectory: true });
+try {
+  const load = fireSmsLoad(`http://127.0.0.1:${server.port}`, concurrency, seconds);
+  await sleep(1000);
+  const profileMs = Math.max(1000, (seconds - 2) * 1000);
+  const profiled = fetch(
+    `http://127.0.0.1:${server.port}/__bench/profile?ms=${profileMs}&file=${encodeURIComponent(file)}`,
+  );
+  console.log(JSON.stringify(await load));
+  if (!(await profiled).ok) throw new Error("profile failed");
+} finally {
+  await server.stop();
+  if (server.dataDirectory) rmSync(server.dataDirectory, { recursive: true, force: true });
+}
+for (const row of summarizeCpuProfile(file, 35)) console.log(JSON.stringify(row));
