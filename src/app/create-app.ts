@@ -192,13 +192,7 @@ export async function createApp(
   // Webhooks arriving on a saturated loop slow the start of background work (see WebhookPressure).
   const pressure = new WebhookPressure();
   const inbound = new InboundQueue({ messagingState: stores.messagingState, logger, pressure });
-  const replies = new AsyncReplyRunner({
-    agent,
-    messagingState: stores.messagingState,
-    logger,
-    pressure,
-    inboxBusy: () => inbound.backlog > 0,
-  });
+  const replies = new AsyncReplyRunner({ agent, messagingState: stores.messagingState, logger, pressure });
   registerSmsRoutes(server, {
     store,
     resolver: identity,

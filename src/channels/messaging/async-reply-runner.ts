@@ -49,16 +49,10 @@ export class AsyncReplyRunner {
       logger: Logger;
       /** Shared with the inbox, which notes the webhooks' arrivals. */
       pressure?: WebhookPressure;
-      /**
-       * While true (the inbox has messages not yet stored in their conversations), replies start
-       * at the slower pace: a burst is stored first, then answered with one reply per customer.
-       */
-      inboxBusy?: () => boolean;
     },
   ) {
     this.pressure = dependencies.pressure ?? new WebhookPressure();
-    const inboxBusy = dependencies.inboxBusy ?? (() => false);
-    this.limiter = new YieldingLimiter(64, () => this.pressure.underPressure || inboxBusy());
+    this.limiter = new YieldingLimiter(64, () => this.pressure.underPressure);
   }
 
   register(channel: AsyncChannel, delivery: ReplyDelivery): void {
@@ -76,11 +70,14 @@ export class AsyncReplyRunner {
     });
   }
 
-  /** Runs the reply in the background, after earlier turns of the same conversation. */
-  schedule(userMessage: StoredMessage): void {
+  /**
+   * Runs the reply in the background, after earlier turns of the same conversation and, when given,
+   * after `after` (the customer's later messages still in the inbox: one reply then answers them all).
+   */
+  schedule(userMessage: StoredMessage, after?: Promise<void>): void {
     const key = userMessage.conversationId;
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.limiter.run(() => this.reply(userMessage)));
+    const next = previous.then(() => after).then(() => this.limiter.run(() => this.reply(userMessage)));
     this.queues.set(key, next);
     next.finally(() => {
       if (this.queues.get(key) === next) this.queues.delete(key);
@@ -134,11 +131,18 @@ export class AsyncReplyRunner {
       const cached = this.sessions.get(key);
       this.sessions.delete(key); // kept again below only when the turn completed cleanly
       const session = await agent.resumeSession(cached, userMessage, channel);
-      const outcome = await session.runTurn({ text: userMessage.text }, { storedUserMessage: userMessage });
+      // A backlog longer than the history window leaves its oldest messages out of the session:
+      // the turn answers the newest one instead, and with it every message before it.
+      const newest = session.lastUserMessage;
+      const answering =
+        newest && newest.sequence > userMessage.sequence && !session.holds(userMessage.id)
+          ? newest
+          : userMessage;
+      const outcome = await session.runTurn({ text: answering.text }, { storedUserMessage: answering });
       if (outcome.error)
         log.error({ [logKeys.errorCode]: outcome.error.code, err: outcome.error }, "reply turn failed");
       else this.sessions.set(key, session);
-      await delivery(outcome, userMessage);
+      await delivery(outcome, answering);
       if (!outcome.error && outcome.text.trim()) this.answeredThrough.set(key, session.lastUserSequence);
       await messagingState.removePendingTurn(userMessage.id);
     } catch (error) {

@@ -27,7 +27,6 @@ export class InboundQueue {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly limiter: YieldingLimiter;
   private closed = false;
-  private waiting = 0;
   private readonly retryWaits = new Set<() => void>();
 
   constructor(
@@ -69,9 +68,14 @@ export class InboundQueue {
     return count;
   }
 
-  /** Events accepted (or resumed) by this process whose handling has not started yet. */
-  get backlog(): number {
-    return this.waiting;
+  /**
+   * Resolves once no event with this order key is waiting or being handled: a reply that waits for
+   * it answers every message of a burst from one sender at once.
+   */
+  async settled(provider: string, orderKey: string): Promise<void> {
+    const key = `${provider}\u0000${orderKey}`;
+    for (let tail = this.queues.get(key); tail; tail = this.queues.get(key))
+      await tail.catch(() => undefined);
   }
 
   /** Resolves when no event is being handled or waiting (tests, shutdown). */
@@ -91,13 +95,7 @@ export class InboundQueue {
     if (!handler) return;
     const key = `${event.provider}\u0000${handler.orderKey(event)}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
-    this.waiting++;
-    const next = previous.then(() =>
-      this.limiter.run(() => {
-        this.waiting--;
-        return this.handle(handler, event, recovered);
-      }),
-    );
+    const next = previous.then(() => this.limiter.run(() => this.handle(handler, event, recovered)));
     this.queues.set(key, next);
     next.finally(() => {
       if (this.queues.get(key) === next) this.queues.delete(key);

@@ -176,7 +176,8 @@ async function handleSms(
     }));
   await replies.accept(userMessage);
   logger.info({ [logKeys.conversationId]: conversation.id, messageSid: sms.MessageSid }, "sms: received");
-  replies.schedule(userMessage);
+  // After the sender's later texts still in the inbox: one reply answers the whole burst.
+  replies.schedule(userMessage, dependencies.inbound.settled(smsProvider, sms.From));
 }
 
 /**

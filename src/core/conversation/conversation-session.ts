@@ -305,11 +305,21 @@ export class ConversationSession {
 
   /** The highest sequence of a customer message this session has seen (-1 when none). */
   get lastUserSequence(): number {
-    for (let index = this.history.length - 1; index >= 0; index--) {
-      const message = this.history[index];
-      if (message?.role === "user") return message.sequence;
+    return this.lastUserMessage?.sequence ?? -1;
+  }
+
+  /** The customer message with the highest sequence in this session's history. */
+  get lastUserMessage(): StoredMessage | undefined {
+    let last: StoredMessage | undefined;
+    for (const message of this.history) {
+      if (message.role === "user" && (!last || message.sequence > last.sequence)) last = message;
     }
-    return -1;
+    return last;
+  }
+
+  /** Whether the message is in this session's history (the recent window of the conversation). */
+  holds(messageId: string): boolean {
+    return this.history.some((message) => message.id === messageId);
   }
 
   /**

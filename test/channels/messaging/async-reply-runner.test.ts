@@ -143,6 +143,31 @@ describe("AsyncReplyRunner session reuse", () => {
     expect(bodies.sort()).toEqual(["Answer one.", "Answer to both."]);
   });
 
+  it("answers a backlog longer than the history window with one reply that ends on the newest text", async () => {
+    const { scripted, model, release, firstCallWaiting } = gatedModel([
+      { text: ["Answer one."] },
+      { text: ["Answer to the rest."] },
+      { text: ["Never used."] },
+    ]);
+    server = await startTestServer({}, { model });
+    await sms("SMwin0", "Hello");
+    await firstCallWaiting();
+    for (let index = 1; index <= 45; index++) await sms(`SMwin${index}`, `Text ${index}`);
+    await server.app.inbound.idle();
+    release();
+    await server.app.idle();
+    // 45 texts waited; the history window holds 40 messages, so the oldest of them are outside it.
+    expect(scripted.calls).toHaveLength(2);
+    const texts = roleAndText(scripted.calls[1]?.prompt);
+    expect(texts.at(-1)).toBe("user: Text 45");
+    expect(texts.filter((text) => text === "user: Text 1")).toHaveLength(0);
+    expect(await server.app.stores.messagingState.listPendingTurns()).toEqual([]);
+    const bodies = (await server.app.stores.outbox.listOutbound({})).map((entry) =>
+      entry.payload.kind === "sms" ? entry.payload.body : "",
+    );
+    expect(bodies.sort()).toEqual(["Answer one.", "Answer to the rest."]);
+  });
+
   it("reloads when something else was written to the conversation in between", async () => {
     const model = createScriptedModel([{ text: ["First answer."] }, { text: ["Second answer."] }]);
     server = await startTestServer({}, { model });

@@ -51,7 +51,6 @@ describe("InboundQueue", () => {
     expect(await queue.accept(event("a2", "A"))).toBe(true);
     expect(await queue.accept(event("b1", "B"))).toBe(true);
     expect(handled).toEqual([]); // nothing runs inside the webhook's own turn
-    expect(queue.backlog).toBe(3);
     expect((await messagingState.listUnhandledInbound(provider)).map((item) => item.eventId)).toEqual([
       "a1",
       "a2",
@@ -59,10 +58,18 @@ describe("InboundQueue", () => {
     ]);
     for (let index = 0; index < 10 && !handled.includes("end b1"); index++) await tick();
     expect(handled).toEqual(["start a1", "start b1", "end b1"]);
-    expect(queue.backlog).toBe(1); // a2 waits behind a1; a1 and b1 have started
+    // settled() waits for every event of that sender, the ones queued behind too.
+    let settledA = false;
+    void queue.settled(provider, "A").then(() => {
+      settledA = true;
+    });
+    await queue.settled(provider, "B");
+    expect(settledA).toBe(false);
     releases[0]?.();
     await queue.idle();
     expect(handled).toEqual(["start a1", "start b1", "end b1", "end a1", "start a2", "end a2"]);
+    await tick();
+    expect(settledA).toBe(true);
     expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
   });
 
