@@ -67,6 +67,13 @@ async function main(): Promise<void> {
     const query = request.query as { gc?: string };
     return currentStats(query.gc === "1");
   });
+  // The SMS floor on this same server (its plugins, hooks and logger): a route that only parses
+  // the form and answers empty TwiML, as /twilio/sms does, with no signature check and no storage.
+  app.server.post("/__bench/sms-parse-only", async (request, reply) => {
+    const form = request.body as Record<string, string> | undefined;
+    if (!form?.MessageSid) return reply.code(400).send("MessageSid is required");
+    return reply.type("text/xml").send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
   // Profiles a window of the load (no start-up, no drain): ?ms=5000&file=/abs/path.cpuprofile.
   app.server.get("/__bench/profile", async (request) => {
     const query = request.query as { ms?: string; file?: string };

@@ -133,10 +133,21 @@ export function buildTable(results: BenchResults): TableRow[] {
   if (results.sms) {
     results.sms.switchboard.forEach((level, index) => {
       const floor = results.sms?.floor[index];
+      const sameServer = results.sms?.sameServerFloor?.[index];
       if (!floor) return;
+      if (sameServer) {
+        rows.push(
+          compared(
+            `sms webhook c=${level.concurrency}: requests/s (floor: this server, a parse-only route)`,
+            level.requestsPerSecond,
+            sameServer.requestsPerSecond,
+            0,
+          ),
+        );
+      }
       rows.push(
         compared(
-          `sms webhook c=${level.concurrency}: requests/s`,
+          `sms webhook c=${level.concurrency}: requests/s (floor: bare Fastify + formbody)`,
           level.requestsPerSecond,
           floor.requestsPerSecond,
           0,

@@ -25,7 +25,10 @@ export interface SmsLevelResult {
 
 export interface SmsResult {
   switchboard: SmsLevelResult[];
+  /** A bare Fastify + @fastify/formbody server whose route only parses the form. */
   floor: SmsLevelResult[];
+  /** The same Switchboard server (plugins, hooks, logger) on a route that only parses the form. */
+  sameServerFloor: SmsLevelResult[];
   /** user SMS messages found in SQLite after the run (must be ≥ the 2xx responses). */
   storedMessages: number;
   acceptedMessages: number;
@@ -92,13 +95,14 @@ export async function fireSmsLoad(
   baseUrl: string,
   concurrency: number,
   durationSeconds: number,
+  path = "/twilio/sms",
 ): Promise<SmsLevelResult> {
   const result = await autocannon({
     url: baseUrl,
     connections: concurrency,
     duration: durationSeconds,
     timeout: 10,
-    requests: [{ method: "POST", path: "/twilio/sms", setupRequest: signedSmsRequest }],
+    requests: [{ method: "POST", path, setupRequest: signedSmsRequest }],
   });
   return {
     concurrency,
@@ -152,6 +156,16 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
       }
     }
   }
+  const sameServerFloor: SmsLevelResult[] = [];
+  const parseOnly = await startVoiceServer({ kind: "switchboard", model: "tokens20" });
+  try {
+    for (const concurrency of levels) {
+      const url = `http://127.0.0.1:${parseOnly.port}`;
+      sameServerFloor.push(await fireSmsLoad(url, concurrency, durationSeconds, "/__bench/sms-parse-only"));
+    }
+  } finally {
+    await parseOnly.stop();
+  }
   const floorChild = startChild("bench/floor-fastify-form.ts");
   try {
     const ready = await floorChild.waitForLine<{ port: number }>("BENCH_READY ", 20_000);
@@ -166,6 +180,7 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
   return {
     switchboard,
     floor,
+    sameServerFloor,
     storedMessages,
     acceptedMessages,
     replyOutboxEntries,
