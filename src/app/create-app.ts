@@ -210,6 +210,8 @@ export async function createApp(
     messagingState: stores.messagingState,
     enqueueOutbound,
     replies,
+    inbound,
+    logger,
     inboundToken: config.sendgrid.inboundToken,
     messageIdDomain:
       parseEmailAddress(config.sendgrid.emailFrom ?? "")?.email.split("@")[1] ?? "switchboard.local",

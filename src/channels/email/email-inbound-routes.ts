@@ -4,11 +4,14 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { BadRequestError } from "../../errors/bad-request-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
 import { logKeys } from "../../observability/log-keys.js";
+import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import type { ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry } from "../../ports/outbox-store.js";
 import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
+import { findStoredMessage } from "../messaging/find-stored-message.js";
+import type { InboundQueue } from "../messaging/inbound-queue.js";
 import { buildReplyHeaders, newMessageId } from "./build-reply-headers.js";
 import { extractReplyText, htmlToText } from "./extract-reply-text.js";
 import { parseEmailAddress } from "./parse-email-address.js";
@@ -21,11 +24,29 @@ export interface EmailInboundDependencies {
   messagingState: MessagingStateStore;
   enqueueOutbound: (entry: NewOutboxEntry) => Promise<OutboxEntry>;
   replies: AsyncReplyRunner;
+  /** The inbox: a post is acknowledged once accepted there, and handled afterwards. */
+  inbound: InboundQueue;
+  logger: Logger;
   /** SENDGRID_INBOUND_TOKEN; without it the route refuses every post. */
   inboundToken: string | undefined;
   /** Domain for our Message-IDs (from EMAIL_FROM). */
   messageIdDomain: string;
   maxBodyBytes: number;
+}
+
+const emailProvider = "sendgrid-inbound";
+
+/** An inbound email as the inbox keeps it. */
+interface EmailEvent {
+  from: string;
+  fromName: string | null;
+  subject: string;
+  /** The plain text body (or the HTML body as text), quotes not yet stripped. */
+  body: string;
+  messageId: string | null;
+  references: string[];
+  inReplyTo: string[];
+  attachments: number;
 }
 
 /**
@@ -37,7 +58,11 @@ export function registerEmailInboundRoute(
   app: FastifyInstance,
   dependencies: EmailInboundDependencies,
 ): void {
-  const { store, messagingState, replies } = dependencies;
+  const { messagingState, replies } = dependencies;
+  dependencies.inbound.register(emailProvider, {
+    orderKey: (event) => String(event.payload.from),
+    handle: (event, context) => handleEmail(dependencies, event.payload as unknown as EmailEvent, context),
+  });
 
   replies.register("email", async (outcome, userMessage) => {
     const text = outcome.text.trim();
@@ -122,45 +147,84 @@ export function registerEmailInboundRoute(
       const threading = threadingIdsFromHeaders(headers);
       const subject = fields.subject ?? headers.get("subject")?.[0] ?? "";
       const eventId = threading.messageId ?? `${sender.email}|${subject}|${headers.get("date")?.[0] ?? ""}`;
-      if (!(await messagingState.recordInboundOnce("sendgrid-inbound", eventId))) {
+      const email: EmailEvent = {
+        from: sender.email,
+        fromName: sender.name,
+        subject,
+        body: fields.text ?? (fields.html ? htmlToText(fields.html) : ""),
+        messageId: threading.messageId,
+        references: threading.references,
+        inReplyTo: threading.inReplyTo,
+        attachments,
+      };
+      const accepted = await dependencies.inbound.accept({
+        provider: emailProvider,
+        eventId,
+        payload: { ...email },
+        receivedAt: Date.now(),
+      });
+      if (!accepted) {
         request.log.info("email: duplicate post ignored");
         return reply.code(200).send({ status: "duplicate" });
-      }
-      const body = fields.text ?? (fields.html ? htmlToText(fields.html) : "");
-      const newText = extractReplyText(body);
-
-      const threadConversationId = await messagingState.findConversationByEmailMessageIds([
-        ...threading.references,
-        ...threading.inReplyTo,
-      ]);
-      await dependencies.resolver.confirmFromInbound("email", sender.email, newText);
-      const conversation =
-        (threadConversationId ? await store.getConversation(threadConversationId) : undefined) ??
-        (await dependencies.resolver.resolveConversation("email", sender.email, "email")).conversation;
-      if (threading.messageId) await messagingState.linkEmailMessageId(threading.messageId, conversation.id);
-      const userMessage = await store.appendMessage({
-        conversationId: conversation.id,
-        role: "user",
-        channel: "email",
-        text: subject && !/^re:/i.test(subject) ? `Subject: ${subject}\n\n${newText}` : newText,
-        inputKind: "text",
-        metadata: {
-          from: sender.email,
-          fromName: sender.name,
-          subject,
-          messageId: threading.messageId,
-          references: [...threading.references, ...(threading.messageId ? [threading.messageId] : [])].filter(
-            (id, index, all) => all.indexOf(id) === index,
-          ),
-          attachments,
-        },
-      });
-      request.log.info({ [logKeys.conversationId]: conversation.id, attachments }, "email: received");
-      if (newText.length > 0) {
-        await replies.accept(userMessage);
-        replies.schedule(userMessage);
       }
       return reply.code(200).send({ status: "accepted" });
     });
   });
+}
+
+/** Handles an accepted email: stored in its thread's conversation (or the sender's), then answered. */
+async function handleEmail(
+  dependencies: EmailInboundDependencies,
+  email: EmailEvent,
+  context: { recovered: boolean },
+): Promise<void> {
+  const { store, messagingState, replies, logger } = dependencies;
+  const newText = extractReplyText(email.body);
+  const threadConversationId = await messagingState.findConversationByEmailMessageIds([
+    ...email.references,
+    ...email.inReplyTo,
+  ]);
+  await dependencies.resolver.confirmFromInbound("email", email.from, newText);
+  const conversation =
+    (threadConversationId ? await store.getConversation(threadConversationId) : undefined) ??
+    (await dependencies.resolver.resolveConversation("email", email.from, "email")).conversation;
+  if (email.messageId) await messagingState.linkEmailMessageId(email.messageId, conversation.id);
+  const stored =
+    context.recovered && email.messageId
+      ? await findStoredMessage(
+          store,
+          conversation.id,
+          (message) => message.metadata.messageId === email.messageId,
+        )
+      : undefined;
+  if (stored && !stored.awaitsReply) return; // stored and answered before the previous process stopped
+  const userMessage =
+    stored?.message ??
+    (await store.appendMessage({
+      conversationId: conversation.id,
+      role: "user",
+      channel: "email",
+      text:
+        email.subject && !/^re:/i.test(email.subject) ? `Subject: ${email.subject}\n\n${newText}` : newText,
+      inputKind: "text",
+      metadata: {
+        from: email.from,
+        fromName: email.fromName,
+        subject: email.subject,
+        messageId: email.messageId,
+        references: [...email.references, ...(email.messageId ? [email.messageId] : [])].filter(
+          (id, index, all) => all.indexOf(id) === index,
+        ),
+        attachments: email.attachments,
+      },
+    }));
+  logger.info(
+    { [logKeys.conversationId]: conversation.id, attachments: email.attachments },
+    "email: received",
+  );
+  if (newText.length > 0) {
+    await replies.accept(userMessage);
+    // After the sender's later emails still in the inbox: one reply answers them together.
+    replies.schedule(userMessage, dependencies.inbound.settled(emailProvider, email.from));
+  }
 }

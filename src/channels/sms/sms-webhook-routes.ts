@@ -4,10 +4,11 @@ import { z } from "zod";
 import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
-import type { ConversationStore, StoredMessage } from "../../ports/conversation-store.js";
+import type { ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
 import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
+import { findStoredMessage } from "../messaging/find-stored-message.js";
 import type { InboundQueue } from "../messaging/inbound-queue.js";
 import { parseTwilioForm } from "../twilio/parse-twilio-form.js";
 import { twilioWebhookGuard } from "../twilio/twilio-signature-hook.js";
@@ -158,7 +159,13 @@ async function handleSms(
 
   await dependencies.resolver.confirmFromInbound("phone", sms.From, sms.Body);
   const { conversation } = await dependencies.resolver.resolveConversation("phone", sms.From, "sms");
-  const stored = context.recovered ? await findStoredSms(store, conversation.id, sms.MessageSid) : undefined;
+  const stored = context.recovered
+    ? await findStoredMessage(
+        store,
+        conversation.id,
+        (message) => message.metadata.messageSid === sms.MessageSid,
+      )
+    : undefined;
   if (stored && !stored.awaitsReply) return; // stored and answered before the previous process stopped
   const mediaNote =
     sms.media.length > 0
@@ -178,24 +185,6 @@ async function handleSms(
   logger.info({ [logKeys.conversationId]: conversation.id, messageSid: sms.MessageSid }, "sms: received");
   // After the sender's later texts still in the inbox: one reply answers the whole burst.
   replies.schedule(userMessage, dependencies.inbound.settled(smsProvider, sms.From));
-}
-
-/**
- * The message a previous attempt stored for this SMS, if any, and whether it still awaits a reply
- * (nothing after it in the conversation: an answered message has the reply after it).
- */
-async function findStoredSms(
-  store: ConversationStore,
-  conversationId: string,
-  messageSid: string,
-): Promise<{ message: StoredMessage; awaitsReply: boolean } | undefined> {
-  const recent = await store.listMessages(conversationId, { limit: 100 });
-  const index = recent.findIndex(
-    (message) => message.role === "user" && message.metadata.messageSid === messageSid,
-  );
-  const message = recent[index];
-  if (!message) return undefined;
-  return { message, awaitsReply: recent.slice(index + 1).every((later) => later.role === "user") };
 }
 
 function mediaOf(form: Record<string, unknown>): Array<{ url: string; contentType: string }> {

@@ -158,6 +158,8 @@ describe("email channel", () => {
     });
     expect(notMultipart.status).toBeGreaterThanOrEqual(400);
     expect(notMultipart.status).toBeLessThan(500);
+    await server!.app.idle();
+    expect(await server!.app.stores.messagingState.listUnhandledInbound("sendgrid-inbound")).toEqual([]);
     expect(await server!.app.store.listConversations()).toHaveLength(0);
 
     expect((await postInbound(fields)).status).toBe(200);
@@ -226,6 +228,7 @@ describe("email channel", () => {
       body: form,
     });
     expect(response.status).toBe(413);
+    await server!.app.idle();
     expect(await server!.app.store.listConversations()).toHaveLength(0);
   });
 });
