@@ -1,4 +1,8 @@
 import { generateKeyPairSync, sign } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "libsql";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createFakeSendGridServer,
@@ -217,6 +221,70 @@ describe("email channel", () => {
     }, "the second reply to be refused");
     expect(blocked.lastErrorCode).toBe("OPTED_OUT");
     expect(sendgrid.mails).toHaveLength(1);
+  });
+
+  it("handles at the next start an email acknowledged and not handled, without storing one twice", async () => {
+    const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "switchboard-email-inbox-"));
+    const environment = {
+      SENDGRID_API_KEY: apiKey,
+      EMAIL_FROM: "Acme Assistant <assistant@acme.example>",
+      SENDGRID_API_BASE_URL: sendgrid.url,
+      SENDGRID_INBOUND_TOKEN: inboundToken,
+      OUTBOX_RETRY_BASE_MS: "20",
+      STORE: "sqlite",
+    };
+    const payload = (messageId: string, body: string) => ({
+      from: "pat@example.org",
+      fromName: "Pat Doe",
+      subject: "Order",
+      body,
+      messageId,
+      references: [],
+      inReplyTo: [],
+      attachments: 0,
+    });
+    try {
+      model = createScriptedModel([{ text: "Answer one." }]);
+      server = await startTestServer(environment, { model }, { dataDirectory });
+      await postInbound(parseFields({ messageId: "<r1@mail.example.org>", subject: "Order", text: "First" }));
+      await server.app.idle();
+      await sendgrid.waitForMails(1);
+      // Acknowledged before the process stopped, not handled yet.
+      await server.app.stores.messagingState.acceptInbound({
+        provider: "sendgrid-inbound",
+        eventId: "<r2@mail.example.org>",
+        payload: payload("<r2@mail.example.org>", "Second"),
+        receivedAt: Date.now(),
+      });
+      await server.close();
+      server = undefined;
+      // As if the process had stopped after storing and answering the first, before marking it handled.
+      const database = new Database(path.join(dataDirectory, "switchboard.db"));
+      database
+        .prepare("UPDATE inbound_events SET payload = ? WHERE event_id = '<r1@mail.example.org>'")
+        .run(JSON.stringify(payload("<r1@mail.example.org>", "First")));
+      database.close();
+
+      model = createScriptedModel([{ text: "Answer two." }]);
+      server = await startTestServer(environment, { model }, { dataDirectory });
+      await server.app.idle();
+      await sendgrid.waitForMails(2);
+      await server.app.outboxWorker.drain();
+      expect(sendgrid.mails.map((mail) => mail.text)).toEqual(["Answer one.", "Answer two."]);
+      const [conversation] = await server.app.store.listConversations();
+      const messages = await server.app.store.listMessages(conversation!.id);
+      expect(messages.map((message) => [message.role, message.text])).toEqual([
+        ["user", "Subject: Order\n\nFirst"],
+        ["assistant", "Answer one."],
+        ["user", "Subject: Order\n\nSecond"],
+        ["assistant", "Answer two."],
+      ]);
+      expect(await server.app.stores.messagingState.listUnhandledInbound("sendgrid-inbound")).toEqual([]);
+    } finally {
+      await server?.close();
+      server = undefined;
+      rmSync(dataDirectory, { recursive: true, force: true });
+    }
   });
 
   it("refuses an oversized post with 413", async () => {
