@@ -3,6 +3,13 @@ import type { InboundEvent, MessagingStateStore } from "../../ports/messaging-st
 import type { WebhookPressure } from "./webhook-pressure.js";
 import { YieldingLimiter } from "./yielding-limiter.js";
 
+/** The events of one order key: waiting from `head` on, handled one at a time. */
+interface KeyQueue {
+  waiting: Array<{ event: InboundEvent; recovered: boolean } | undefined>;
+  head: number;
+  settledWaiters: Array<() => void>;
+}
+
 /** How one provider's accepted events are handled. */
 export interface InboundHandler {
   /** Events with the same key are handled one after another, in the order they were accepted. */
@@ -24,7 +31,9 @@ export interface InboundHandler {
  */
 export class InboundQueue {
   private readonly handlers = new Map<string, InboundHandler>();
-  private readonly queues = new Map<string, Promise<void>>();
+  /** Per order key, the events waiting and whether one is being handled (absent once all are done). */
+  private readonly queues = new Map<string, KeyQueue>();
+  private idleWaiters: Array<() => void> = [];
   private readonly limiter: YieldingLimiter;
   private closed = false;
   private readonly retryWaits = new Set<() => void>();
@@ -72,15 +81,16 @@ export class InboundQueue {
    * Resolves once no event with this order key is waiting or being handled: a reply that waits for
    * it answers every message of a burst from one sender at once.
    */
-  async settled(provider: string, orderKey: string): Promise<void> {
-    const key = `${provider}\u0000${orderKey}`;
-    for (let tail = this.queues.get(key); tail; tail = this.queues.get(key))
-      await tail.catch(() => undefined);
+  settled(provider: string, orderKey: string): Promise<void> {
+    const queue = this.queues.get(`${provider}\u0000${orderKey}`);
+    if (!queue) return Promise.resolve();
+    return new Promise((resolve) => queue.settledWaiters.push(resolve));
   }
 
   /** Resolves when no event is being handled or waiting (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.allSettled([...this.queues.values()]);
+  idle(): Promise<void> {
+    if (this.queues.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Stops retrying (a failed event stays in the inbox for the next start) and waits for the rest. */
@@ -90,16 +100,51 @@ export class InboundQueue {
     await this.idle();
   }
 
+  // One array entry per waiting event and one limiter slot request per order key: a burst of
+  // thousands of webhooks waits as data, not as thousands of promise chains.
   private schedule(event: InboundEvent, recovered: boolean): void {
     const handler = this.handlers.get(event.provider);
     if (!handler) return;
     const key = `${event.provider}\u0000${handler.orderKey(event)}`;
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.limiter.run(() => this.handle(handler, event, recovered)));
-    this.queues.set(key, next);
-    next.finally(() => {
-      if (this.queues.get(key) === next) this.queues.delete(key);
+    const queue = this.queues.get(key);
+    if (queue) {
+      queue.waiting.push({ event, recovered });
+      return;
+    }
+    const fresh: KeyQueue = { waiting: [{ event, recovered }], head: 0, settledWaiters: [] };
+    this.queues.set(key, fresh);
+    this.admitNext(key, fresh);
+  }
+
+  /** Asks the limiter for a slot for the key's next event (at the back: senders take turns). */
+  private admitNext(key: string, queue: KeyQueue): void {
+    const run = async () => {
+      const next = queue.waiting[queue.head];
+      queue.waiting[queue.head++] = undefined;
+      try {
+        const handler = next && this.handlers.get(next.event.provider);
+        if (next && handler) await this.handle(handler, next.event, next.recovered);
+      } finally {
+        this.afterOne(key, queue);
+      }
+    };
+    this.limiter.run(run).catch((error: unknown) => {
+      this.dependencies.logger.error({ err: error }, "inbound queue: handling failed unexpectedly");
     });
+  }
+
+  private afterOne(key: string, queue: KeyQueue): void {
+    if (queue.head < queue.waiting.length) {
+      if (queue.head > 64 && queue.head * 2 > queue.waiting.length) {
+        queue.waiting.splice(0, queue.head);
+        queue.head = 0;
+      }
+      this.admitNext(key, queue);
+      return;
+    }
+    this.queues.delete(key);
+    for (const resolve of queue.settledWaiters) resolve();
+    if (this.queues.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private async handle(handler: InboundHandler, event: InboundEvent, recovered: boolean): Promise<void> {

@@ -1,0 +1,57 @@
+/**
+ * A/B of SMS webhook intake: runs the signed SMS load against fresh servers, alternating the
+ * variants given as JSON (name → extra server environment), and prints per run the webhooks/s, p99,
+ * server CPU per webhook (`process.cpuUsage()` over the load ÷ 2xx answers) and how long the inbox
+ * and the replies took to drain after it. Compare runs of the same round: the machines are noisy.
+ *
+ * Usage: npx tsx bench/compare-sms.ts '{"before":{"BENCH_DIST":"/tmp/before/dist"},"after":{}}'
+ *        [CONCURRENCY=50] [SECONDS=5] [ROUNDS=2]
+ */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { cpuMillisBetween, installCleanupHandlers, round, type ServerStats } from "./bench-util.js";
+import { fireSmsLoad, waitForReplies } from "./sms-scenario.js";
+import { startVoiceServer } from "./voice-scenario.js";
+
+installCleanupHandlers();
+const concurrency = Number(process.env.CONCURRENCY ?? "50");
+const seconds = Number(process.env.SECONDS ?? "5");
+const rounds = Number(process.env.ROUNDS ?? "2");
+const variants = JSON.parse(process.argv[2] ?? '{"default":{}}') as Record<string, Record<string, string>>;
+
+async function stats(port: number): Promise<ServerStats> {
+  return (await (await fetch(`http://127.0.0.1:${port}/__bench/stats`)).json()) as ServerStats;
+}
+
+for (let roundNumber = 1; roundNumber <= rounds; roundNumber++) {
+  for (const [name, environment] of Object.entries(variants)) {
+    const server = await startVoiceServer({
+      kind: "switchboard",
+      model: "tokens20",
+      keepDataDirectory: true,
+      environment,
+    });
+    try {
+      const before = await stats(server.port);
+      const load = await fireSmsLoad(`http://127.0.0.1:${server.port}`, concurrency, seconds);
+      const after = await stats(server.port);
+      const drainMs = server.dataDirectory
+        ? await waitForReplies(path.join(server.dataDirectory, "switchboard.db"), 180_000)
+        : Number.NaN;
+      console.log(
+        JSON.stringify({
+          round: roundNumber,
+          variant: name,
+          webhooksPerSecond: load.requestsPerSecond,
+          p99Ms: load.latencyP99Ms,
+          serverCpuMicrosPerWebhook: round((cpuMillisBetween(before, after) * 1000) / load.responses2xx, 1),
+          drainMs: Math.round(drainMs),
+          failures: load.non2xx + load.errors + load.timeouts,
+        }),
+      );
+    } finally {
+      await server.stop();
+      if (server.dataDirectory) rmSync(server.dataDirectory, { recursive: true, force: true });
+    }
+  }
+}
