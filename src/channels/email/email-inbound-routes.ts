@@ -10,8 +10,8 @@ import type { ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry } from "../../ports/outbox-store.js";
 import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
-import { findStoredMessage } from "../messaging/find-stored-message.js";
 import type { InboundQueue } from "../messaging/inbound-queue.js";
+import { storeInboundOnce } from "../messaging/store-inbound-once.js";
 import { buildReplyHeaders, newMessageId } from "./build-reply-headers.js";
 import { extractReplyText, htmlToText } from "./extract-reply-text.js";
 import { parseEmailAddress } from "./parse-email-address.js";
@@ -189,18 +189,9 @@ async function handleEmail(
     (threadConversationId ? await store.getConversation(threadConversationId) : undefined) ??
     (await dependencies.resolver.resolveConversation("email", email.from, "email")).conversation;
   if (email.messageId) await messagingState.linkEmailMessageId(email.messageId, conversation.id);
-  const stored =
-    context.recovered && email.messageId
-      ? await findStoredMessage(
-          store,
-          conversation.id,
-          (message) => message.metadata.messageId === email.messageId,
-        )
-      : undefined;
-  if (stored && !stored.awaitsReply) return; // stored and answered before the previous process stopped
-  const userMessage =
-    stored?.message ??
-    (await store.appendMessage({
+  const userMessage = await storeInboundOnce(
+    store,
+    {
       conversationId: conversation.id,
       role: "user",
       channel: "email",
@@ -217,7 +208,13 @@ async function handleEmail(
         ),
         attachments: email.attachments,
       },
-    }));
+    },
+    {
+      recovered: context.recovered && email.messageId !== null,
+      isIt: (message) => message.metadata.messageId === email.messageId,
+    },
+  );
+  if (!userMessage) return; // stored and answered before the previous process stopped
   logger.info(
     { [logKeys.conversationId]: conversation.id, attachments: email.attachments },
     "email: received",

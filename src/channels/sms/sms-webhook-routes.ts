@@ -8,8 +8,8 @@ import type { ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
 import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
-import { findStoredMessage } from "../messaging/find-stored-message.js";
 import type { InboundQueue } from "../messaging/inbound-queue.js";
+import { storeInboundOnce } from "../messaging/store-inbound-once.js";
 import { parseTwilioForm } from "../twilio/parse-twilio-form.js";
 import { twilioWebhookGuard } from "../twilio/twilio-signature-hook.js";
 import type { TwilioSignatureVerifier } from "../twilio/twilio-signature-verifier.js";
@@ -159,28 +159,23 @@ async function handleSms(
 
   await dependencies.resolver.confirmFromInbound("phone", sms.From, sms.Body);
   const { conversation } = await dependencies.resolver.resolveConversation("phone", sms.From, "sms");
-  const stored = context.recovered
-    ? await findStoredMessage(
-        store,
-        conversation.id,
-        (message) => message.metadata.messageSid === sms.MessageSid,
-      )
-    : undefined;
-  if (stored && !stored.awaitsReply) return; // stored and answered before the previous process stopped
   const mediaNote =
     sms.media.length > 0
       ? `\n[The customer attached ${sms.media.length} file(s): ${sms.media.map((media) => media.contentType).join(", ")}]`
       : "";
-  const userMessage =
-    stored?.message ??
-    (await store.appendMessage({
+  const userMessage = await storeInboundOnce(
+    store,
+    {
       conversationId: conversation.id,
       role: "user",
       channel: "sms",
       text: `${sms.Body}${mediaNote}`.trim(),
       inputKind: "text",
       metadata: { messageSid: sms.MessageSid, from: sms.From, to: sms.To, media: sms.media },
-    }));
+    },
+    { recovered: context.recovered, isIt: (message) => message.metadata.messageSid === sms.MessageSid },
+  );
+  if (!userMessage) return; // stored and answered before the previous process stopped
   await replies.accept(userMessage);
   logger.info({ [logKeys.conversationId]: conversation.id, messageSid: sms.MessageSid }, "sms: received");
   // After the sender's later texts still in the inbox: one reply answers the whole burst.
