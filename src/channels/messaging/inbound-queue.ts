@@ -93,7 +93,11 @@ export class InboundQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops retrying (a failed event stays in the inbox for the next start) and waits for the rest. */
+  /**
+   * Shutdown: waits for the events being handled and starts no more. What is still waiting, or
+   * failed, stays in the inbox on disk and is handled at the next start, so a large backlog does not
+   * hold the process up.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.retryWaits) wake();
@@ -123,7 +127,7 @@ export class InboundQueue {
       queue.waiting[queue.head++] = undefined;
       try {
         const handler = next && this.handlers.get(next.event.provider);
-        if (next && handler) await this.handle(handler, next.event, next.recovered);
+        if (next && handler && !this.closed) await this.handle(handler, next.event, next.recovered);
       } finally {
         this.afterOne(key, queue);
       }
@@ -134,7 +138,7 @@ export class InboundQueue {
   }
 
   private afterOne(key: string, queue: KeyQueue): void {
-    if (queue.head < queue.waiting.length) {
+    if (queue.head < queue.waiting.length && !this.closed) {
       if (queue.head > 64 && queue.head * 2 > queue.waiting.length) {
         queue.waiting.splice(0, queue.head);
         queue.head = 0;

@@ -147,6 +147,24 @@ describe("InboundQueue", () => {
     expect((await messagingState.listUnhandledInbound(provider)).map((item) => item.eventId)).toEqual(["s1"]);
   });
 
+  it("on close, finishes the event being handled and leaves the waiting ones in the inbox", async () => {
+    const handled: string[] = [];
+    let release!: () => void;
+    const { queue, messagingState } = setup(async (item) => {
+      if (item.eventId === "a1") await new Promise<void>((resolve) => (release = resolve));
+      handled.push(item.eventId);
+    });
+    await queue.accept(event("a1", "A"));
+    await queue.accept(event("a2", "A"));
+    await queue.accept(event("b1", "B"));
+    for (let index = 0; index < 10 && !handled.includes("b1"); index++) await tick();
+    const closed = queue.close();
+    release();
+    await closed;
+    expect(handled).toEqual(["b1", "a1"]);
+    expect((await messagingState.listUnhandledInbound(provider)).map((item) => item.eventId)).toEqual(["a2"]);
+  });
+
   it("refuses an event of a provider nobody handles, before storing it", async () => {
     const { queue, messagingState } = setup(async () => {});
     await expect(queue.accept({ ...event("x1", "A"), provider: "unknown" })).rejects.toThrow(
