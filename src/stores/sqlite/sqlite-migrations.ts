@@ -157,9 +157,9 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE inbound_events ADD COLUMN payload TEXT;
   CREATE INDEX inbound_events_unhandled ON inbound_events (provider, received_at) WHERE payload IS NOT NULL;
   `,
-  // Two lookups that scanned their table.
+  // Two lookups that scanned their table. Not on updated_at: every message append moves it.
   `
-  CREATE INDEX conversations_external_ref ON conversations (external_ref, updated_at);
+  CREATE INDEX conversations_external_ref ON conversations (external_ref);
   CREATE INDEX verifications_address ON verifications (kind, value);
   `,
 ];
