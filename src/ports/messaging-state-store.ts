@@ -35,6 +35,13 @@ export interface MessagingStateStore {
    * false for a repeat (the same id recorded before, by this method or `recordInboundOnce`).
    */
   acceptInbound(event: InboundEvent): Promise<boolean>;
+  /**
+   * Claims an unhandled event for `owner` until `now + leaseMs`, so that of several processes
+   * sharing the store one handles it; true when claimed (or already claimed by `owner`), false when
+   * it is handled, unknown, or claimed by another owner whose lease has not run out. A negative
+   * lease gives the owner's claim up at once.
+   */
+  claimInbound(provider: string, eventId: string, owner: string, leaseMs: number): Promise<boolean>;
   /** The event was handled: it leaves the inbox (its id stays recorded). */
   markInboundHandled(provider: string, eventId: string): Promise<void>;
   /** Events accepted and not yet handled, oldest first. */

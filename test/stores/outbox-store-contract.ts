@@ -213,5 +213,32 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       await messagingState.markInboundHandled("twilio-sms", "SMunknown");
       expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
     });
+
+    it("lets one owner at a time claim an unhandled inbound event, until its lease runs out", async () => {
+      const { messagingState } = harness;
+      const accept = (eventId: string) =>
+        messagingState.acceptInbound({
+          provider: "twilio-sms",
+          eventId,
+          receivedAt: 1,
+          payload: { Body: "x" },
+        });
+      await accept("SMc1");
+      await accept("SMc2");
+      expect(await messagingState.claimInbound("twilio-sms", "SMc1", "node-a", 60_000)).toBe(true);
+      expect(await messagingState.claimInbound("twilio-sms", "SMc1", "node-b", 60_000)).toBe(false);
+      expect(await messagingState.claimInbound("twilio-sms", "SMc1", "node-a", 60_000)).toBe(true); // its own
+      // A lease that has run out (here: one that was already over when taken) can be taken over.
+      expect(await messagingState.claimInbound("twilio-sms", "SMc2", "node-a", -1000)).toBe(true);
+      expect(await messagingState.claimInbound("twilio-sms", "SMc2", "node-b", 60_000)).toBe(true);
+      expect(await messagingState.claimInbound("twilio-sms", "SMc2", "node-a", 60_000)).toBe(false);
+      // Handled or unknown events cannot be claimed; a claim does not take an event out of the inbox.
+      expect(
+        (await messagingState.listUnhandledInbound("twilio-sms")).map((item) => item.eventId).sort(),
+      ).toEqual(["SMc1", "SMc2"]);
+      await messagingState.markInboundHandled("twilio-sms", "SMc1");
+      expect(await messagingState.claimInbound("twilio-sms", "SMc1", "node-a", 60_000)).toBe(false);
+      expect(await messagingState.claimInbound("twilio-sms", "SMnever", "node-a", 60_000)).toBe(false);
+    });
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "../../observability/logger.js";
 import type { InboundEvent, MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { WebhookPressure } from "./webhook-pressure.js";
@@ -27,7 +28,9 @@ export interface InboundHandler {
  * arrival order per sender, at most 64 at once, started one per loop turn (one per 10 ms while
  * webhooks saturate the loop, so a burst is acknowledged first). A handler that fails is tried again
  * after each of `retryDelaysMs`; after that the event stays in the inbox and the next start
- * handles it. An acknowledged webhook is therefore never lost, and never handled twice by design.
+ * handles it. Before handling, the process claims the event (a lease), so that of several processes
+ * sharing the store only one handles it. An acknowledged webhook is therefore never lost, and
+ * handled once.
  */
 export class InboundQueue {
   private readonly handlers = new Map<string, InboundHandler>();
@@ -36,6 +39,8 @@ export class InboundQueue {
   private idleWaiters: Array<() => void> = [];
   private readonly limiter: YieldingLimiter;
   private closed = false;
+  /** This process, as the owner of its claims on inbox events. */
+  private readonly owner = randomUUID();
   private readonly retryWaits = new Set<() => void>();
 
   constructor(
@@ -44,6 +49,8 @@ export class InboundQueue {
       logger: Logger;
       pressure: WebhookPressure;
       retryDelaysMs?: readonly number[];
+      /** How long a claim on an event keeps other processes off it (default 60 s). */
+      claimLeaseMs?: number;
     },
   ) {
     this.limiter = new YieldingLimiter(64, () => dependencies.pressure.underPressure);
@@ -154,8 +161,20 @@ export class InboundQueue {
   private async handle(handler: InboundHandler, event: InboundEvent, recovered: boolean): Promise<void> {
     const { messagingState, logger } = this.dependencies;
     const retryDelaysMs = this.dependencies.retryDelaysMs ?? [1000, 5000, 30_000];
+    if (!(await this.claim(event))) {
+      // Handled already, or claimed by another process: by one that is working on it, or by one
+      // that stopped (a crash). Its lease decides: try once more when it has run out.
+      await this.pause(this.leaseMs * 1.1 + 5); // a little past the lease, whatever the clocks' steps
+      if (this.closed || !(await this.claim(event))) {
+        logger.debug({ provider: event.provider, eventId: event.eventId }, "inbound event handled elsewhere");
+        return;
+      }
+      recovered = true;
+    }
     for (let attempt = 0; ; attempt++) {
       try {
+        // Renews the lease for this attempt; false only if another process took the event over.
+        if (attempt > 0 && !(await this.claim(event))) return;
         // After a failed attempt the event may be partly handled, as after a crash.
         await handler.handle(event, { recovered: recovered || attempt > 0 });
         await messagingState.markInboundHandled(event.provider, event.eventId);
@@ -173,13 +192,38 @@ export class InboundQueue {
             context,
             "could not handle an inbound event; it stays in the inbox until the next start",
           );
+          await this.release(event);
           return;
         }
         logger.warn({ ...context, retryInMs: delay }, "could not handle an inbound event; trying again");
         await this.pause(delay);
-        if (this.closed) return;
+        if (this.closed) return this.release(event);
       }
     }
+  }
+
+  private get leaseMs(): number {
+    return this.dependencies.claimLeaseMs ?? 60_000;
+  }
+
+  /**
+   * Several processes may share the store, and each handles the inbox it finds at its start: a
+   * claim (a lease, renewed before each attempt) lets one of them handle an event.
+   */
+  private claim(event: InboundEvent): Promise<boolean> {
+    return this.dependencies.messagingState.claimInbound(
+      event.provider,
+      event.eventId,
+      this.owner,
+      this.leaseMs,
+    );
+  }
+
+  /** Gives the claim up, so the next start does not wait for its lease (failures ignored: it runs out). */
+  private async release(event: InboundEvent): Promise<void> {
+    await this.dependencies.messagingState
+      .claimInbound(event.provider, event.eventId, this.owner, -1)
+      .catch(() => undefined);
   }
 
   private pause(ms: number): Promise<void> {

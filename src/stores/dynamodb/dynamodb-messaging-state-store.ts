@@ -83,6 +83,25 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
       if (recorded?.unhandled === true) await putOnce(inboxItem);
       return false;
     },
+    async claimInbound(provider, eventId, owner, leaseMs) {
+      const now = Date.now();
+      try {
+        await documentClient.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: messagingStateKeys.unhandledInbound(provider, eventId),
+            UpdateExpression: "SET claimedBy = :owner, claimedUntil = :until",
+            ConditionExpression:
+              "attribute_exists(pk) AND (attribute_not_exists(claimedBy) OR claimedBy = :owner OR claimedUntil < :now)",
+            ExpressionAttributeValues: { ":owner": owner, ":until": now + leaseMs, ":now": now },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    },
     async markInboundHandled(provider, eventId) {
       await documentClient
         .send(

@@ -4,6 +4,7 @@ import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports
 export function createMemoryMessagingStateStore(): MessagingStateStore {
   const inbound = new Set<string>();
   const unhandled = new Map<string, InboundEvent>();
+  const claims = new Map<string, { owner: string; until: number }>();
   const optOuts = new Map<string, boolean>();
   const threads = new Map<string, string>();
   const pending = new Map<string, PendingTurn>();
@@ -21,8 +22,17 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
       unhandled.set(key, structuredClone(event));
       return true;
     },
+    async claimInbound(provider, eventId, owner, leaseMs) {
+      const key = `${provider}\u0000${eventId}`;
+      const claim = claims.get(key);
+      const now = Date.now();
+      if (!unhandled.has(key) || (claim && claim.owner !== owner && claim.until >= now)) return false;
+      claims.set(key, { owner, until: now + leaseMs });
+      return true;
+    },
     async markInboundHandled(provider, eventId) {
       unhandled.delete(`${provider}\u0000${eventId}`);
+      claims.delete(`${provider}\u0000${eventId}`);
     },
     async listUnhandledInbound(provider) {
       return [...unhandled.values()]

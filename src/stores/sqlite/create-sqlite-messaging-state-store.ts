@@ -11,8 +11,13 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
     acceptInbound: database.prepare(
       "INSERT INTO inbound_events (provider, event_id, received_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     ),
+    claim: database.prepare(
+      `UPDATE inbound_events SET claimed_by = ?1, claimed_until = ?2
+       WHERE provider = ?3 AND event_id = ?4 AND payload IS NOT NULL
+         AND (claimed_by IS NULL OR claimed_by = ?1 OR claimed_until < ?5)`,
+    ),
     markHandled: database.prepare(
-      "UPDATE inbound_events SET payload = NULL WHERE provider = ? AND event_id = ?",
+      "UPDATE inbound_events SET payload = NULL, claimed_by = NULL, claimed_until = NULL WHERE provider = ? AND event_id = ?",
     ),
     listUnhandled: database.prepare(
       "SELECT event_id, received_at, payload FROM inbound_events WHERE provider = ? AND payload IS NOT NULL ORDER BY received_at, rowid",
@@ -42,6 +47,10 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
       return (
         statements.acceptInbound.run(event.provider, event.eventId, event.receivedAt, payload).changes === 1
       );
+    },
+    async claimInbound(provider, eventId, owner, leaseMs) {
+      const now = Date.now();
+      return statements.claim.run(owner, now + leaseMs, provider, eventId, now).changes === 1;
     },
     async markInboundHandled(provider, eventId) {
       statements.markHandled.run(provider, eventId);

@@ -258,10 +258,13 @@ describe("email channel", () => {
       });
       await server.close();
       server = undefined;
-      // As if the process had stopped after storing and answering the first, before marking it handled.
+      // As if the process had stopped after storing and answering the first, before marking it
+      // handled, long enough ago for its claim on the event to have run out.
       const database = new Database(path.join(dataDirectory, "switchboard.db"));
       database
-        .prepare("UPDATE inbound_events SET payload = ? WHERE event_id = '<r1@mail.example.org>'")
+        .prepare(
+          "UPDATE inbound_events SET payload = ?, claimed_until = 0 WHERE event_id = '<r1@mail.example.org>'",
+        )
         .run(JSON.stringify(payload("<r1@mail.example.org>", "First")));
       database.close();
 

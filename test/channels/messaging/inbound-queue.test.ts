@@ -14,7 +14,7 @@ function event(eventId: string, from: string, body = eventId): InboundEvent {
 
 function setup(
   handle: (event: InboundEvent, context: { recovered: boolean }) => Promise<void>,
-  options: { messagingState?: MessagingStateStore; retryDelaysMs?: number[] } = {},
+  options: { messagingState?: MessagingStateStore; retryDelaysMs?: number[]; claimLeaseMs?: number } = {},
 ) {
   const messagingState = options.messagingState ?? createMemoryMessagingStateStore();
   const lines: Array<Record<string, unknown>> = [];
@@ -30,6 +30,7 @@ function setup(
     logger,
     pressure: new WebhookPressure(),
     retryDelaysMs: options.retryDelaysMs ?? [1, 1],
+    ...(options.claimLeaseMs === undefined ? {} : { claimLeaseMs: options.claimLeaseMs }),
   });
   queue.register(provider, { orderKey: (item) => String(item.payload.From), handle });
   return { queue, messagingState, lines };
@@ -163,6 +164,52 @@ describe("InboundQueue", () => {
     await closed;
     expect(handled).toEqual(["b1", "a1"]);
     expect((await messagingState.listUnhandledInbound(provider)).map((item) => item.eventId)).toEqual(["a2"]);
+  });
+
+  it("lets one of two processes sharing the store handle an event; the other waits out the lease once", async () => {
+    const messagingState = createMemoryMessagingStateStore();
+    let release!: () => void;
+    const handledBy: string[] = [];
+    const first = setup(
+      async () => {
+        await new Promise<void>((resolve) => (release = resolve));
+        handledBy.push("first");
+      },
+      { messagingState },
+    );
+    const second = setup(
+      async () => {
+        handledBy.push("second");
+      },
+      { messagingState, claimLeaseMs: 20 },
+    );
+    await first.queue.accept(event("s1", "A"));
+    for (let index = 0; index < 10 && !release; index++) await tick();
+    // The second process starts while the first is handling s1 (a rolling deploy).
+    expect(await second.queue.resumeUnhandled()).toBe(1);
+    await second.queue.idle(); // its claim failed, and failed again after its 20 ms pause
+    release();
+    await first.queue.idle();
+    expect(handledBy).toEqual(["first"]);
+    expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
+  });
+
+  it("takes over an event whose claim ran out (its process stopped), as recovered", async () => {
+    const messagingState = createMemoryMessagingStateStore();
+    const stopped = setup(() => new Promise<void>(() => undefined), { messagingState, claimLeaseMs: 10 });
+    await stopped.queue.accept(event("s1", "A", "left behind"));
+    for (let index = 0; index < 10; index++) await tick(); // it claimed s1, and never finishes
+    const seen: Array<{ body: unknown; recovered: boolean }> = [];
+    const next = setup(
+      async (item, context) => {
+        seen.push({ body: item.payload.Body, recovered: context.recovered });
+      },
+      { messagingState, claimLeaseMs: 10 },
+    );
+    await next.queue.resumeUnhandled();
+    await next.queue.idle();
+    expect(seen).toEqual([{ body: "left behind", recovered: true }]);
+    expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
   });
 
   it("refuses an event of a provider nobody handles, before storing it", async () => {

@@ -328,10 +328,11 @@ describe("SMS channel", () => {
       ).toBe(true);
       await server.close();
       server = undefined;
-      // As if the process had stopped after storing and answering SMr1 but before marking it handled.
+      // As if the process had stopped after storing and answering SMr1 but before marking it handled,
+      // long enough ago for its claim on the event to have run out.
       const database = new Database(path.join(dataDirectory, "switchboard.db"));
       database
-        .prepare("UPDATE inbound_events SET payload = ? WHERE event_id = 'SMr1'")
+        .prepare("UPDATE inbound_events SET payload = ?, claimed_until = 0 WHERE event_id = 'SMr1'")
         .run(JSON.stringify({ MessageSid: "SMr1", From: customer, To: ourNumber, Body: "First", media: [] }));
       database.close();
 
