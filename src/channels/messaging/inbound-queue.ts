@@ -161,20 +161,21 @@ export class InboundQueue {
   private async handle(handler: InboundHandler, event: InboundEvent, recovered: boolean): Promise<void> {
     const { messagingState, logger } = this.dependencies;
     const retryDelaysMs = this.dependencies.retryDelaysMs ?? [1000, 5000, 30_000];
-    if (!(await this.claim(event))) {
-      // Handled already, or claimed by another process: by one that is working on it, or by one
-      // that stopped (a crash). Its lease decides: try once more when it has run out.
-      await this.pause(this.leaseMs * 1.1 + 5); // a little past the lease, whatever the clocks' steps
-      if (this.closed || !(await this.claim(event))) {
-        logger.debug({ provider: event.provider, eventId: event.eventId }, "inbound event handled elsewhere");
-        return;
-      }
-      recovered = true;
-    }
     for (let attempt = 0; ; attempt++) {
       try {
-        // Renews the lease for this attempt; false only if another process took the event over.
-        if (attempt > 0 && !(await this.claim(event))) return;
+        // The claim is renewed before each attempt. It fails when the event was handled, or when
+        // another process holds it: the first time, wait out that lease once (it may have been a
+        // process that stopped); after that, another process took the event over.
+        if (!(await this.claim(event))) {
+          if (attempt > 0 || !(await this.claimAfterLease(event))) {
+            logger.debug(
+              { provider: event.provider, eventId: event.eventId },
+              "inbound event handled elsewhere",
+            );
+            return;
+          }
+          recovered = true;
+        }
         // After a failed attempt the event may be partly handled, as after a crash.
         await handler.handle(event, { recovered: recovered || attempt > 0 });
         await messagingState.markInboundHandled(event.provider, event.eventId);
@@ -200,6 +201,12 @@ export class InboundQueue {
         if (this.closed) return this.release(event);
       }
     }
+  }
+
+  /** Waits a little past a lease, then claims again (false when closed meanwhile). */
+  private async claimAfterLease(event: InboundEvent): Promise<boolean> {
+    await this.pause(this.leaseMs * 1.1 + 5);
+    return !this.closed && (await this.claim(event));
   }
 
   private get leaseMs(): number {

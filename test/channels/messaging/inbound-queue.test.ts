@@ -212,6 +212,29 @@ describe("InboundQueue", () => {
     expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
   });
 
+  it("tries again when the store fails while claiming the event", async () => {
+    const store = createMemoryMessagingStateStore();
+    let failures = 1;
+    const messagingState: MessagingStateStore = {
+      ...store,
+      claimInbound: (...args) => {
+        if (failures-- > 0) return Promise.reject(new Error("store unavailable"));
+        return store.claimInbound(...args);
+      },
+    };
+    const handled: string[] = [];
+    const { queue } = setup(
+      async (item) => {
+        handled.push(item.eventId);
+      },
+      { messagingState },
+    );
+    await queue.accept(event("s1", "A"));
+    await queue.idle();
+    expect(handled).toEqual(["s1"]);
+    expect(await store.listUnhandledInbound(provider)).toEqual([]);
+  });
+
   it("refuses an event of a provider nobody handles, before storing it", async () => {
     const { queue, messagingState } = setup(async () => {});
     await expect(queue.accept({ ...event("x1", "A"), provider: "unknown" })).rejects.toThrow(
