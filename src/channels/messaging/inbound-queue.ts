@@ -4,9 +4,16 @@ import type { InboundEvent, MessagingStateStore } from "../../ports/messaging-st
 import type { WebhookPressure } from "./webhook-pressure.js";
 import { YieldingLimiter } from "./yielding-limiter.js";
 
+/** An event waiting to be handled; `lastChance` after its claim failed once (see `handle`). */
+interface Scheduled {
+  event: InboundEvent;
+  recovered: boolean;
+  lastChance?: boolean;
+}
+
 /** The events of one order key: waiting from `head` on, handled one at a time. */
 interface KeyQueue {
-  waiting: Array<{ event: InboundEvent; recovered: boolean } | undefined>;
+  waiting: Array<Scheduled | undefined>;
   head: number;
   settledWaiters: Array<() => void>;
 }
@@ -42,6 +49,8 @@ export class InboundQueue {
   /** This process, as the owner of its claims on inbox events. */
   private readonly owner = randomUUID();
   private readonly retryWaits = new Set<() => void>();
+  /** Events whose claim failed once, waiting (outside any queue) for the other lease to run out. */
+  private readonly deferred = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly dependencies: {
@@ -96,7 +105,7 @@ export class InboundQueue {
 
   /** Resolves when no event is being handled or waiting (tests, shutdown). */
   idle(): Promise<void> {
-    if (this.queues.size === 0) return Promise.resolve();
+    if (this.queues.size === 0 && this.deferred.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -108,21 +117,25 @@ export class InboundQueue {
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.retryWaits) wake();
+    for (const timer of this.deferred) clearTimeout(timer);
+    this.deferred.clear();
+    this.notifyIfIdle();
     await this.idle();
   }
 
   // One array entry per waiting event and one limiter slot request per order key: a burst of
   // thousands of webhooks waits as data, not as thousands of promise chains.
-  private schedule(event: InboundEvent, recovered: boolean): void {
+  private schedule(event: InboundEvent, recovered: boolean, lastChance = false): void {
     const handler = this.handlers.get(event.provider);
     if (!handler) return;
     const key = `${event.provider}\u0000${handler.orderKey(event)}`;
+    const item: Scheduled = lastChance ? { event, recovered, lastChance } : { event, recovered };
     const queue = this.queues.get(key);
     if (queue) {
-      queue.waiting.push({ event, recovered });
+      queue.waiting.push(item);
       return;
     }
-    const fresh: KeyQueue = { waiting: [{ event, recovered }], head: 0, settledWaiters: [] };
+    const fresh: KeyQueue = { waiting: [item], head: 0, settledWaiters: [] };
     this.queues.set(key, fresh);
     this.admitNext(key, fresh);
   }
@@ -134,7 +147,7 @@ export class InboundQueue {
       queue.waiting[queue.head++] = undefined;
       try {
         const handler = next && this.handlers.get(next.event.provider);
-        if (next && handler && !this.closed) await this.handle(handler, next.event, next.recovered);
+        if (next && handler && !this.closed) await this.handle(handler, next);
       } finally {
         this.afterOne(key, queue);
       }
@@ -155,26 +168,48 @@ export class InboundQueue {
     }
     this.queues.delete(key);
     for (const resolve of queue.settledWaiters) resolve();
-    if (this.queues.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.notifyIfIdle();
   }
 
-  private async handle(handler: InboundHandler, event: InboundEvent, recovered: boolean): Promise<void> {
+  private notifyIfIdle(): void {
+    if (this.queues.size === 0 && this.deferred.size === 0)
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * The event's claim failed: it was handled, or another process holds it — one working on it, or
+   * one that stopped (a crash). Its lease decides: the event is tried once more a little after the
+   * lease, outside the queues, so neither this sender's later events nor the limiter wait for it.
+   */
+  private deferClaim(event: InboundEvent): void {
+    const timer = setTimeout(
+      () => {
+        this.deferred.delete(timer);
+        if (!this.closed) this.schedule(event, true, true);
+        this.notifyIfIdle();
+      },
+      this.leaseMs * 1.1 + 5,
+    );
+    this.deferred.add(timer);
+  }
+
+  private async handle(handler: InboundHandler, item: Scheduled): Promise<void> {
     const { messagingState, logger } = this.dependencies;
+    const { event } = item;
+    const recovered = item.recovered;
     const retryDelaysMs = this.dependencies.retryDelaysMs ?? [1000, 5000, 30_000];
     for (let attempt = 0; ; attempt++) {
       try {
-        // The claim is renewed before each attempt. It fails when the event was handled, or when
-        // another process holds it: the first time, wait out that lease once (it may have been a
-        // process that stopped); after that, another process took the event over.
+        // The claim is renewed before each attempt; after the first, a failed one means another
+        // process took the event over.
         if (!(await this.claim(event))) {
-          if (attempt > 0 || !(await this.claimAfterLease(event))) {
+          if (attempt === 0 && !item.lastChance) this.deferClaim(event);
+          else
             logger.debug(
               { provider: event.provider, eventId: event.eventId },
               "inbound event handled elsewhere",
             );
-            return;
-          }
-          recovered = true;
+          return;
         }
         // After a failed attempt the event may be partly handled, as after a crash.
         await handler.handle(event, { recovered: recovered || attempt > 0 });
@@ -201,12 +236,6 @@ export class InboundQueue {
         if (this.closed) return this.release(event);
       }
     }
-  }
-
-  /** Waits a little past a lease, then claims again (false when closed meanwhile). */
-  private async claimAfterLease(event: InboundEvent): Promise<boolean> {
-    await this.pause(this.leaseMs * 1.1 + 5);
-    return !this.closed && (await this.claim(event));
   }
 
   private get leaseMs(): number {

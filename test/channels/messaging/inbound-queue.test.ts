@@ -212,6 +212,27 @@ describe("InboundQueue", () => {
     expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
   });
 
+  it("does not hold up the sender's later events, or the queue, for an event another process holds", async () => {
+    const messagingState = createMemoryMessagingStateStore();
+    await messagingState.acceptInbound(event("held", "A"));
+    expect(await messagingState.claimInbound(provider, "held", "another-process", 60_000)).toBe(true);
+    const handled: string[] = [];
+    const { queue } = setup(
+      async (item) => {
+        handled.push(item.eventId);
+      },
+      { messagingState, claimLeaseMs: 60_000 },
+    );
+    expect(await queue.resumeUnhandled()).toBe(1);
+    await queue.accept(event("later", "A"));
+    for (let index = 0; index < 20 && !handled.includes("later"); index++) await tick();
+    expect(handled).toEqual(["later"]);
+    await queue.close(); // the deferred retry is dropped; the event stays in the inbox
+    expect((await messagingState.listUnhandledInbound(provider)).map((item) => item.eventId)).toEqual([
+      "held",
+    ]);
+  });
+
   it("tries again when the store fails while claiming the event", async () => {
     const store = createMemoryMessagingStateStore();
     let failures = 1;
