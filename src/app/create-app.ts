@@ -251,7 +251,7 @@ export async function createApp(
       closed = true;
       await server.close();
       await inbound.close();
-      await replies.idle();
+      await replies.close();
       await outboxWorker.stop();
       await segment?.close();
       await knowledge?.search.close();

@@ -56,6 +56,11 @@ export interface MessagingStateStore {
   findConversationByEmailMessageIds(messageIds: readonly string[]): Promise<string | undefined>;
 
   addPendingTurn(turn: PendingTurn): Promise<void>;
+  /**
+   * Claims a pending turn for `owner` until `now + leaseMs`, by the same rules as `claimInbound`: of
+   * several processes sharing the store, the one holding the claim produces the reply.
+   */
+  claimPendingTurn(messageId: string, owner: string, leaseMs: number): Promise<boolean>;
   removePendingTurn(messageId: string): Promise<void>;
   listPendingTurns(): Promise<PendingTurn[]>;
 }

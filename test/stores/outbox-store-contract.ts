@@ -239,6 +239,28 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       await messagingState.markInboundHandled("twilio-sms", "SMc1");
       expect(await messagingState.claimInbound("twilio-sms", "SMc1", "node-a", 60_000)).toBe(false);
       expect(await messagingState.claimInbound("twilio-sms", "SMnever", "node-a", 60_000)).toBe(false);
+      // A negative lease gives the claim up at once.
+      expect(await messagingState.claimInbound("twilio-sms", "SMc2", "node-b", -1)).toBe(true);
+      expect(await messagingState.claimInbound("twilio-sms", "SMc2", "node-a", 60_000)).toBe(true);
+    });
+
+    it("lets one owner at a time claim a pending turn, until it is removed or its lease runs out", async () => {
+      const { messagingState } = harness;
+      await messagingState.addPendingTurn({
+        messageId: "mc1",
+        conversationId: "c",
+        channel: "sms",
+        createdAt: 1,
+      });
+      expect(await messagingState.claimPendingTurn("mc1", "node-a", 60_000)).toBe(true);
+      expect(await messagingState.claimPendingTurn("mc1", "node-b", 60_000)).toBe(false);
+      expect(await messagingState.claimPendingTurn("mc1", "node-a", 60_000)).toBe(true);
+      expect(await messagingState.claimPendingTurn("mc1", "node-a", -1)).toBe(true); // given up
+      expect(await messagingState.claimPendingTurn("mc1", "node-b", 60_000)).toBe(true);
+      expect((await messagingState.listPendingTurns()).map((turn) => turn.messageId)).toContain("mc1");
+      await messagingState.removePendingTurn("mc1");
+      expect(await messagingState.claimPendingTurn("mc1", "node-b", 60_000)).toBe(false);
+      expect(await messagingState.claimPendingTurn("never", "node-a", 60_000)).toBe(false);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
 import type { ConversationSession, TurnOutcome } from "../../core/conversation/conversation-session.js";
@@ -42,6 +43,13 @@ export class AsyncReplyRunner {
     ttl: 10 * 60_000,
   });
 
+  /** This process, as the owner of its claims on pending turns. */
+  private readonly owner = randomUUID();
+  private closed = false;
+  /** Turns whose claim failed once, waiting (outside the queues) for the other lease to run out. */
+  private readonly deferred = new Map<NodeJS.Timeout, () => void>();
+  private readonly deferredRuns = new Set<Promise<void>>();
+
   constructor(
     private readonly dependencies: {
       agent: ConversationAgent;
@@ -49,6 +57,8 @@ export class AsyncReplyRunner {
       logger: Logger;
       /** Shared with the inbox, which notes the webhooks' arrivals. */
       pressure?: WebhookPressure;
+      /** How long a claim on a pending turn keeps other processes off it (default 120 s). */
+      claimLeaseMs?: number;
     },
   ) {
     this.pressure = dependencies.pressure ?? new WebhookPressure();
@@ -74,10 +84,12 @@ export class AsyncReplyRunner {
    * Runs the reply in the background, after earlier turns of the same conversation and, when given,
    * after `after` (the customer's later messages still in the inbox: one reply then answers them all).
    */
-  schedule(userMessage: StoredMessage, after?: Promise<void>): void {
+  schedule(userMessage: StoredMessage, after?: Promise<void>, lastChance = false): void {
     const key = userMessage.conversationId;
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => after).then(() => this.limiter.run(() => this.reply(userMessage)));
+    const next = previous
+      .then(() => after)
+      .then(() => this.limiter.run(() => this.reply(userMessage, lastChance)));
     this.queues.set(key, next);
     next.finally(() => {
       if (this.queues.get(key) === next) this.queues.delete(key);
@@ -104,12 +116,60 @@ export class AsyncReplyRunner {
     return pending.length;
   }
 
-  /** Resolves when no reply is running (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.allSettled([...this.queues.values()]);
+  /** Turns whose claim another process held, waiting for its lease to run out before one more try. */
+  get waitingForLease(): number {
+    return this.deferred.size;
   }
 
-  private async reply(userMessage: StoredMessage): Promise<void> {
+  /** Resolves when no reply is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0 || this.deferredRuns.size > 0)
+      await Promise.allSettled([...this.queues.values(), ...this.deferredRuns]);
+  }
+
+  /**
+   * Shutdown: waits for the replies being produced and starts no more. The others stay pending on
+   * disk and are answered at the next start.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const [timer, done] of this.deferred) {
+      clearTimeout(timer);
+      done();
+    }
+    this.deferred.clear();
+    await this.idle();
+  }
+
+  private get leaseMs(): number {
+    return this.dependencies.claimLeaseMs ?? 120_000;
+  }
+
+  /**
+   * The turn's claim failed: it was answered, or another process holds it — one producing the
+   * reply, or one that stopped. The turn is tried once more a little after the lease, outside the
+   * queues, so nothing waits with it.
+   */
+  private deferClaim(userMessage: StoredMessage): void {
+    let done!: () => void;
+    const run = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const timer = setTimeout(
+      () => {
+        this.deferred.delete(timer);
+        if (!this.closed) this.schedule(userMessage, undefined, true);
+        done();
+      },
+      this.leaseMs * 1.1 + 5,
+    );
+    this.deferred.set(timer, done);
+    this.deferredRuns.add(run);
+    void run.then(() => this.deferredRuns.delete(run));
+  }
+
+  private async reply(userMessage: StoredMessage, lastChance: boolean): Promise<void> {
+    if (this.closed) return; // still pending: the next start answers it
     const { agent, messagingState, logger } = this.dependencies;
     const channel = userMessage.channel as AsyncChannel;
     const log = lazyChildLogger(logger, {
@@ -126,6 +186,12 @@ export class AsyncReplyRunner {
       if (userMessage.sequence <= (this.answeredThrough.get(key) ?? -1)) {
         // Already in the prompt of a reply that went out: answered together with the later texts.
         await messagingState.removePendingTurn(userMessage.id);
+        return;
+      }
+      // Of several processes sharing the store (each resumes the pending turns it finds at its
+      // start), the one holding the claim answers.
+      if (!(await messagingState.claimPendingTurn(userMessage.id, this.owner, this.leaseMs))) {
+        if (!lastChance) this.deferClaim(userMessage);
         return;
       }
       const cached = this.sessions.get(key);
@@ -146,8 +212,9 @@ export class AsyncReplyRunner {
       if (!outcome.error && outcome.text.trim()) this.answeredThrough.set(key, session.lastUserSequence);
       await messagingState.removePendingTurn(userMessage.id);
     } catch (error) {
-      // Left pending: the next start retries it.
+      // Left pending, and the claim given up: the next start retries it.
       log.error({ err: error }, "could not produce the reply; it stays pending");
+      await messagingState.claimPendingTurn(userMessage.id, this.owner, -1).catch(() => undefined);
     }
   }
 }

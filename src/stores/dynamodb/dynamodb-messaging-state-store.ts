@@ -46,6 +46,31 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
     }
   };
 
+  /** Claims an existing item for `owner` until `now + leaseMs` (see `claimInbound`). */
+  const claimItem = async (
+    key: { pk: string; sk: string },
+    owner: string,
+    leaseMs: number,
+  ): Promise<boolean> => {
+    const now = Date.now();
+    try {
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: "SET claimedBy = :owner, claimedUntil = :until",
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(claimedBy) OR claimedBy = :owner OR claimedUntil < :now)",
+          ExpressionAttributeValues: { ":owner": owner, ":until": now + leaseMs, ":now": now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  };
+
   return {
     async recordInboundOnce(provider, eventId) {
       const now = Date.now();
@@ -84,23 +109,7 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
       return false;
     },
     async claimInbound(provider, eventId, owner, leaseMs) {
-      const now = Date.now();
-      try {
-        await documentClient.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: messagingStateKeys.unhandledInbound(provider, eventId),
-            UpdateExpression: "SET claimedBy = :owner, claimedUntil = :until",
-            ConditionExpression:
-              "attribute_exists(pk) AND (attribute_not_exists(claimedBy) OR claimedBy = :owner OR claimedUntil < :now)",
-            ExpressionAttributeValues: { ":owner": owner, ":until": now + leaseMs, ":now": now },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return false;
-        throw error;
-      }
+      return claimItem(messagingStateKeys.unhandledInbound(provider, eventId), owner, leaseMs);
     },
     async markInboundHandled(provider, eventId) {
       await documentClient
@@ -177,6 +186,9 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
         ...turn,
         [timeToLiveAttribute]: expiresAtSeconds(Date.now()),
       });
+    },
+    async claimPendingTurn(messageId, owner, leaseMs) {
+      return claimItem(messagingStateKeys.pendingTurn(messageId), owner, leaseMs);
     },
     async removePendingTurn(messageId) {
       await documentClient.send(

@@ -59,8 +59,17 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
     async addPendingTurn(turn) {
       pending.set(turn.messageId, { ...turn });
     },
+    async claimPendingTurn(messageId, owner, leaseMs) {
+      const key = `turn\u0000${messageId}`;
+      const claim = claims.get(key);
+      const now = Date.now();
+      if (!pending.has(messageId) || (claim && claim.owner !== owner && claim.until >= now)) return false;
+      claims.set(key, { owner, until: now + leaseMs });
+      return true;
+    },
     async removePendingTurn(messageId) {
       pending.delete(messageId);
+      claims.delete(`turn\u0000${messageId}`);
     },
     async listPendingTurns() {
       return [...pending.values()].sort((a, b) => a.createdAt - b.createdAt).map((turn) => ({ ...turn }));

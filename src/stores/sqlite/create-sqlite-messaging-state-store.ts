@@ -35,8 +35,14 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
     addPending: database.prepare(
       "INSERT INTO pending_turns (message_id, conversation_id, channel, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     ),
+    claimPending: database.prepare(
+      `UPDATE pending_turns SET claimed_by = ?1, claimed_until = ?2
+       WHERE message_id = ?3 AND (claimed_by IS NULL OR claimed_by = ?1 OR claimed_until < ?4)`,
+    ),
     removePending: database.prepare("DELETE FROM pending_turns WHERE message_id = ?"),
-    listPending: database.prepare("SELECT * FROM pending_turns ORDER BY created_at"),
+    listPending: database.prepare(
+      "SELECT message_id, conversation_id, channel, created_at FROM pending_turns ORDER BY created_at",
+    ),
   };
   return {
     async recordInboundOnce(provider, eventId) {
@@ -85,6 +91,10 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
     },
     async addPendingTurn(turn) {
       statements.addPending.run(turn.messageId, turn.conversationId, turn.channel, turn.createdAt);
+    },
+    async claimPendingTurn(messageId, owner, leaseMs) {
+      const now = Date.now();
+      return statements.claimPending.run(owner, now + leaseMs, messageId, now).changes === 1;
     },
     async removePendingTurn(messageId) {
       statements.removePending.run(messageId);

@@ -162,9 +162,11 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX conversations_external_ref ON conversations (external_ref);
   CREATE INDEX verifications_address ON verifications (kind, value);
   `,
-  // Which process handles an inbox event, until when (several processes may share a store).
+  // Which process handles an inbox event or a pending turn, until when (several may share a store).
   `
   ALTER TABLE inbound_events ADD COLUMN claimed_by TEXT;
   ALTER TABLE inbound_events ADD COLUMN claimed_until INTEGER;
+  ALTER TABLE pending_turns ADD COLUMN claimed_by TEXT;
+  ALTER TABLE pending_turns ADD COLUMN claimed_until INTEGER;
   `,
 ];

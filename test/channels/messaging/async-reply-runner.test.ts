@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { LanguageModelV3Prompt } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createStores } from "../../../src/app/create-stores.js";
+import { loadConfig } from "../../../src/config/config.js";
 import type { DirectStreamModel } from "../../../src/ports/direct-stream-model.js";
 import { createScriptedModel, type ScriptedModel } from "../../../src/testing/create-scripted-model.js";
 import { eventually, postForm, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
@@ -166,6 +171,37 @@ describe("AsyncReplyRunner session reuse", () => {
       entry.payload.kind === "sms" ? entry.payload.body : "",
     );
     expect(bodies.sort()).toEqual(["Answer one.", "Answer to the rest."]);
+  });
+
+  it("lets one of two processes sharing the store answer a pending turn; the other leaves it", async () => {
+    const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "switchboard-two-"));
+    const stores = await createStores(
+      loadConfig({ NODE_ENV: "test", STORE: "memory", DATA_DIR: dataDirectory }),
+    );
+    const first = gatedModel([{ text: ["The one answer."] }]);
+    server = await startTestServer({}, { stores, model: first.model });
+    await sms("SMtwo1", "Are you there?");
+    await first.firstCallWaiting(); // the first process holds the turn
+    const secondModel = createScriptedModel([{ text: ["A second answer."] }]);
+    // A second process starts on the same store (a rolling deploy) and finds the turn pending.
+    const second = await startTestServer({}, { stores, model: secondModel });
+    try {
+      await eventually(
+        () => (second.app.replies.waitingForLease === 1 ? true : undefined),
+        "the second process to find the turn claimed",
+      );
+      first.release();
+      await server.app.idle();
+      expect(await stores.messagingState.listPendingTurns()).toEqual([]);
+      const bodies = (await stores.outbox.listOutbound({})).map((entry) =>
+        entry.payload.kind === "sms" ? entry.payload.body : "",
+      );
+      expect(bodies).toEqual(["The one answer."]);
+    } finally {
+      await second.close(); // its one more try, due after the lease, is dropped
+      rmSync(dataDirectory, { recursive: true, force: true });
+    }
+    expect(secondModel.calls).toHaveLength(0);
   });
 
   it("reloads when something else was written to the conversation in between", async () => {
