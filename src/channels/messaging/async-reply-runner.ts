@@ -7,6 +7,7 @@ import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { StoredMessage } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
+import { AfterLease } from "./after-lease.js";
 import { WebhookPressure } from "./webhook-pressure.js";
 import { YieldingLimiter } from "./yielding-limiter.js";
 
@@ -46,9 +47,10 @@ export class AsyncReplyRunner {
   /** This process, as the owner of its claims on pending turns. */
   private readonly owner = randomUUID();
   private closed = false;
-  /** Turns whose claim failed once, waiting (outside the queues) for the other lease to run out. */
-  private readonly deferred = new Map<NodeJS.Timeout, () => void>();
-  private readonly deferredRuns = new Set<Promise<void>>();
+  /** Turns whose claim failed once, tried again after the other lease (see `reply`). */
+  private readonly afterLease: AfterLease;
+  /** How long this process's claims keep the others off. */
+  private readonly leaseMs: number;
 
   constructor(
     private readonly dependencies: {
@@ -63,6 +65,8 @@ export class AsyncReplyRunner {
   ) {
     this.pressure = dependencies.pressure ?? new WebhookPressure();
     this.limiter = new YieldingLimiter(64, () => this.pressure.underPressure);
+    this.leaseMs = dependencies.claimLeaseMs ?? 120_000;
+    this.afterLease = new AfterLease(this.leaseMs);
   }
 
   register(channel: AsyncChannel, delivery: ReplyDelivery): void {
@@ -118,13 +122,13 @@ export class AsyncReplyRunner {
 
   /** Turns whose claim another process held, waiting for its lease to run out before one more try. */
   get waitingForLease(): number {
-    return this.deferred.size;
+    return this.afterLease.size;
   }
 
   /** Resolves when no reply is running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.queues.size > 0 || this.deferredRuns.size > 0)
-      await Promise.allSettled([...this.queues.values(), ...this.deferredRuns]);
+    while (this.queues.size > 0 || this.afterLease.size > 0)
+      await Promise.allSettled([...this.queues.values(), this.afterLease.settled()]);
   }
 
   /**
@@ -133,39 +137,8 @@ export class AsyncReplyRunner {
    */
   async close(): Promise<void> {
     this.closed = true;
-    for (const [timer, done] of this.deferred) {
-      clearTimeout(timer);
-      done();
-    }
-    this.deferred.clear();
+    this.afterLease.drop();
     await this.idle();
-  }
-
-  private get leaseMs(): number {
-    return this.dependencies.claimLeaseMs ?? 120_000;
-  }
-
-  /**
-   * The turn's claim failed: it was answered, or another process holds it — one producing the
-   * reply, or one that stopped. The turn is tried once more a little after the lease, outside the
-   * queues, so nothing waits with it.
-   */
-  private deferClaim(userMessage: StoredMessage): void {
-    let done!: () => void;
-    const run = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    const timer = setTimeout(
-      () => {
-        this.deferred.delete(timer);
-        if (!this.closed) this.schedule(userMessage, undefined, true);
-        done();
-      },
-      this.leaseMs * 1.1 + 5,
-    );
-    this.deferred.set(timer, done);
-    this.deferredRuns.add(run);
-    void run.then(() => this.deferredRuns.delete(run));
   }
 
   private async reply(userMessage: StoredMessage, lastChance: boolean): Promise<void> {
@@ -191,7 +164,12 @@ export class AsyncReplyRunner {
       // Of several processes sharing the store (each resumes the pending turns it finds at its
       // start), the one holding the claim answers.
       if (!(await messagingState.claimPendingTurn(userMessage.id, this.owner, this.leaseMs))) {
-        if (!lastChance) this.deferClaim(userMessage);
+        // Answered already, or held by another process: one producing the reply, or one that stopped.
+        if (!lastChance) {
+          this.afterLease.schedule(() => {
+            if (!this.closed) this.schedule(userMessage, undefined, true);
+          });
+        }
         return;
       }
       const cached = this.sessions.get(key);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../../observability/logger.js";
 import type { InboundEvent, MessagingStateStore } from "../../ports/messaging-state-store.js";
+import { AfterLease } from "./after-lease.js";
 import type { WebhookPressure } from "./webhook-pressure.js";
 import { YieldingLimiter } from "./yielding-limiter.js";
 
@@ -49,8 +50,10 @@ export class InboundQueue {
   /** This process, as the owner of its claims on inbox events. */
   private readonly owner = randomUUID();
   private readonly retryWaits = new Set<() => void>();
-  /** Events whose claim failed once, waiting (outside any queue) for the other lease to run out. */
-  private readonly deferred = new Set<NodeJS.Timeout>();
+  /** Events whose claim failed once, tried again after the other lease (see `handle`). */
+  private readonly afterLease: AfterLease;
+  /** How long this process's claims keep the others off. */
+  private readonly leaseMs: number;
 
   constructor(
     private readonly dependencies: {
@@ -63,6 +66,8 @@ export class InboundQueue {
     },
   ) {
     this.limiter = new YieldingLimiter(64, () => dependencies.pressure.underPressure);
+    this.leaseMs = dependencies.claimLeaseMs ?? 60_000;
+    this.afterLease = new AfterLease(this.leaseMs);
   }
 
   register(provider: string, handler: InboundHandler): void {
@@ -105,7 +110,7 @@ export class InboundQueue {
 
   /** Resolves when no event is being handled or waiting (tests, shutdown). */
   idle(): Promise<void> {
-    if (this.queues.size === 0 && this.deferred.size === 0) return Promise.resolve();
+    if (this.queues.size === 0 && this.afterLease.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -117,8 +122,7 @@ export class InboundQueue {
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.retryWaits) wake();
-    for (const timer of this.deferred) clearTimeout(timer);
-    this.deferred.clear();
+    this.afterLease.drop();
     this.notifyIfIdle();
     await this.idle();
   }
@@ -172,25 +176,8 @@ export class InboundQueue {
   }
 
   private notifyIfIdle(): void {
-    if (this.queues.size === 0 && this.deferred.size === 0)
+    if (this.queues.size === 0 && this.afterLease.size === 0)
       for (const resolve of this.idleWaiters.splice(0)) resolve();
-  }
-
-  /**
-   * The event's claim failed: it was handled, or another process holds it — one working on it, or
-   * one that stopped (a crash). Its lease decides: the event is tried once more a little after the
-   * lease, outside the queues, so neither this sender's later events nor the limiter wait for it.
-   */
-  private deferClaim(event: InboundEvent): void {
-    const timer = setTimeout(
-      () => {
-        this.deferred.delete(timer);
-        if (!this.closed) this.schedule(event, true, true);
-        this.notifyIfIdle();
-      },
-      this.leaseMs * 1.1 + 5,
-    );
-    this.deferred.add(timer);
   }
 
   private async handle(handler: InboundHandler, item: Scheduled): Promise<void> {
@@ -203,8 +190,13 @@ export class InboundQueue {
         // The claim is renewed before each attempt; after the first, a failed one means another
         // process took the event over.
         if (!(await this.claim(event))) {
-          if (attempt === 0 && !item.lastChance) this.deferClaim(event);
-          else
+          if (attempt === 0 && !item.lastChance) {
+            // Handled already, or held by another process: one working on it, or one that stopped.
+            this.afterLease.schedule(() => {
+              if (!this.closed) this.schedule(event, true, true);
+              this.notifyIfIdle();
+            });
+          } else
             logger.debug(
               { provider: event.provider, eventId: event.eventId },
               "inbound event handled elsewhere",
@@ -236,10 +228,6 @@ export class InboundQueue {
         if (this.closed) return this.release(event);
       }
     }
-  }
-
-  private get leaseMs(): number {
-    return this.dependencies.claimLeaseMs ?? 60_000;
   }
 
   /**
