@@ -5,34 +5,39 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
   const inbound = new Set<string>();
   const unhandled = new Map<string, InboundEvent>();
   const claims = new Map<string, { owner: string; until: number }>();
+  const eventKey = (provider: string, eventId: string) => `${provider}\u0000${eventId}`;
+  /** Unclaimed, already the owner's, or run out: then `owner` holds it until now + leaseMs. */
+  const claim = (key: string, exists: boolean, owner: string, leaseMs: number): boolean => {
+    const held = claims.get(key);
+    const now = Date.now();
+    if (!exists || (held && held.owner !== owner && held.until >= now)) return false;
+    claims.set(key, { owner, until: now + leaseMs });
+    return true;
+  };
   const optOuts = new Map<string, boolean>();
   const threads = new Map<string, string>();
   const pending = new Map<string, PendingTurn>();
   return {
     async recordInboundOnce(provider, eventId) {
-      const key = `${provider}\u0000${eventId}`;
+      const key = eventKey(provider, eventId);
       if (inbound.has(key)) return false;
       inbound.add(key);
       return true;
     },
     async acceptInbound(event) {
-      const key = `${event.provider}\u0000${event.eventId}`;
+      const key = eventKey(event.provider, event.eventId);
       if (inbound.has(key)) return false;
       inbound.add(key);
       unhandled.set(key, structuredClone(event));
       return true;
     },
     async claimInbound(provider, eventId, owner, leaseMs) {
-      const key = `${provider}\u0000${eventId}`;
-      const claim = claims.get(key);
-      const now = Date.now();
-      if (!unhandled.has(key) || (claim && claim.owner !== owner && claim.until >= now)) return false;
-      claims.set(key, { owner, until: now + leaseMs });
-      return true;
+      const key = eventKey(provider, eventId);
+      return claim(key, unhandled.has(key), owner, leaseMs);
     },
     async markInboundHandled(provider, eventId) {
-      unhandled.delete(`${provider}\u0000${eventId}`);
-      claims.delete(`${provider}\u0000${eventId}`);
+      unhandled.delete(eventKey(provider, eventId));
+      claims.delete(eventKey(provider, eventId));
     },
     async listUnhandledInbound(provider) {
       return [...unhandled.values()]
@@ -60,12 +65,7 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
       pending.set(turn.messageId, { ...turn });
     },
     async claimPendingTurn(messageId, owner, leaseMs) {
-      const key = `turn\u0000${messageId}`;
-      const claim = claims.get(key);
-      const now = Date.now();
-      if (!pending.has(messageId) || (claim && claim.owner !== owner && claim.until >= now)) return false;
-      claims.set(key, { owner, until: now + leaseMs });
-      return true;
+      return claim(`turn\u0000${messageId}`, pending.has(messageId), owner, leaseMs);
     },
     async removePendingTurn(messageId) {
       pending.delete(messageId);

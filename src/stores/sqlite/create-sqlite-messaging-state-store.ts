@@ -1,6 +1,15 @@
 import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
 import type { SqliteDatabase } from "./open-sqlite-database.js";
 
+/**
+ * A claim with a lease on the row `where` selects (its keys from ?4 on): taken when it is unclaimed,
+ * already the owner's, or run out. ?1 owner, ?2 the lease's end, ?3 now.
+ */
+function leaseClaim(table: string, where: string): string {
+  return `UPDATE ${table} SET claimed_by = ?1, claimed_until = ?2
+    WHERE ${where} AND (claimed_by IS NULL OR claimed_by = ?1 OR claimed_until < ?3)`;
+}
+
 /** Inbound de-duplication, opt-outs, email threads and pending turns in the embedded database. */
 export function createSqliteMessagingStateStore(options: { database: SqliteDatabase }): MessagingStateStore {
   const { database } = options;
@@ -12,9 +21,7 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
       "INSERT INTO inbound_events (provider, event_id, received_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     ),
     claim: database.prepare(
-      `UPDATE inbound_events SET claimed_by = ?1, claimed_until = ?2
-       WHERE provider = ?3 AND event_id = ?4 AND payload IS NOT NULL
-         AND (claimed_by IS NULL OR claimed_by = ?1 OR claimed_until < ?5)`,
+      leaseClaim("inbound_events", "provider = ?4 AND event_id = ?5 AND payload IS NOT NULL"),
     ),
     markHandled: database.prepare(
       "UPDATE inbound_events SET payload = NULL, claimed_by = NULL, claimed_until = NULL WHERE provider = ? AND event_id = ?",
@@ -35,10 +42,7 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
     addPending: database.prepare(
       "INSERT INTO pending_turns (message_id, conversation_id, channel, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     ),
-    claimPending: database.prepare(
-      `UPDATE pending_turns SET claimed_by = ?1, claimed_until = ?2
-       WHERE message_id = ?3 AND (claimed_by IS NULL OR claimed_by = ?1 OR claimed_until < ?4)`,
-    ),
+    claimPending: database.prepare(leaseClaim("pending_turns", "message_id = ?4")),
     removePending: database.prepare("DELETE FROM pending_turns WHERE message_id = ?"),
     listPending: database.prepare(
       "SELECT message_id, conversation_id, channel, created_at FROM pending_turns ORDER BY created_at",
@@ -56,7 +60,7 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
     },
     async claimInbound(provider, eventId, owner, leaseMs) {
       const now = Date.now();
-      return statements.claim.run(owner, now + leaseMs, provider, eventId, now).changes === 1;
+      return statements.claim.run(owner, now + leaseMs, now, provider, eventId).changes === 1;
     },
     async markInboundHandled(provider, eventId) {
       statements.markHandled.run(provider, eventId);
@@ -94,7 +98,7 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
     },
     async claimPendingTurn(messageId, owner, leaseMs) {
       const now = Date.now();
-      return statements.claimPending.run(owner, now + leaseMs, messageId, now).changes === 1;
+      return statements.claimPending.run(owner, now + leaseMs, now, messageId).changes === 1;
     },
     async removePendingTurn(messageId) {
       statements.removePending.run(messageId);
