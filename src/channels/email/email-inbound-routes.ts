@@ -37,7 +37,7 @@ export interface EmailInboundDependencies {
 const emailProvider = "sendgrid-inbound";
 
 /** An inbound email as the inbox keeps it. */
-interface EmailEvent {
+type EmailEvent = {
   from: string;
   fromName: string | null;
   subject: string;
@@ -47,7 +47,7 @@ interface EmailEvent {
   references: string[];
   inReplyTo: string[];
   attachments: number;
-}
+};
 
 /**
  * `POST /sendgrid/inbound?token=…`: SendGrid Inbound Parse (multipart). The sender, subject and new
@@ -160,7 +160,7 @@ export function registerEmailInboundRoute(
       const accepted = await dependencies.inbound.accept({
         provider: emailProvider,
         eventId,
-        payload: { ...email },
+        payload: email,
         receivedAt: Date.now(),
       });
       if (!accepted) {

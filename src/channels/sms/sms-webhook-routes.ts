@@ -100,7 +100,7 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
     const accepted = await dependencies.inbound.accept({
       provider: smsProvider,
       eventId: sms.MessageSid,
-      payload: { ...event },
+      payload: event,
       receivedAt: Date.now(),
     });
     if (!accepted) request.log.info({ messageSid: sms.MessageSid }, "sms: duplicate webhook ignored");
@@ -123,13 +123,13 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
 }
 
 /** An inbound SMS as the inbox keeps it. */
-interface SmsEvent {
+type SmsEvent = {
   MessageSid: string;
   From: string;
   To: string | null;
   Body: string;
   media: Array<{ url: string; contentType: string }>;
-}
+};
 
 /** Handles an accepted SMS: keywords, or the customer's message stored and its reply scheduled. */
 async function handleSms(
