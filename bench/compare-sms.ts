@@ -5,23 +5,20 @@
  * and the replies took to drain after it. Compare runs of the same round: the machines are noisy.
  *
  * Usage: npx tsx bench/compare-sms.ts '{"before":{"BENCH_DIST":"/tmp/before/dist"},"after":{}}'
- *        [CONCURRENCY=50] [SECONDS=5] [ROUNDS=2]
+ *        [CONCURRENCY=50] [DURATION_MS=5000] [ROUNDS=2]
  */
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { cpuMillisBetween, installCleanupHandlers, round, type ServerStats } from "./bench-util.js";
+import { cpuMillisBetween, fetchStats, installCleanupHandlers, round } from "./bench-util.js";
 import { fireSmsLoad, waitForReplies } from "./sms-scenario.js";
 import { startVoiceServer } from "./voice-scenario.js";
 
 installCleanupHandlers();
 const concurrency = Number(process.env.CONCURRENCY ?? "50");
-const seconds = Number(process.env.SECONDS ?? "5");
+// Not SECONDS: bash keeps a variable of that name (seconds since the shell started).
+const seconds = Number(process.env.DURATION_MS ?? "5000") / 1000;
 const rounds = Number(process.env.ROUNDS ?? "2");
 const variants = JSON.parse(process.argv[2] ?? '{"default":{}}') as Record<string, Record<string, string>>;
-
-async function stats(port: number): Promise<ServerStats> {
-  return (await (await fetch(`http://127.0.0.1:${port}/__bench/stats`)).json()) as ServerStats;
-}
 
 for (let roundNumber = 1; roundNumber <= rounds; roundNumber++) {
   for (const [name, environment] of Object.entries(variants)) {
@@ -32,9 +29,10 @@ for (let roundNumber = 1; roundNumber <= rounds; roundNumber++) {
       environment,
     });
     try {
-      const before = await stats(server.port);
-      const load = await fireSmsLoad(`http://127.0.0.1:${server.port}`, concurrency, seconds);
-      const after = await stats(server.port);
+      const baseUrl = `http://127.0.0.1:${server.port}`;
+      const before = await fetchStats(baseUrl);
+      const load = await fireSmsLoad(baseUrl, concurrency, seconds);
+      const after = await fetchStats(baseUrl);
       const drainMs = server.dataDirectory
         ? await waitForReplies(path.join(server.dataDirectory, "switchboard.db"), 180_000)
         : Number.NaN;
