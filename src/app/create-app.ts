@@ -85,7 +85,7 @@ export async function createApp(
   const logger =
     overrides.logger ??
     createLogger({ level: config.logLevel, logCustomerContent: config.logCustomerContent });
-  const stores = overrides.stores ?? (await createStores(config));
+  const stores = overrides.stores ?? (await createStores(config, logger));
   const store = stores.conversations;
   const model = overrides.model ?? (await createLanguageModel(config.llm));
   const outboxWorker = new OutboxWorker({

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Config } from "../config/config.js";
+import type { Logger } from "../observability/logger.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerStore } from "../ports/customer-store.js";
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
@@ -28,7 +29,7 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export async function createStores(config: Readonly<Config>): Promise<Stores> {
+export async function createStores(config: Readonly<Config>, logger: Logger): Promise<Stores> {
   switch (config.store.kind) {
     case "memory":
       return {
@@ -40,7 +41,13 @@ export async function createStores(config: Readonly<Config>): Promise<Stores> {
         async close() {},
       };
     case "sqlite": {
-      const database = openSqliteDatabase(path.join(config.dataDirectory, "switchboard.db"));
+      const database = openSqliteDatabase(path.join(config.dataDirectory, "switchboard.db"), {
+        onCheckpointerFailure: (error) =>
+          logger.error(
+            { err: error },
+            "sqlite: WAL checkpoint thread stopped; checkpointing in COMMIT again",
+          ),
+      });
       const conversations = createSqliteConversationStore({ database });
       return {
         conversations,
@@ -50,7 +57,7 @@ export async function createStores(config: Readonly<Config>): Promise<Stores> {
         flush: () => database.flush(),
         async close() {
           await conversations.close();
-          database.close();
+          await database.close();
         },
       };
     }

@@ -5,6 +5,7 @@ import Database from "libsql";
 import { afterEach, describe, expect, it } from "vitest";
 import { createStores, type Stores } from "../../src/app/create-stores.js";
 import { loadConfig } from "../../src/config/config.js";
+import { createLogger } from "../../src/observability/logger.js";
 import {
   createFakeTwilioServer,
   type FakeTwilioServer,
@@ -12,6 +13,8 @@ import {
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 import { signTwilioRequest } from "../../src/testing/sign-twilio-request.js";
 import { eventually, postForm, startTestServer, type TestServer } from "../helpers/start-test-server.js";
+
+const silentLogger = createLogger({ level: "silent", logCustomerContent: false });
 
 const accountSid = "AC33333333333333333333333333333333";
 const authToken = "durability-test-token";
@@ -61,7 +64,7 @@ describe("durability before effects (SQLite group commit)", () => {
     };
     const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "switchboard-durable-"));
     const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDirectory, ...environment });
-    const { gate, stores } = gatedStores(await createStores(config));
+    const { gate, stores } = gatedStores(await createStores(config, silentLogger));
     server = await startTestServer(
       environment,
       { stores, model: createScriptedModel(() => ({ text: ["Got ", "it."] })) },

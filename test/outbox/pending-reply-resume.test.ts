@@ -4,8 +4,11 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createStores } from "../../src/app/create-stores.js";
 import { loadConfig } from "../../src/config/config.js";
+import { createLogger } from "../../src/observability/logger.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
+
+const silentLogger = createLogger({ level: "silent", logCustomerContent: false });
 
 describe("pending replies", () => {
   let server: TestServer | undefined;
@@ -17,7 +20,7 @@ describe("pending replies", () => {
 
   it("answers an SMS that was stored but not yet answered when the process died", async () => {
     // What a process leaves behind when it dies after acknowledging the webhook, before replying.
-    const stores = await createStores(loadConfig({ DATA_DIR: dataDirectory }));
+    const stores = await createStores(loadConfig({ DATA_DIR: dataDirectory }), silentLogger);
     const conversation = await stores.conversations.createConversation({
       channel: "sms",
       externalRef: "+14155550123",

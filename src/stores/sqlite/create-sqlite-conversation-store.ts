@@ -292,7 +292,7 @@ export function createSqliteConversationStore(
     async close() {
       if (closed) return;
       closed = true;
-      if (ownsDatabase) database.close();
+      if (ownsDatabase) await database.close();
     },
   };
 }

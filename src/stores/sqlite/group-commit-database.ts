@@ -1,4 +1,5 @@
 import type Database from "libsql";
+import type { WalCheckpointer } from "./wal-checkpointer.js";
 import type { WalFileSync } from "./wal-file-sync.js";
 
 /** The statement methods the stores use. */
@@ -37,6 +38,8 @@ export class GroupCommitDatabase {
     private readonly walSync: WalFileSync,
     /** How long writes nobody waits for may gather before they are committed. */
     private readonly lazyCommitDelayMs = 20,
+    /** Checkpoints the WAL off the event loop; told after each commit (none for `:memory:`). */
+    readonly checkpointer?: WalCheckpointer,
   ) {
     this.begin = connection.prepare("BEGIN IMMEDIATE");
     this.commit = connection.prepare("COMMIT");
@@ -109,12 +112,25 @@ export class GroupCommitDatabase {
     return this.walSync.waitFor(this.transactionOpen ? committed + 1 : committed);
   }
 
-  /** Commits what is open, syncs it and closes the connection. */
-  close(): void {
-    if (!this.connection.open) return;
-    this.commitNow();
-    this.walSync.syncNowAndClose();
-    this.connection.close();
+  /**
+   * Commits what is open, syncs it and closes the connection at once; resolves when the
+   * checkpointer has copied the WAL into the database file and closed too.
+   */
+  close(): Promise<void> {
+    if (this.connection.open) {
+      this.commitNow();
+      this.walSync.syncNowAndClose();
+      this.connection.close();
+    }
+    return this.checkpointer?.close() ?? Promise.resolve();
+  }
+
+  /**
+   * Turns SQLite's own automatic checkpoint (in COMMIT, on the event loop) off when a checkpointer
+   * does the work, or back on when it has stopped.
+   */
+  setAutomaticCheckpoint(enabled: boolean): void {
+    if (this.connection.open) this.connection.exec(`PRAGMA wal_autocheckpoint = ${enabled ? 1000 : 0}`);
   }
 
   /** Prepared once per nesting depth: a prepared SAVEPOINT costs a fraction of an `exec`. */
@@ -172,5 +188,6 @@ export class GroupCommitDatabase {
       return;
     }
     this.walSync.markCommitted();
+    this.checkpointer?.noteCommit();
   };
 }

@@ -3,9 +3,24 @@ import path from "node:path";
 import Database from "libsql";
 import { GroupCommitDatabase } from "./group-commit-database.js";
 import { sqliteMigrations } from "./sqlite-migrations.js";
+import { WalCheckpointer, type WalCheckpointerOptions } from "./wal-checkpointer.js";
 import { WalFileSync } from "./wal-file-sync.js";
 
 export type SqliteDatabase = GroupCommitDatabase;
+
+export interface OpenSqliteDatabaseOptions {
+  /** Replaces the WAL fsync (tests inject failures and delays). */
+  fsync?: (descriptor: number) => Promise<void>;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside COMMIT on the event loop (default
+   * true; `:memory:` has no WAL).
+   */
+  checkpointInWorker?: boolean;
+  /** The worker checkpointer stopped; SQLite's automatic checkpoint has been turned back on. */
+  onCheckpointerFailure?: (error: Error) => void;
+  /** Overrides for the worker checkpointer (tests). */
+  checkpointer?: Pick<WalCheckpointerOptions, "delayMs" | "libsqlPath">;
+}
 
 /**
  * Opens (creating if needed) the embedded database in WAL mode, runs pending migrations, and returns
@@ -13,7 +28,7 @@ export type SqliteDatabase = GroupCommitDatabase;
  */
 export function openSqliteDatabase(
   filename: string,
-  options: { fsync?: (descriptor: number) => Promise<void> } = {},
+  options: OpenSqliteDatabaseOptions = {},
 ): SqliteDatabase {
   if (filename !== ":memory:") mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
   const database = new Database(filename);
@@ -33,5 +48,18 @@ export function openSqliteDatabase(
     })();
   }
   const walPath = filename === ":memory:" ? undefined : `${path.resolve(filename)}-wal`;
-  return new GroupCommitDatabase(database, new WalFileSync(walPath, options.fsync));
+  const walSync = new WalFileSync(walPath, options.fsync);
+  if (!walPath || options.checkpointInWorker === false) return new GroupCommitDatabase(database, walSync);
+  // Off before the worker starts: from here on only the worker checkpoints (or SQLite again, below).
+  database.exec("PRAGMA wal_autocheckpoint = 0");
+  const checkpointer = new WalCheckpointer({
+    filename: path.resolve(filename),
+    ...options.checkpointer,
+    onFailure: (error) => {
+      groupCommit.setAutomaticCheckpoint(true);
+      options.onCheckpointerFailure?.(error);
+    },
+  });
+  const groupCommit = new GroupCommitDatabase(database, walSync, undefined, checkpointer);
+  return groupCommit;
 }

@@ -5,9 +5,12 @@ import type { LanguageModelV3Prompt } from "@ai-sdk/provider";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createStores } from "../../../src/app/create-stores.js";
 import { loadConfig } from "../../../src/config/config.js";
+import { createLogger } from "../../../src/observability/logger.js";
 import type { DirectStreamModel } from "../../../src/ports/direct-stream-model.js";
 import { createScriptedModel, type ScriptedModel } from "../../../src/testing/create-scripted-model.js";
 import { eventually, postForm, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
+
+const silentLogger = createLogger({ level: "silent", logCustomerContent: false });
 
 const customer = "+14155550123";
 
@@ -177,6 +180,7 @@ describe("AsyncReplyRunner session reuse", () => {
     const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "switchboard-two-"));
     const stores = await createStores(
       loadConfig({ NODE_ENV: "test", STORE: "memory", DATA_DIR: dataDirectory }),
+      silentLogger,
     );
     const first = gatedModel([{ text: ["The one answer."] }]);
     server = await startTestServer({}, { stores, model: first.model });

@@ -1,0 +1,111 @@
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "libsql";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteDatabase } from "../../src/stores/sqlite/open-sqlite-database.js";
+import { WalCheckpointer } from "../../src/stores/sqlite/wal-checkpointer.js";
+
+/** Rows of `notes` in the database file alone, as if its WAL had been lost. */
+function rowsInDatabaseFile(filename: string, directory: string): number {
+  const copy = path.join(directory, `copy-${Math.random().toString(36).slice(2)}.db`);
+  copyFileSync(filename, copy);
+  const reader = new Database(copy, { readonly: true });
+  try {
+    const table = reader.prepare("SELECT name FROM sqlite_master WHERE name = 'notes'").get();
+    if (!table) return 0;
+    return (reader.prepare("SELECT count(*) AS count FROM notes").get() as { count: number }).count;
+  } finally {
+    reader.close();
+  }
+}
+
+describe("WAL checkpoints in a worker thread", () => {
+  let directory: string;
+  let filename: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-checkpoint-"));
+    filename = path.join(directory, "switchboard.db");
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  it("turns SQLite's checkpoint in COMMIT off and copies committed writes into the file from the worker", async () => {
+    const database = openSqliteDatabase(filename, { checkpointer: { delayMs: 5 } });
+    try {
+      expect(database.prepare("PRAGMA wal_autocheckpoint").get()).toMatchObject({ wal_autocheckpoint: 0 });
+      const checkpointer = database.checkpointer;
+      if (!checkpointer) throw new Error("a file database has a checkpointer");
+      database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+      const insert = database.prepare("INSERT INTO notes (text) VALUES (?)");
+      for (let index = 0; index < 20; index++) insert.run(`note ${index}`);
+      const checkpointed = checkpointer.nextCheckpoint();
+      await database.flush();
+      expect(rowsInDatabaseFile(filename, directory)).toBe(0); // only in the WAL so far
+      await checkpointed;
+      expect(rowsInDatabaseFile(filename, directory)).toBe(20);
+      expect(checkpointer.checkpoints).toBeGreaterThan(0);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("without it, committed writes stay in the WAL until SQLite's own checkpoint (1,000 pages)", async () => {
+    const database = openSqliteDatabase(filename, { checkpointInWorker: false });
+    try {
+      expect(database.checkpointer).toBeUndefined();
+      expect(database.prepare("PRAGMA wal_autocheckpoint").get()).toMatchObject({ wal_autocheckpoint: 1000 });
+      database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+      database.prepare("INSERT INTO notes (text) VALUES (?)").run("only in the WAL");
+      await database.flush();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rowsInDatabaseFile(filename, directory)).toBe(0);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("checkpoints all of the WAL when the database closes", async () => {
+    const database = openSqliteDatabase(filename, { checkpointer: { delayMs: 60_000 } });
+    database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+    database.prepare("INSERT INTO notes (text) VALUES (?)").run("kept at close");
+    await database.close();
+    expect(rowsInDatabaseFile(filename, directory)).toBe(1);
+  });
+
+  it("turns SQLite's own checkpoint back on and reports when the worker cannot run", async () => {
+    const failures: Error[] = [];
+    const database = openSqliteDatabase(filename, {
+      checkpointer: { libsqlPath: path.join(directory, "no-such-module.js") },
+      onCheckpointerFailure: (error) => failures.push(error),
+    });
+    try {
+      await database.checkpointer?.close();
+      expect(failures).toHaveLength(1);
+      expect(failures[0]?.message).toMatch(/no-such-module/);
+      expect(database.prepare("PRAGMA wal_autocheckpoint").get()).toMatchObject({ wal_autocheckpoint: 1000 });
+      // Writes go on as before.
+      database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+      database.prepare("INSERT INTO notes (text) VALUES (?)").run("still written");
+      await database.flush();
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("asks for one checkpoint at a time however many commits arrive", async () => {
+    const checkpointer = new WalCheckpointer({ filename, delayMs: 20, onFailure: () => undefined });
+    const database = openSqliteDatabase(filename, { checkpointInWorker: false });
+    try {
+      database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+      const done = checkpointer.nextCheckpoint();
+      for (let index = 0; index < 5; index++) checkpointer.noteCommit();
+      await done;
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(checkpointer.checkpoints).toBe(1);
+    } finally {
+      await checkpointer.close();
+      await database.close();
+    }
+  });
+});
