@@ -10,6 +10,7 @@ import { parseEmailAddress } from "../channels/email/parse-email-address.js";
 import { registerSendGridEventRoutes } from "../channels/email/sendgrid-event-routes.js";
 import { AsyncReplyRunner } from "../channels/messaging/async-reply-runner.js";
 import { InboundQueue } from "../channels/messaging/inbound-queue.js";
+import { InboundRetention } from "../channels/messaging/inbound-retention.js";
 import { WebhookPressure } from "../channels/messaging/webhook-pressure.js";
 import { smsChannelInstructions } from "../channels/sms/sms-style.js";
 import { registerSmsRoutes } from "../channels/sms/sms-webhook-routes.js";
@@ -227,6 +228,8 @@ export async function createApp(
   outboxWorker.start();
   await replies.resumePending();
   await inbound.resumeUnhandled();
+  const inboundRetention = new InboundRetention({ messagingState: stores.messagingState, logger });
+  inboundRetention.start();
 
   let closed = false;
   return {
@@ -250,6 +253,7 @@ export async function createApp(
       if (closed) return;
       closed = true;
       await server.close();
+      await inboundRetention.close();
       await inbound.close();
       await replies.close();
       await outboxWorker.stop();

@@ -12,6 +12,7 @@ export const logKeys = {
   errorCode: "errorCode",
   frameType: "frameType",
   provider: "provider",
+  count: "count",
 } as const;
 
 /** Keys whose values are customer content. */

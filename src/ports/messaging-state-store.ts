@@ -46,6 +46,14 @@ export interface MessagingStateStore {
   markInboundHandled(provider: string, eventId: string): Promise<void>;
   /** Events accepted and not yet handled, oldest first. */
   listUnhandledInbound(provider: string): Promise<InboundEvent[]>;
+  /**
+   * Forgets up to `limit` recorded event ids received before `receivedBefore` whose events were
+   * handled (or that had no event), oldest first, and returns how many; an unhandled event is kept
+   * whatever its age. A forgotten id is accepted again if it ever comes back, so the age must be
+   * far past any provider's retries. A store whose records expire by themselves (DynamoDB's TTL)
+   * returns 0.
+   */
+  forgetHandledInbound(receivedBefore: number, limit: number): Promise<number>;
 
   /** Opt-out / suppression of an address on a channel (`sms` STOP, email bounce or spam report). */
   setOptOut(address: string, channel: "sms" | "email", optedOut: boolean, reason: string): Promise<void>;

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewOutboxEntry } from "../../src/ports/outbox-store.js";
 import {
   createDynamoDbStores,
   type DynamoDbStores,
 } from "../../src/stores/dynamodb/create-dynamodb-stores.js";
+import { mainTableName } from "../../src/stores/dynamodb/dynamodb-table.js";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../../src/testing/start-local-dynamodb.js";
 import { conversationStoreContract } from "./conversation-store-contract.js";
 import { customerStoreContract } from "./customer-store-contract.js";
@@ -55,12 +56,55 @@ conversationStoreContract("dynamodb", async () => {
 
 outboxStoreContract("dynamodb", async () => {
   const stores = await openNode(uniquePrefix());
-  return { outbox: stores.outbox, messagingState: stores.messagingState, cleanup: () => stores.close() };
+  return {
+    outbox: stores.outbox,
+    messagingState: stores.messagingState,
+    cleanup: () => stores.close(),
+    // DynamoDB deletes them by their TTL attribute (checked below); dynalite never deletes items.
+    inboundIdsExpireByThemselves: true,
+  };
 });
 
 customerStoreContract("dynamodb", async () => {
   const stores = await openNode(uniquePrefix());
   return { customers: stores.customers, cleanup: () => stores.close() };
+});
+
+describe("DynamoDB inbound ids", () => {
+  it("carry a TTL 30 days out, so DynamoDB forgets them as SQLite's retention does", async () => {
+    const tablePrefix = uniquePrefix();
+    const stores = await openNode(tablePrefix);
+    try {
+      const before = Math.floor(Date.now() / 1000);
+      await stores.messagingState.recordInboundOnce("sendgrid-event", "evt1");
+      await stores.messagingState.acceptInbound({
+        provider: "twilio-sms",
+        eventId: "SM1",
+        receivedAt: Date.now(),
+        payload: { MessageSid: "SM1" },
+      });
+      const client = new DynamoDBClient({
+        endpoint: local.endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      });
+      try {
+        const { Items = [] } = await client.send(new ScanCommand({ TableName: mainTableName(tablePrefix) }));
+        const inbound = Items.filter((item) => /^(INBOUND|INBOX)#/.test(item.pk?.S ?? ""));
+        expect(inbound).toHaveLength(3); // two id records and one inbox entry
+        const thirtyDays = 30 * 24 * 60 * 60;
+        for (const item of inbound) {
+          const expiresAt = Number(item.expiresAt?.N);
+          expect(expiresAt).toBeGreaterThanOrEqual(before + thirtyDays);
+          expect(expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + thirtyDays);
+        }
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await stores.close();
+    }
+  });
 });
 
 describe("DynamoDB stores with several nodes on one table", () => {

@@ -6,6 +6,8 @@ export interface OutboxHarness {
   outbox: OutboxStore;
   messagingState: MessagingStateStore;
   cleanup: () => Promise<void>;
+  /** The backend deletes old inbound ids by itself (DynamoDB's TTL) and forgets none on request. */
+  inboundIdsExpireByThemselves?: boolean;
 }
 
 const sms = (to = "+14155550123") => ({ kind: "sms" as const, to, body: "hi" });
@@ -212,6 +214,47 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       await messagingState.markInboundHandled("twilio-sms", "SMb");
       await messagingState.markInboundHandled("twilio-sms", "SMunknown");
       expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
+    });
+
+    it("forgets handled inbound ids received before a time, oldest first, and keeps unhandled ones", async () => {
+      const { messagingState } = harness;
+      const event = (eventId: string, receivedAt: number) => ({
+        provider: "twilio-sms",
+        eventId,
+        receivedAt,
+        payload: { MessageSid: eventId },
+      });
+      for (const [eventId, receivedAt] of [
+        ["SM1", 1000],
+        ["SM2", 2000],
+        ["SM3", 3000],
+        ["SM4", 4000],
+      ] as const) {
+        expect(await messagingState.acceptInbound(event(eventId, receivedAt))).toBe(true);
+      }
+      for (const eventId of ["SM1", "SM2", "SM4"])
+        await messagingState.markInboundHandled("twilio-sms", eventId);
+      if (harness.inboundIdsExpireByThemselves) {
+        expect(await messagingState.forgetHandledInbound(10_000, 100)).toBe(0);
+        expect(await messagingState.acceptInbound(event("SM1", 5000))).toBe(false);
+        return;
+      }
+      expect(await messagingState.forgetHandledInbound(2500, 100)).toBe(2);
+      // A forgotten id is accepted again; the ids kept are still repeats.
+      expect(await messagingState.acceptInbound(event("SM1", 5000))).toBe(true);
+      expect(await messagingState.acceptInbound(event("SM4", 5000))).toBe(false);
+      expect(await messagingState.acceptInbound(event("SM3", 5000))).toBe(false);
+      // At most `limit`, oldest first: SM4; SM3 and the new SM1 are unhandled and stay.
+      expect(await messagingState.forgetHandledInbound(10_000, 1)).toBe(1);
+      expect(await messagingState.forgetHandledInbound(10_000, 100)).toBe(0);
+      expect((await messagingState.listUnhandledInbound("twilio-sms")).map((item) => item.eventId)).toEqual([
+        "SM3",
+        "SM1",
+      ]);
+      // Ids recorded without an event (status callbacks) are forgotten the same way.
+      expect(await messagingState.recordInboundOnce("sendgrid-event", "evt1")).toBe(true);
+      expect(await messagingState.forgetHandledInbound(Date.now() + 1, 100)).toBe(1);
+      expect(await messagingState.recordInboundOnce("sendgrid-event", "evt1")).toBe(true);
     });
 
     it("lets one owner at a time claim an unhandled inbound event, until its lease runs out", async () => {

@@ -148,6 +148,10 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
         )
         .sort((a, b) => a.receivedAt - b.receivedAt);
     },
+    async forgetHandledInbound() {
+      // Every id record carries the TTL attribute: DynamoDB deletes it 30 days after it was written.
+      return 0;
+    },
     async setOptOut(address, channel, optedOut, reason) {
       await documentClient.send(
         new PutCommand({

@@ -2,7 +2,8 @@ import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports
 
 /** In-memory messaging state for tests and `STORE=memory`. */
 export function createMemoryMessagingStateStore(): MessagingStateStore {
-  const inbound = new Set<string>();
+  /** Recorded event ids and when they were received, in the order recorded. */
+  const inbound = new Map<string, number>();
   const unhandled = new Map<string, InboundEvent>();
   const claims = new Map<string, { owner: string; until: number }>();
   const eventKey = (provider: string, eventId: string) => `${provider}\u0000${eventId}`;
@@ -21,13 +22,13 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
     async recordInboundOnce(provider, eventId) {
       const key = eventKey(provider, eventId);
       if (inbound.has(key)) return false;
-      inbound.add(key);
+      inbound.set(key, Date.now());
       return true;
     },
     async acceptInbound(event) {
       const key = eventKey(event.provider, event.eventId);
       if (inbound.has(key)) return false;
-      inbound.add(key);
+      inbound.set(key, event.receivedAt);
       unhandled.set(key, structuredClone(event));
       return true;
     },
@@ -44,6 +45,16 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
         .filter((event) => event.provider === provider)
         .sort((a, b) => a.receivedAt - b.receivedAt)
         .map((event) => structuredClone(event));
+    },
+    async forgetHandledInbound(receivedBefore, limit) {
+      let forgotten = 0;
+      for (const [key, receivedAt] of inbound) {
+        if (forgotten >= limit) break;
+        if (receivedAt >= receivedBefore || unhandled.has(key)) continue;
+        inbound.delete(key);
+        forgotten++;
+      }
+      return forgotten;
     },
     async setOptOut(address, channel, optedOut) {
       optOuts.set(`${channel}\u0000${address}`, optedOut);

@@ -29,6 +29,15 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
     listUnhandled: database.prepare(
       "SELECT event_id, received_at, payload FROM inbound_events WHERE provider = ? AND payload IS NOT NULL ORDER BY received_at, rowid",
     ),
+    // Ids are recorded in time order, so rowid order is age order: the oldest are looked at in
+    // windows from the start of the table, with no index on received_at for every insert to keep.
+    inboundWindow: database.prepare(
+      `SELECT max(rowid) AS last, count(*) AS count, max(received_at) AS newest
+       FROM (SELECT rowid, received_at FROM inbound_events WHERE rowid > ? ORDER BY rowid LIMIT ?)`,
+    ),
+    forgetInbound: database.prepare(
+      "DELETE FROM inbound_events WHERE rowid > ? AND rowid <= ? AND payload IS NULL AND received_at < ?",
+    ),
     setOptOut: database.prepare(
       `INSERT INTO opt_outs (address, channel, opted_out, reason, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (address, channel) DO UPDATE SET opted_out = excluded.opted_out, reason = excluded.reason,
@@ -75,6 +84,24 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
           receivedAt: Number(row.received_at),
         }),
       );
+    },
+    async forgetHandledInbound(receivedBefore, limit) {
+      let after = 0;
+      let forgotten = 0;
+      while (forgotten < limit) {
+        const size = limit - forgotten;
+        const window = statements.inboundWindow.get(after, size) as {
+          last: number | null;
+          count: number;
+          newest: number | null;
+        };
+        if (window.last === null) break;
+        forgotten += statements.forgetInbound.run(after, window.last, receivedBefore).changes;
+        // A window that reached ids young enough to keep ends the search: the rest are younger.
+        if (window.count < size || (window.newest ?? 0) >= receivedBefore) break;
+        after = window.last;
+      }
+      return forgotten;
     },
     async setOptOut(address, channel, optedOut, reason) {
       statements.setOptOut.run(address, channel, optedOut ? 1 : 0, reason, Date.now());
