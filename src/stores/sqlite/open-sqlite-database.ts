@@ -18,6 +18,8 @@ export interface OpenSqliteDatabaseOptions {
   checkpointInWorker?: boolean;
   /** The worker checkpointer stopped; SQLite's automatic checkpoint has been turned back on. */
   onCheckpointerFailure?: (error: Error) => void;
+  /** How long writes nobody waits for may gather before they are committed (default 20 ms). */
+  lazyCommitDelayMs?: number;
   /** Overrides for the worker checkpointer (tests). */
   checkpointer?: Pick<WalCheckpointerOptions, "delayMs" | "libsqlPath">;
 }
@@ -49,7 +51,8 @@ export function openSqliteDatabase(
   }
   const walPath = filename === ":memory:" ? undefined : `${path.resolve(filename)}-wal`;
   const walSync = new WalFileSync(walPath, options.fsync);
-  if (!walPath || options.checkpointInWorker === false) return new GroupCommitDatabase(database, walSync);
+  if (!walPath || options.checkpointInWorker === false)
+    return new GroupCommitDatabase(database, walSync, options.lazyCommitDelayMs);
   // Off before the worker starts: from here on only the worker checkpoints (or SQLite again, below).
   database.exec("PRAGMA wal_autocheckpoint = 0");
   const checkpointer = new WalCheckpointer({
@@ -60,6 +63,6 @@ export function openSqliteDatabase(
       options.onCheckpointerFailure?.(error);
     },
   });
-  const groupCommit = new GroupCommitDatabase(database, walSync, undefined, checkpointer);
+  const groupCommit = new GroupCommitDatabase(database, walSync, options.lazyCommitDelayMs, checkpointer);
   return groupCommit;
 }
