@@ -4,7 +4,10 @@
  * percentiles per run. Compare runs of the same round: the machines are shared and noisy.
  *
  * Usage: npx tsx bench/compare-voice-cpu.ts '{"sqlite":{},"memory":{"STORE":"memory"}}'
- *        [CALLS=1000] [DURATION_MS=12000] [ROUNDS=2] [MODEL=tokens20|openai]
+ *        [CALLS=1000] [DURATION_MS=12000] [ROUNDS=2] [MODEL=tokens20|openai] [THINK_MS=5000]
+ *
+ * CALLS=1 THINK_MS=3 measures one call's turns back to back: the path of a turn through an
+ * otherwise idle server, with little of the load's noise.
  *
  * MODEL=openai runs the configured lean OpenAI client against the fake OpenAI server (own process).
  * Two commits: build the other one in a worktree (with node_modules) and pass its dist/, e.g.
@@ -18,6 +21,7 @@ const calls = Number(process.env.CALLS ?? "1000");
 const durationMs = Number(process.env.DURATION_MS ?? "12000");
 const rounds = Number(process.env.ROUNDS ?? "2");
 const modelName = process.env.MODEL ?? "tokens20";
+const thinkMs = Number(process.env.THINK_MS ?? "5000");
 const variants = JSON.parse(process.argv[2] ?? '{"default":{}}') as Record<string, Record<string, string>>;
 
 let model = modelName as VoiceTarget["model"];
@@ -42,15 +46,15 @@ for (let round = 1; round <= rounds; round++) {
         calls,
         mode: "turns",
         durationMs,
-        thinkMs: 5000,
+        thinkMs,
         turnTimeoutMs: 10_000,
         idleWindowMs: 500,
-        warmUpSpreadMs: 2000,
+        warmUpSpreadMs: Math.min(2000, thinkMs),
       },
     );
     const failures = result.errors + result.timeouts + result.connectErrors;
     process.stdout.write(
-      `round ${round} ${name.padEnd(12)} CPU/turn ${result.serverCpuMsPerTurn.toFixed(3)} ms  first token p50 ${result.firstTokenMs.p50.toFixed(2)} p99 ${result.firstTokenMs.p99.toFixed(2)} ms  turns ${result.turns}  failures ${failures}\n`,
+      `round ${round} ${name.padEnd(12)} CPU/turn ${result.serverCpuMsPerTurn.toFixed(3)} ms  first token p50 ${result.firstTokenMs.p50.toFixed(3)} p99 ${result.firstTokenMs.p99.toFixed(2)} ms  turns ${result.turns}  failures ${failures}\n`,
     );
   }
 }

@@ -65,6 +65,21 @@ export type ParsedRelayFrame =
   | { ok: true; message: RelayInboundMessage }
   | { ok: false; reason: string; frameType: string | undefined };
 
+/**
+ * A `prompt` frame as the schema would give it, checked by hand: prompts are most of a call's
+ * frames, and this is on the way to the first token. Anything unusual goes through the schema.
+ */
+function fastPrompt(value: Record<string, unknown>): RelayPrompt | undefined {
+  const { voicePrompt, lang, last } = value;
+  if (typeof voicePrompt !== "string") return undefined;
+  if (lang !== undefined && typeof lang !== "string") return undefined;
+  if (last !== undefined && typeof last !== "boolean") return undefined;
+  const prompt: RelayPrompt = { type: "prompt", voicePrompt };
+  if (lang !== undefined) prompt.lang = lang;
+  if (last !== undefined) prompt.last = last;
+  return prompt;
+}
+
 /** Parses one text frame; never throws. */
 export function parseRelayFrame(data: string): ParsedRelayFrame {
   let value: unknown;
@@ -79,6 +94,10 @@ export function parseRelayFrame(data: string): ParsedRelayFrame {
   const type = (value as { type?: unknown }).type;
   if (typeof type !== "string")
     return { ok: false, reason: "frame has no string `type`", frameType: undefined };
+  if (type === "prompt") {
+    const prompt = fastPrompt(value as Record<string, unknown>);
+    if (prompt) return { ok: true, message: prompt };
+  }
   const schema = schemas[type as keyof typeof schemas];
   if (!schema) return { ok: false, reason: `unknown frame type "${type}"`, frameType: type };
   const result = schema.safeParse(value);

@@ -52,6 +52,30 @@ export class RelaySession {
     socket.on("error", (error) => this.logger.warn({ err: error }, "relay socket error"));
   }
 
+  /**
+   * The abort controller for the next reply. Node builds a signal lazily, and building one costs
+   * more than anything else between a prompt and its first token; so it is built after setup and
+   * after each reply, while the caller listens, instead of when the next prompt arrives.
+   */
+  private spareController: AbortController | undefined;
+
+  takeAbortController(): AbortController {
+    const controller = this.spareController ?? new AbortController();
+    this.spareController = undefined;
+    return controller;
+  }
+
+  /** Builds the next reply's controller (and its signal) after this event-loop turn. */
+  prepareAbortController(): void {
+    if (this.spareController || this.state === "closed") return;
+    setImmediate(() => {
+      if (this.spareController || this.state === "closed") return;
+      const controller = new AbortController();
+      void controller.signal;
+      this.spareController = controller;
+    });
+  }
+
   /** Sends one frame if the socket is still open. */
   send(frame: string): void {
     if (this.socket.readyState === 1) this.socket.send(frame);

@@ -52,6 +52,10 @@ export class ConversationSession {
   private summary: ConversationSummaryState;
   /** Turns, interruptions and appends run one after another, in arrival order. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** Work started or waiting in `tail` that has not settled yet. */
+  private unsettled = 0;
+  /** True while work started at once runs its synchronous part (before `tail` covers it). */
+  private starting = false;
   private pendingTurns = 0;
   private lastTurnAssistantMessages: StoredMessage[] = [];
 
@@ -151,8 +155,30 @@ export class ConversationSession {
     });
   }
 
+  /**
+   * Runs `work` after everything queued before it. With nothing queued it starts at once, in the
+   * caller's task: a voice turn's first token then leaves before the WebSocket read that carried
+   * the prompt has unwound, instead of a microtask hop later. Work queued from inside that
+   * synchronous start (an event listener) is queued a microtask later, behind it.
+   */
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(work, work);
+    if (this.starting) return Promise.resolve().then(() => this.enqueue(work));
+    let run: Promise<T>;
+    if (this.unsettled === 0) {
+      this.starting = true;
+      try {
+        run = startNow(work);
+      } finally {
+        this.starting = false;
+      }
+    } else {
+      run = this.tail.then(work, work);
+    }
+    this.unsettled++;
+    const settled = () => {
+      this.unsettled--;
+    };
+    run.then(settled, settled);
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -398,6 +424,14 @@ function stepsToMessages(
 }
 
 function noop(): void {}
+
+function startNow<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return work();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
 
 const neverAborted = new AbortController().signal;
 

@@ -22,6 +22,7 @@ export function onSetup(session: RelaySession, setup: RelaySetup): void {
   session.ready = establish(session, setup).then(
     () => {
       if (session.state === "setting-up") session.state = "active";
+      session.prepareAbortController();
     },
     (error: unknown) => {
       session.logger.error({ err: error }, "relay: setup failed; closing the session");

@@ -32,7 +32,7 @@ export function startReply(session: RelaySession, input: TurnInput): void {
     previous.closed = true;
     session.send(textFrame("", true));
   }
-  const controller = new AbortController();
+  const controller = session.takeAbortController();
   const reply: ActiveReply = {
     controller,
     endHandoffData: undefined,
@@ -65,6 +65,7 @@ export function startReply(session: RelaySession, input: TurnInput): void {
         session.send(endFrame(reply.endHandoffData));
       }
       if (session.reply === reply) session.reply = undefined;
+      session.prepareAbortController();
     },
     (error: unknown) => {
       session.logger.error({ err: error }, "relay: turn crashed");

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
+import type { TurnEvent } from "../../src/core/agent/turn-event.js";
+import { createToolSet } from "../../src/core/tools/tool-set.js";
+import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
+import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+
+async function openVoiceSession(replies: string[][]) {
+  const store = createMemoryConversationStore();
+  const agent = new ConversationAgent({
+    store,
+    model: createScriptedModel(replies.map((text) => ({ text }))),
+    toolSet: createToolSet([]),
+    systemPrompt: "You are a test agent.",
+    channelInstructions: {},
+    maxSteps: 2,
+    maxOutputTokens: 100,
+    temperature: undefined,
+    historyLimit: 40,
+    historyBudgetChars: 100_000,
+    keepRecentMessages: 4,
+  });
+  const conversation = await store.createConversation({ channel: "voice" });
+  return {
+    store,
+    conversationId: conversation.id,
+    session: await agent.openSession(conversation.id, "voice"),
+  };
+}
+
+describe("ConversationSession turn order", () => {
+  it("starts a turn at once when nothing is queued: a zero-latency reply streams before runTurn returns", async () => {
+    const { session } = await openVoiceSession([["Hello", " there."]]);
+    const events: string[] = [];
+    const outcome = session.runTurn(
+      { text: "Hi" },
+      { onEvent: (event) => events.push(event.type === "text-delta" ? event.delta : event.type) },
+    );
+    expect(events).toEqual(["turn-start", "Hello", " there."]);
+    expect((await outcome).text).toBe("Hello there.");
+  });
+
+  it("runs a turn started while another is queued after it, and keeps the stored order", async () => {
+    const { session, store, conversationId } = await openVoiceSession([["One."], ["Two."]]);
+    const order: string[] = [];
+    const record = (label: string) => (event: TurnEvent) => {
+      if (event.type === "turn-start" || event.type === "turn-end") order.push(`${label} ${event.type}`);
+    };
+    const first = session.runTurn({ text: "first" }, { onEvent: record("first") });
+    const second = session.runTurn({ text: "second" }, { onEvent: record("second") });
+    expect(order).toEqual(["first turn-start"]); // the second waits for the first to settle
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first turn-start", "first turn-end", "second turn-start", "second turn-end"]);
+    const texts = (await store.listMessages(conversationId)).map((message) => message.text);
+    expect(texts).toEqual(["first", "One.", "second", "Two."]);
+  });
+
+  it("queues work started from inside a starting turn's listener behind that turn", async () => {
+    const { session, store, conversationId } = await openVoiceSession([["Reply."]]);
+    let appended: Promise<unknown> | undefined;
+    const turn = session.runTurn(
+      { text: "question" },
+      {
+        onEvent: (event) => {
+          if (event.type === "turn-start") appended = session.appendAssistantText("Noted.");
+        },
+      },
+    );
+    await turn;
+    await appended;
+    const texts = (await store.listMessages(conversationId)).map((message) => message.text);
+    expect(texts).toEqual(["question", "Reply.", "Noted."]);
+  });
+});
