@@ -65,6 +65,33 @@ describe("WAL checkpoints in a worker thread", () => {
     }
   });
 
+  it("resets a WAL that grew past its limit while the writer kept committing", async () => {
+    const database = openSqliteDatabase(filename, {
+      checkpointer: { delayMs: 1, restartFrames: 64, catchUpFrames: 1000 },
+    });
+    try {
+      database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");
+      const insert = database.prepare("INSERT INTO notes (text) VALUES (?)");
+      const page = "x".repeat(4000);
+      for (let index = 0; index < 400; index++) {
+        insert.run(page); // one page and more per commit
+        await database.flush();
+        if (index % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(database.walRestarts).toBeGreaterThan(0);
+      // The WAL holds what came after the last reset, not the 400 commits.
+      const reader = new Database(filename);
+      try {
+        const { log } = reader.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as { log: number };
+        expect(log).toBeLessThan(400);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
   it("checkpoints all of the WAL when the database closes", async () => {
     const database = openSqliteDatabase(filename, { checkpointer: { delayMs: 60_000 } });
     database.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)");

@@ -11,6 +11,9 @@ export interface SqliteStatement {
 
 type Statement = Database.Statement<unknown[]>;
 
+/** How long a statement waits for another process's lock (set at open). */
+export const busyTimeoutMs = 5000;
+
 const writePattern = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
 /**
@@ -188,6 +191,30 @@ export class GroupCommitDatabase {
       return;
     }
     this.walSync.markCommitted();
+    if (this.checkpointer?.takeRestart()) this.restartWal();
     this.checkpointer?.noteCommit();
   };
+
+  /** WAL resets done by this connection (tests and benchmarks read it). */
+  walRestarts = 0;
+
+  /**
+   * Resets a long WAL once the checkpointer has copied nearly all of it: only this connection
+   * writes, so right after its commit no writer holds the lock. It does not wait for anyone (busy
+   * timeout 0 for the call): when another connection is still reading the WAL, the reset is left
+   * for the checkpointer's next pass (the WAL only stays longer meanwhile).
+   */
+  private restartWal(): void {
+    this.restartStatement ??= this.connection.prepare("PRAGMA wal_checkpoint(RESTART)");
+    try {
+      this.connection.exec("PRAGMA busy_timeout = 0");
+      const row = this.restartStatement.get() as { busy: number } | undefined;
+      if (row?.busy === 0) this.walRestarts++;
+    } catch {
+    } finally {
+      this.connection.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    }
+  }
+
+  private restartStatement: Statement | undefined;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "libsql";
-import { GroupCommitDatabase } from "./group-commit-database.js";
+import { busyTimeoutMs, GroupCommitDatabase } from "./group-commit-database.js";
 import { sqliteMigrations } from "./sqlite-migrations.js";
 import { WalCheckpointer, type WalCheckpointerOptions } from "./wal-checkpointer.js";
 import { WalFileSync } from "./wal-file-sync.js";
@@ -21,7 +21,7 @@ export interface OpenSqliteDatabaseOptions {
   /** How long writes nobody waits for may gather before they are committed (default 20 ms). */
   lazyCommitDelayMs?: number;
   /** Overrides for the worker checkpointer (tests). */
-  checkpointer?: Pick<WalCheckpointerOptions, "delayMs" | "libsqlPath">;
+  checkpointer?: Pick<WalCheckpointerOptions, "delayMs" | "libsqlPath" | "restartFrames" | "catchUpFrames">;
 }
 
 /**
@@ -38,7 +38,7 @@ export function openSqliteDatabase(
   // Commits write the WAL without fsync; WalFileSync fsyncs it off the event loop before any
   // answer or send that depends on it (the durability of FULL, without blocking requests).
   database.exec("PRAGMA synchronous = NORMAL");
-  database.exec("PRAGMA busy_timeout = 5000");
+  database.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   database.exec("PRAGMA foreign_keys = ON");
   const row = database.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined;
   const version = Number(row?.user_version ?? 0);
@@ -55,6 +55,8 @@ export function openSqliteDatabase(
     return new GroupCommitDatabase(database, walSync, options.lazyCommitDelayMs);
   // Off before the worker starts: from here on only the worker checkpoints (or SQLite again, below).
   database.exec("PRAGMA wal_autocheckpoint = 0");
+  // After a reset, a WAL that grew in a burst is cut back to this size.
+  database.exec(`PRAGMA journal_size_limit = ${32 * 1024 * 1024}`);
   const checkpointer = new WalCheckpointer({
     filename: path.resolve(filename),
     ...options.checkpointer,
