@@ -177,6 +177,10 @@ export function buildTable(results: BenchResults): TableRow[] {
       ),
       single("sms: replies' backlog drained after the load (ms)", results.sms.replyDrainMs),
       single("sms: messages answered per second over load + drain", results.sms.answeredPerSecond),
+      single(
+        "sms: largest SQLite WAL during load + drain (MiB; reset once it passes 32)",
+        results.sms.largestWalMiB,
+      ),
     );
   }
   if (results.knowledge?.status === "ok") {

@@ -3,7 +3,7 @@
  * to Switchboard (bench-server, SQLite) and to the Fastify form floor, at each concurrency.
  * Afterwards the SQLite file is opened to check that every accepted message was stored.
  */
-import { rmSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
@@ -44,6 +44,30 @@ export interface SmsResult {
   replyDrainMs: number;
   /** Messages answered per second over load + drain. */
   answeredPerSecond: number;
+  /**
+   * The largest size of the SQLite `-wal` file seen during load and drain (sampled every 250 ms),
+   * MiB: the checkpointer keeps it near its 32 MiB limit; a WAL that is never reset grows with
+   * every webhook.
+   */
+  largestWalMiB: number;
+}
+
+/** Samples a file's size until stopped; resolves with the largest size seen, in MiB. */
+function watchFileSize(file: string, everyMs: number): { stop(): number } {
+  let largest = 0;
+  const sample = () => {
+    try {
+      largest = Math.max(largest, statSync(file).size);
+    } catch {}
+  };
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return largest / 1048576;
+    },
+  };
 }
 
 /**
@@ -124,6 +148,10 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
   let replyOutboxEntries = 0;
   let unansweredMessages = Number.NaN;
   let replyDrainMs = Number.NaN;
+  let largestWalMiB = Number.NaN;
+  const wal = server.dataDirectory
+    ? watchFileSize(path.join(server.dataDirectory, "switchboard.db-wal"), 250)
+    : undefined;
   try {
     for (const concurrency of levels) {
       switchboard.push(await fireSmsLoad(`http://127.0.0.1:${server.port}`, concurrency, durationSeconds));
@@ -132,6 +160,7 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
       replyDrainMs = await waitForReplies(path.join(server.dataDirectory, "switchboard.db"), 120_000);
     }
   } finally {
+    if (wal) largestWalMiB = wal.stop();
     await server.stop();
     if (server.dataDirectory) {
       try {
@@ -187,5 +216,6 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
     unansweredMessages,
     replyDrainMs: round(replyDrainMs, 0),
     answeredPerSecond: round(storedMessages / loadAndDrainSeconds, 1),
+    largestWalMiB: round(largestWalMiB, 1),
   };
 }
