@@ -18,7 +18,7 @@ export interface OpenSqliteDatabaseOptions {
   checkpointInWorker?: boolean;
   /** The worker checkpointer stopped; SQLite's automatic checkpoint has been turned back on. */
   onCheckpointerFailure?: (error: Error) => void;
-  /** How long writes nobody waits for may gather before they are committed (default 20 ms). */
+  /** How long writes nobody waits for may gather before they are committed (default 100 ms). */
   lazyCommitDelayMs?: number;
   /** Overrides for the worker checkpointer (tests). */
   checkpointer?: Pick<WalCheckpointerOptions, "delayMs" | "libsqlPath" | "restartFrames" | "catchUpFrames">;
