@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { type AppOverrides, createApp, type SwitchboardApp } from "../../src/app/create-app.js";
 import { loadConfig } from "../../src/config/config.js";
-import { createLogger } from "../../src/observability/logger.js";
+import { captureLogs } from "./capture-logs.js";
 
 export interface TestServer {
   app: SwitchboardApp;
@@ -32,20 +31,7 @@ export async function startTestServer(
     ADMIN_TOKEN: "test-admin-token",
     ...environment,
   });
-  const logs: Array<Record<string, unknown>> = [];
-  const destination = new PassThrough();
-  let buffered = "";
-  destination.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString();
-    let newline = buffered.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      newline = buffered.indexOf("\n");
-    }
-  });
-  const logger = createLogger({ level: config.logLevel, logCustomerContent: false, destination });
+  const { logger, lines: logs } = captureLogs(config.logLevel);
   const app = await createApp(config, { logger, ...overrides });
   await app.server.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.server.address();

@@ -1,10 +1,9 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { InboundQueue } from "../../../src/channels/messaging/inbound-queue.js";
 import { WebhookPressure } from "../../../src/channels/messaging/webhook-pressure.js";
-import { createLogger } from "../../../src/observability/logger.js";
 import type { InboundEvent, MessagingStateStore } from "../../../src/ports/messaging-state-store.js";
 import { createMemoryMessagingStateStore } from "../../../src/stores/memory/create-memory-messaging-state-store.js";
+import { captureLogs } from "../../helpers/capture-logs.js";
 
 const provider = "twilio-sms";
 
@@ -17,14 +16,7 @@ function setup(
   options: { messagingState?: MessagingStateStore; retryDelaysMs?: number[]; claimLeaseMs?: number } = {},
 ) {
   const messagingState = options.messagingState ?? createMemoryMessagingStateStore();
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = createLogger({ level: "debug", logCustomerContent: false, destination });
+  const { logger, lines } = captureLogs("debug");
   const queue = new InboundQueue({
     messagingState,
     logger,

@@ -1,31 +1,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InboundRetention, inboundIdRetentionMs } from "../../../src/channels/messaging/inbound-retention.js";
-import { createLogger } from "../../../src/observability/logger.js";
 import type { InboundEvent, MessagingStateStore } from "../../../src/ports/messaging-state-store.js";
 import { createMemoryMessagingStateStore } from "../../../src/stores/memory/create-memory-messaging-state-store.js";
 import { createSqliteMessagingStateStore } from "../../../src/stores/sqlite/create-sqlite-messaging-state-store.js";
 import { openSqliteDatabase, type SqliteDatabase } from "../../../src/stores/sqlite/open-sqlite-database.js";
+import { captureLogs } from "../../helpers/capture-logs.js";
 
 const day = 24 * 60 * 60 * 1000;
 const provider = "twilio-sms";
 
 function event(eventId: string, receivedAt: number): InboundEvent {
   return { provider, eventId, receivedAt, payload: { MessageSid: eventId, From: "+14155550123" } };
-}
-
-function capturedLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: "info", logCustomerContent: false, destination }) };
 }
 
 /** Counts the store calls, so a test can see batches and passes. */
@@ -72,7 +60,7 @@ describe("InboundRetention", () => {
       await messagingState.markInboundHandled(provider, `SMnew${index}`);
     }
     const { store, calls } = counting(messagingState);
-    const { logger, lines } = capturedLogger();
+    const { logger, lines } = captureLogs("info");
     const retention = new InboundRetention({
       messagingState: store,
       logger,
@@ -102,7 +90,7 @@ describe("InboundRetention", () => {
     await memory.acceptInbound(event("SMold", now - inboundIdRetentionMs - day));
     await memory.markInboundHandled(provider, "SMold");
     const { store, calls } = counting(memory);
-    const { logger } = capturedLogger();
+    const { logger } = captureLogs("info");
     const retention = new InboundRetention({
       messagingState: store,
       logger,
@@ -129,7 +117,7 @@ describe("InboundRetention", () => {
         throw new Error("disk I/O error");
       },
     };
-    const { logger, lines } = capturedLogger();
+    const { logger, lines } = captureLogs("info");
     const retention = new InboundRetention({
       messagingState: store,
       logger,
