@@ -178,8 +178,8 @@ export class ConversationSession {
     const settled = () => {
       this.unsettled--;
     };
-    run.then(settled, settled);
-    this.tail = run.catch(() => undefined);
+    // The next work waits for this one to settle (and never for its error).
+    this.tail = run.then(settled, settled);
     return run;
   }
 
