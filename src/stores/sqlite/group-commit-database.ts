@@ -35,6 +35,9 @@ export class GroupCommitDatabase {
   private readonly commit: Statement;
   private savepointDepth = 0;
   private readonly savepoints: Array<{ begin: Statement; release: Statement; rollback: Statement }> = [];
+  private restartStatement: Statement | undefined;
+  /** WAL resets done by this connection (tests and benchmarks read it). */
+  walRestarts = 0;
 
   constructor(
     private readonly connection: Database.Database,
@@ -199,9 +202,6 @@ export class GroupCommitDatabase {
     this.checkpointer?.noteCommit();
   };
 
-  /** WAL resets done by this connection (tests and benchmarks read it). */
-  walRestarts = 0;
-
   /**
    * Resets a long WAL once the checkpointer has copied nearly all of it: only this connection
    * writes, so right after its commit no writer holds the lock. It does not wait for anyone (busy
@@ -219,6 +219,4 @@ export class GroupCommitDatabase {
       this.connection.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     }
   }
-
-  private restartStatement: Statement | undefined;
 }
