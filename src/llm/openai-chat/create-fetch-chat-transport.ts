@@ -1,5 +1,6 @@
 import { abortReason } from "../stream-parts.js";
 import type { ChatBodyControl, ChatBodySink, ChatTransport } from "./chat-transport.js";
+import { encodeChatRequestBody } from "./encode-chat-request-body.js";
 import { toApiCallError, toConnectionError } from "./to-api-call-error.js";
 
 /**
@@ -15,7 +16,7 @@ export function createFetchChatTransport(url: string, fetchImplementation: typeo
         response = await fetchImplementation(url, {
           method: "POST",
           headers,
-          body: JSON.stringify(body),
+          body: Buffer.concat(encodeChatRequestBody(body)),
           ...(abortSignal ? { signal: abortSignal } : {}),
         });
       } catch (error) {

@@ -17,6 +17,7 @@ import {
   type ConnectionOptions,
   defaultMaxSockets,
 } from "./chat-transport.js";
+import { encodeChatRequestBody } from "./encode-chat-request-body.js";
 import { closedEarly, toApiCallError, toConnectionError } from "./to-api-call-error.js";
 
 /**
@@ -40,8 +41,8 @@ export function createNodeHttpChatTransport(url: string, options: ConnectionOpti
 
   return {
     post(body, headers, abortSignal) {
-      const json = JSON.stringify(body);
-      const requestHeaders = { ...headers, "content-length": String(Buffer.byteLength(json)) };
+      const payload = Buffer.concat(encodeChatRequestBody(body));
+      const requestHeaders = { ...headers, "content-length": String(payload.length) };
       return new Promise<ChatTransportResponse>((resolve, reject) => {
         const attempt = (isRetry: boolean) => {
           let settled = false;
@@ -100,7 +101,7 @@ export function createNodeHttpChatTransport(url: string, options: ConnectionOpti
               );
             readText(request, response, undefined).then(failed, () => failed(""));
           });
-          request.end(json);
+          request.end(payload);
         };
         attempt(false);
       });

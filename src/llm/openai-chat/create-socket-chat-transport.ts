@@ -10,6 +10,7 @@ import {
   type ConnectionOptions,
   defaultMaxSockets,
 } from "./chat-transport.js";
+import { byteLengthOf, encodeChatRequestBody } from "./encode-chat-request-body.js";
 import { type HttpResponseHead, HttpResponseReader } from "./http-response-reader.js";
 import { closedEarly, toApiCallError, toConnectionError } from "./to-api-call-error.js";
 
@@ -91,7 +92,8 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
     }
   }
 
-  function requestText(json: string, headers: Record<string, string>): string {
+  /** The request head and body chunks, written together in one `writev`. */
+  function requestChunks(body: Buffer[], headers: Record<string, string>): Buffer[] {
     let text = `POST ${path} HTTP/1.1\r\nhost: ${target.host}\r\nconnection: keep-alive\r\n`;
     for (const name in headers) {
       const value = headers[name] as string;
@@ -100,13 +102,12 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
       }
       text += `${name}: ${value}\r\n`;
     }
-    return `${text}content-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+    return [Buffer.from(`${text}content-length: ${byteLengthOf(body)}\r\n\r\n`), ...body];
   }
 
   return {
     post(body, headers, abortSignal) {
-      const json = JSON.stringify(body);
-      const request = requestText(json, headers);
+      const request = requestChunks(encodeChatRequestBody(body), headers);
       return new Promise<ChatTransportResponse>((resolve, reject) => {
         const attempt = async (isRetry: boolean) => {
           if (abortSignal?.aborted) return reject(abortReason(abortSignal));
@@ -299,7 +300,9 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
           socket.on("end", onEnd);
           socket.on("error", onError);
           socket.on("close", onClose);
-          socket.write(request);
+          socket.cork();
+          for (const chunk of request) socket.write(chunk);
+          socket.uncork();
         };
         attempt(false).catch(reject);
       });

@@ -1,7 +1,7 @@
 import type { LanguageModelV3CallOptions, SharedV3Warning } from "@ai-sdk/provider";
 import { type ChatMessage, toChatMessages } from "./to-chat-messages.js";
 
-interface ChatFunctionTool {
+export interface ChatFunctionTool {
   type: "function";
   function: { name: string; description?: string; parameters: unknown; strict?: boolean };
 }
@@ -70,22 +70,8 @@ export function toChatRequest(
       : { type: "json_object" };
   }
 
-  const tools: ChatFunctionTool[] = [];
-  for (const tool of options.tools ?? []) {
-    if (tool.type === "provider") {
-      warnings.push({ type: "unsupported", feature: `provider-defined tool ${tool.id}` });
-      continue;
-    }
-    tools.push({
-      type: "function",
-      function: {
-        name: tool.name,
-        ...(tool.description ? { description: tool.description } : {}),
-        parameters: tool.inputSchema,
-        ...(tool.strict !== undefined ? { strict: tool.strict } : {}),
-      },
-    });
-  }
+  const { tools, unsupported } = options.tools ? toChatTools(options.tools) : noTools;
+  warnings.push(...unsupported);
   if (tools.length > 0) {
     body.tools = tools;
     const choice = options.toolChoice;
@@ -95,4 +81,42 @@ export function toChatRequest(
     }
   }
   return { body, warnings };
+}
+
+type CallTools = NonNullable<LanguageModelV3CallOptions["tools"]>;
+
+interface ChatTools {
+  tools: ChatFunctionTool[];
+  unsupported: SharedV3Warning[];
+}
+
+const noTools: ChatTools = { tools: [], unsupported: [] };
+
+/**
+ * Mapped once per tools array: the agent passes the same frozen declarations every turn, so the
+ * body carries the same `tools` array too, and its JSON is encoded once (encodeChatRequestBody).
+ */
+const chatTools = new WeakMap<CallTools, ChatTools>();
+
+function toChatTools(callTools: CallTools): ChatTools {
+  let mapped = chatTools.get(callTools);
+  if (mapped) return mapped;
+  mapped = { tools: [], unsupported: [] };
+  for (const tool of callTools) {
+    if (tool.type === "provider") {
+      mapped.unsupported.push({ type: "unsupported", feature: `provider-defined tool ${tool.id}` });
+      continue;
+    }
+    mapped.tools.push({
+      type: "function",
+      function: {
+        name: tool.name,
+        ...(tool.description ? { description: tool.description } : {}),
+        parameters: tool.inputSchema,
+        ...(tool.strict !== undefined ? { strict: tool.strict } : {}),
+      },
+    });
+  }
+  chatTools.set(callTools, mapped);
+  return mapped;
 }

@@ -1,0 +1,69 @@
+import type { LanguageModelV3CallOptions, LanguageModelV3FunctionTool } from "@ai-sdk/provider";
+import { describe, expect, it } from "vitest";
+import { encodeChatRequestBody } from "../../../src/llm/openai-chat/encode-chat-request-body.js";
+import { toChatRequest } from "../../../src/llm/openai-chat/to-chat-request.js";
+
+function functionTool(name: string, description: string): LanguageModelV3FunctionTool {
+  return {
+    type: "function",
+    name,
+    description,
+    inputSchema: { type: "object", properties: { reason: { type: "string" } }, required: ["reason"] },
+  };
+}
+
+function callOptions(text: string, tools?: LanguageModelV3CallOptions["tools"]): LanguageModelV3CallOptions {
+  return {
+    prompt: [
+      { role: "system", content: "Answer briefly… ☎" },
+      { role: "user", content: [{ type: "text", text }] },
+    ],
+    maxOutputTokens: 400,
+    ...(tools ? { tools, toolChoice: { type: "auto" } } : {}),
+  };
+}
+
+describe("encodeChatRequestBody", () => {
+  it("encodes the same JSON as JSON.stringify, tools last, non-ASCII text as UTF-8", () => {
+    const tools = Object.freeze([functionTool("end_call", "Ends the call — politely")]);
+    const { body } = toChatRequest("gpt-4o-mini", callOptions("Où est ma commande ? 📦", [...tools]), true);
+    const bytes = Buffer.concat(encodeChatRequestBody(body));
+    const { tools: written, ...rest } = body;
+    expect(bytes.equals(Buffer.from(JSON.stringify({ ...rest, tools: written })))).toBe(true);
+    expect(JSON.parse(bytes.toString("utf8"))).toEqual(body);
+  });
+
+  it("encodes a body without tools", () => {
+    const { body } = toChatRequest("gpt-4o-mini", callOptions("Hello"), true);
+    expect(body.tools).toBeUndefined();
+    expect(Buffer.concat(encodeChatRequestBody(body)).toString("utf8")).toBe(JSON.stringify(body));
+  });
+
+  it("reuses a tools array's encoding for each request, and never another array's", () => {
+    const first = [functionTool("end_call", "Ends the call")];
+    const second = [functionTool("send_sms", "Sends a text message")];
+    const requests = [
+      toChatRequest("m", callOptions("one", first), true).body,
+      toChatRequest("m", callOptions("two", first), true).body,
+      toChatRequest("m", callOptions("three", second), true).body,
+    ];
+    expect(requests[1]?.tools).toBe(requests[0]?.tools);
+    const decoded = requests.map((body) =>
+      JSON.parse(Buffer.concat(encodeChatRequestBody(body)).toString("utf8")),
+    );
+    expect(decoded.map((body) => body.messages[1].content)).toEqual(["one", "two", "three"]);
+    expect(decoded.map((body) => body.tools[0].function.name)).toEqual(["end_call", "end_call", "send_sms"]);
+  });
+
+  it("reports a provider-defined tool on every request, not only the first", () => {
+    const tools: LanguageModelV3CallOptions["tools"] = [
+      functionTool("end_call", "Ends the call"),
+      { type: "provider", id: "openai.web_search", name: "web_search", args: {} },
+    ];
+    for (let call = 0; call < 2; call++) {
+      const { body, warnings } = toChatRequest("m", callOptions("hi", tools), true);
+      expect(body.tools?.map((tool) => tool.function.name)).toEqual(["end_call"]);
+      expect(warnings).toEqual([{ type: "unsupported", feature: "provider-defined tool openai.web_search" }]);
+    }
+  });
+});
