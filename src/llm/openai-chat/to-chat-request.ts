@@ -93,15 +93,16 @@ interface ChatTools {
 const noTools: ChatTools = { tools: [], unsupported: [] };
 
 /**
- * Mapped once per tools array: the agent passes the same frozen declarations every turn, so the
- * body carries the same `tools` array too, and its JSON is encoded once (encodeChatRequestBody).
+ * Mapped once per frozen tools array: the agent passes the same frozen declarations every turn, so
+ * the body carries the same (frozen) `tools` array too, and its JSON is encoded once
+ * (encodeChatRequestBody). An array that could still change is mapped on every call.
  */
 const chatTools = new WeakMap<CallTools, ChatTools>();
 
 function toChatTools(callTools: CallTools): ChatTools {
-  let mapped = chatTools.get(callTools);
-  if (mapped) return mapped;
-  mapped = { tools: [], unsupported: [] };
+  const cached = chatTools.get(callTools);
+  if (cached) return cached;
+  const mapped: ChatTools = { tools: [], unsupported: [] };
   for (const tool of callTools) {
     if (tool.type === "provider") {
       mapped.unsupported.push({ type: "unsupported", feature: `provider-defined tool ${tool.id}` });
@@ -117,6 +118,9 @@ function toChatTools(callTools: CallTools): ChatTools {
       },
     });
   }
-  chatTools.set(callTools, mapped);
+  if (Object.isFrozen(callTools)) {
+    Object.freeze(mapped.tools);
+    chatTools.set(callTools, mapped);
+  }
   return mapped;
 }

@@ -39,13 +39,13 @@ describe("encodeChatRequestBody", () => {
     expect(Buffer.concat(encodeChatRequestBody(body)).toString("utf8")).toBe(JSON.stringify(body));
   });
 
-  it("reuses a tools array's encoding for each request, and never another array's", () => {
-    const first = [functionTool("end_call", "Ends the call")];
-    const second = [functionTool("send_sms", "Sends a text message")];
+  it("reuses a frozen tools array's encoding for each request, and never another array's", () => {
+    const first = Object.freeze([functionTool("end_call", "Ends the call")]);
+    const second = Object.freeze([functionTool("send_sms", "Sends a text message")]);
     const requests = [
-      toChatRequest("m", callOptions("one", first), true).body,
-      toChatRequest("m", callOptions("two", first), true).body,
-      toChatRequest("m", callOptions("three", second), true).body,
+      toChatRequest("m", callOptions("one", first as LanguageModelV3FunctionTool[]), true).body,
+      toChatRequest("m", callOptions("two", first as LanguageModelV3FunctionTool[]), true).body,
+      toChatRequest("m", callOptions("three", second as LanguageModelV3FunctionTool[]), true).body,
     ];
     expect(requests[1]?.tools).toBe(requests[0]?.tools);
     const decoded = requests.map((body) =>
@@ -55,11 +55,24 @@ describe("encodeChatRequestBody", () => {
     expect(decoded.map((body) => body.tools[0].function.name)).toEqual(["end_call", "end_call", "send_sms"]);
   });
 
+  it("maps and encodes a tools array that can still change on every request", () => {
+    const tools: LanguageModelV3FunctionTool[] = [functionTool("end_call", "Ends the call")];
+    const first = toChatRequest("m", callOptions("one", tools), true).body;
+    expect(JSON.parse(Buffer.concat(encodeChatRequestBody(first)).toString("utf8")).tools).toHaveLength(1);
+    tools.push(functionTool("send_sms", "Sends a text message"));
+    const second = toChatRequest("m", callOptions("two", tools), true).body;
+    const decoded = JSON.parse(Buffer.concat(encodeChatRequestBody(second)).toString("utf8"));
+    expect(decoded.tools.map((tool: { function: { name: string } }) => tool.function.name)).toEqual([
+      "end_call",
+      "send_sms",
+    ]);
+  });
+
   it("reports a provider-defined tool on every request, not only the first", () => {
-    const tools: LanguageModelV3CallOptions["tools"] = [
+    const tools: LanguageModelV3CallOptions["tools"] = Object.freeze([
       functionTool("end_call", "Ends the call"),
-      { type: "provider", id: "openai.web_search", name: "web_search", args: {} },
-    ];
+      { type: "provider" as const, id: "openai.web_search", name: "web_search", args: {} },
+    ]) as NonNullable<LanguageModelV3CallOptions["tools"]>;
     for (let call = 0; call < 2; call++) {
       const { body, warnings } = toChatRequest("m", callOptions("hi", tools), true);
       expect(body.tools?.map((tool) => tool.function.name)).toEqual(["end_call"]);
