@@ -37,8 +37,9 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
       return claim(key, unhandled.has(key), owner, leaseMs);
     },
     async markInboundHandled(provider, eventId) {
-      unhandled.delete(eventKey(provider, eventId));
-      claims.delete(eventKey(provider, eventId));
+      const key = eventKey(provider, eventId);
+      unhandled.delete(key);
+      claims.delete(key);
     },
     async listUnhandledInbound(provider) {
       return [...unhandled.values()]
