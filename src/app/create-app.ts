@@ -22,6 +22,7 @@ import { buildRelayTwiml } from "../channels/voice-relay/build-relay-twiml.js";
 import { registerRelayRoute } from "../channels/voice-relay/relay-route.js";
 import { voiceChannelInstructions } from "../channels/voice-relay/voice-style.js";
 import { registerVoiceWebhookRoutes } from "../channels/voice-relay/voice-webhook-routes.js";
+import { registerWebChatRoute } from "../channels/web-chat/web-chat-route.js";
 import type { Config } from "../config/config.js";
 import { ConversationAgent } from "../core/agent/conversation-agent.js";
 import type { AgentTool } from "../core/tools/agent-tool.js";
@@ -32,7 +33,7 @@ import { registerHealthRoute } from "../http/health-route.js";
 import { registerHomeRoute } from "../http/home-route.js";
 import { IdentityService } from "../identity/identity-service.js";
 import { createKnowledgeTools } from "../knowledge/create-knowledge-tools.js";
-import { createLanguageModel, describeModel } from "../llm/create-language-model.js";
+import { createLanguageModel, describeModel, describeModelForPeople } from "../llm/create-language-model.js";
 import { lazyChildLogger } from "../observability/lazy-child-logger.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { OutboxWorker } from "../outbox/outbox-worker.js";
@@ -190,6 +191,12 @@ export async function createApp(
   registerHomeRoute(server, { config });
   registerVoiceWebhookRoutes(server, { config, store, resolver: identity, signatureVerifier });
   registerRelayRoute(server, { agent, resolver: identity, voice: config.voice, signatureVerifier });
+  const modelDescription = describeModel(model);
+  registerWebChatRoute(server, {
+    agent,
+    resolver: identity,
+    modelDescription: describeModelForPeople(model),
+  });
   // Webhooks arriving on a saturated loop slow the start of background work (see WebhookPressure).
   const pressure = new WebhookPressure();
   const inbound = new InboundQueue({ messagingState: stores.messagingState, logger, pressure });
@@ -244,7 +251,7 @@ export async function createApp(
     config,
     adminToken,
     adminTokenGenerated,
-    modelDescription: describeModel(model),
+    modelDescription,
     async idle() {
       await inbound.idle();
       await replies.idle();

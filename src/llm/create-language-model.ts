@@ -5,7 +5,7 @@ import { createOfflineModel } from "./offline/create-offline-model.js";
 import { createOpenAiChatModel } from "./openai-chat/create-openai-chat-model.js";
 import { withResilience } from "./with-resilience.js";
 
-export { describeModel } from "./describe-model.js";
+export { describeModel, describeModelForPeople } from "./describe-model.js";
 
 /** Model used when `LLM_MODEL` (or `LLM_FALLBACK_MODEL`) is unset. */
 export const defaultModelIds: Readonly<

@@ -11,3 +11,11 @@ export function describeModel(model: LanguageModelV3): string {
   const fallback = (model as { fallback?: LanguageModelV3 }).fallback;
   return fallback ? `${description} (fallback ${describeModel(fallback)})` : description;
 }
+
+/** `describeModel`, and for the offline model what it is: shown to people (web chat, playground). */
+export function describeModelForPeople(model: LanguageModelV3): string {
+  const description = describeModel(model);
+  return model.provider === "offline"
+    ? `${description}, a deterministic stand-in, not a language model`
+    : description;
+}

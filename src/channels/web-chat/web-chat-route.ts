@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import type {} from "@fastify/websocket";
+import type { FastifyInstance } from "fastify";
+import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
+import { BadRequestError } from "../../errors/bad-request-error.js";
+import type { Logger } from "../../observability/logger.js";
+import type { ConversationResolver } from "../../ports/conversation-resolver.js";
+import { WebChatSession } from "./web-chat-session.js";
+
+export interface WebChatRouteDependencies {
+  agent: ConversationAgent;
+  resolver: ConversationResolver;
+  modelDescription: string;
+}
+
+/**
+ * A visitor id is the bearer of a web conversation (the widget keeps it, e.g. in localStorage):
+ * long and random when Switchboard makes it, at least 16 URL-safe characters when a client brings one.
+ */
+const visitorIdPattern = /^[A-Za-z0-9_-]{16,128}$/;
+
+function visitorIdOf(query: unknown): string | undefined {
+  const visitor = (query as { visitor?: unknown } | undefined)?.visitor;
+  return typeof visitor === "string" && visitor.length > 0 ? visitor : undefined;
+}
+
+/**
+ * `WS /web/chat[?visitor=<id>]`: the web channel (widget and playground). Without `visitor` a new
+ * visitor id is made and sent in `ready`; with one, the visitor's conversation continues. The
+ * protocol is in docs/web-chat.md.
+ */
+export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChatRouteDependencies): void {
+  app.get(
+    "/web/chat",
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        const visitor = visitorIdOf(request.query);
+        if (visitor !== undefined && !visitorIdPattern.test(visitor))
+          throw new BadRequestError("visitor must be 16 to 128 characters of A-Z, a-z, 0-9, _ or -");
+      },
+    },
+    (socket, request) => {
+      const visitorId = visitorIdOf(request.query) ?? randomBytes(16).toString("base64url");
+      new WebChatSession(socket, visitorId, {
+        agent: dependencies.agent,
+        resolver: dependencies.resolver,
+        modelDescription: dependencies.modelDescription,
+        logger: request.log as Logger,
+      });
+    },
+  );
+}

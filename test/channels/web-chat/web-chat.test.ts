@@ -1,0 +1,264 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { webApologyText } from "../../../src/channels/web-chat/web-chat-session.js";
+import { createScriptedModel, type Script } from "../../../src/testing/create-scripted-model.js";
+import { eventually, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
+
+type Frame = Record<string, unknown> & { type: string };
+
+/** A web chat client over a real WebSocket: collects every frame the server sends. */
+class ChatClient {
+  readonly frames: Frame[] = [];
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on("message", (data) => {
+      this.frames.push(JSON.parse(data.toString()) as Frame);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static open(url: string): Promise<ChatClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url);
+      const client = new ChatClient(socket);
+      socket.once("open", () => resolve(client));
+      socket.once("error", reject);
+    });
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  /** The first frame (from `from` on) that matches, waiting for it (bounded). */
+  async next(match: (frame: Frame) => boolean, from = 0, timeoutMs = 5000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.slice(from).find(match);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching frame; got ${JSON.stringify(this.frames)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The frames of one turn, turn-start to turn-end. */
+  async turn(replyTo?: string): Promise<{ start: Frame; deltas: string[]; tools: string[]; end: Frame }> {
+    const start = await this.next(
+      (frame) => frame.type === "turn-start" && (replyTo === undefined || frame.replyTo === replyTo),
+    );
+    const end = await this.next((frame) => frame.type === "turn-end" && frame.turnId === start.turnId);
+    const ofTurn = this.frames.filter((frame) => frame.turnId === start.turnId);
+    return {
+      start,
+      deltas: ofTurn.filter((frame) => frame.type === "text").map((frame) => String(frame.delta)),
+      tools: ofTurn.filter((frame) => frame.type === "tool").map((frame) => String(frame.name)),
+      end,
+    };
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+describe("WS /web/chat", () => {
+  let server: TestServer | undefined;
+  const clients: ChatClient[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start(script: Script, environment: Record<string, string> = {}) {
+    server = await startTestServer(environment, { model: createScriptedModel(script) });
+    return server;
+  }
+
+  async function connect(query = ""): Promise<ChatClient> {
+    if (!server) throw new Error("server not started");
+    const client = await ChatClient.open(`${server.baseUrl.replace("http", "ws")}/web/chat${query}`);
+    clients.push(client);
+    return client;
+  }
+
+  it("gives a new visitor an id and a conversation, streams a reply and stores both sides", async () => {
+    await start([{ text: ["The party ", "is on ", "Thursday."] }]);
+    const client = await connect();
+    const ready = await client.next((frame) => frame.type === "ready");
+    expect(ready.visitorId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(ready.conversationId).toEqual(expect.any(String));
+    expect(ready.history).toEqual([]);
+    expect(ready.model).toMatch(/^scripted/);
+
+    client.send({ type: "message", text: "  When is the party?  ", id: "m1" });
+    const turn = await client.turn("m1");
+    expect(turn.deltas).toEqual(["The party ", "is on ", "Thursday."]);
+    expect(turn.end).toMatchObject({
+      text: "The party is on Thursday.",
+      finishReason: "stop",
+      aborted: false,
+    });
+
+    const conversationId = String(ready.conversationId);
+    const messages = await eventually(async () => {
+      const list = await server!.app.store.listMessages(conversationId);
+      return list.length === 2 ? list : undefined;
+    }, "both messages stored");
+    expect(messages.map((message) => [message.role, message.channel, message.text])).toEqual([
+      ["user", "web", "When is the party?"],
+      ["assistant", "web", "The party is on Thursday."],
+    ]);
+    const conversation = await server!.app.store.getConversation(conversationId);
+    const customer = await server!.app.stores.customers.getCustomer(String(conversation?.customerId));
+    expect(customer).toBeDefined();
+    const identifiers = await server!.app.stores.customers.listIdentifiers(String(conversation?.customerId));
+    expect(identifiers).toEqual([expect.objectContaining({ kind: "web", value: ready.visitorId })]);
+  });
+
+  it("continues a returning visitor's conversation and shows its history", async () => {
+    await start([{ text: "First answer." }, { text: "Second answer." }]);
+    const first = await connect();
+    const ready = await first.next((frame) => frame.type === "ready");
+    first.send({ type: "message", text: "First question" });
+    await first.turn();
+    first.close();
+    await server!.app.stores.flush();
+
+    const again = await connect(`?visitor=${ready.visitorId}`);
+    const resumed = await again.next((frame) => frame.type === "ready");
+    expect(resumed.conversationId).toBe(ready.conversationId);
+    expect(resumed.visitorId).toBe(ready.visitorId);
+    expect(resumed.history).toEqual([
+      expect.objectContaining({ role: "user", channel: "web", text: "First question" }),
+      expect.objectContaining({ role: "assistant", channel: "web", text: "First answer." }),
+    ]);
+    again.send({ type: "message", text: "Second question" });
+    const turn = await again.turn();
+    expect(turn.end.text).toBe("Second answer.");
+    const model = server!.app.agent.model as ReturnType<typeof createScriptedModel>;
+    const secondPrompt = JSON.stringify(model.calls[1]?.prompt);
+    expect(secondPrompt).toContain("First question");
+    expect(secondPrompt).toContain("First answer.");
+  });
+
+  it("answers bad frames with an error frame and keeps the chat going", async () => {
+    await start([{ text: "Still here." }]);
+    const client = await connect();
+    await client.next((frame) => frame.type === "ready");
+    const bad = [
+      "{not json",
+      "[1,2]",
+      JSON.stringify({ type: "shout" }),
+      JSON.stringify({ type: "message", text: "   " }),
+    ];
+    for (const frame of bad) client.send(frame);
+    client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    client.send({ type: "message", text: "x".repeat(4001) });
+    await eventually(
+      () => client.frames.filter((frame) => frame.type === "error").length === 6,
+      "six errors",
+    );
+    const errors = client.frames
+      .filter((frame) => frame.type === "error")
+      .map((frame) => String(frame.message));
+    expect(errors[0]).toBe("frame is not JSON");
+    expect(errors[1]).toBe("frame is not a JSON object");
+    expect(errors[2]).toBe('unknown frame type "shout"');
+    expect(errors[3]).toMatch(/^invalid message frame: text must not be empty/);
+    expect(errors[4]).toBe("Send JSON text frames.");
+    expect(errors[5]).toMatch(/^invalid message frame: text/);
+    expect(server!.logs.some((line) => String(line.msg).startsWith("web chat: dropped frame"))).toBe(true);
+
+    client.send({ type: "ping" });
+    await client.next((frame) => frame.type === "pong");
+    client.send({ type: "message", text: "Are you there?" });
+    const turn = await client.turn();
+    expect(turn.end.text).toBe("Still here.");
+  });
+
+  it("refuses a malformed visitor id on the upgrade with 400", async () => {
+    await start([]);
+    const status = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`${server!.baseUrl.replace("http", "ws")}/web/chat?visitor=short`);
+      socket.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once("open", () => reject(new Error("upgrade accepted")));
+      socket.once("error", () => undefined);
+    });
+    expect(status).toBe(400);
+  });
+
+  it("handles a message sent before ready once the conversation is open", async () => {
+    await start([{ text: "Right away." }]);
+    const client = await connect();
+    client.send({ type: "message", text: "Hello", id: "early" });
+    const turn = await client.turn("early");
+    expect(turn.end.text).toBe("Right away.");
+    const readyIndex = client.frames.findIndex((frame) => frame.type === "ready");
+    const startIndex = client.frames.findIndex((frame) => frame.type === "turn-start");
+    expect(readyIndex).toBeGreaterThanOrEqual(0);
+    expect(readyIndex).toBeLessThan(startIndex);
+  });
+
+  it("cancel stops the reply in flight and keeps what was sent as interrupted", async () => {
+    const deltas = Array.from({ length: 200 }, (_, index) => `w${index} `);
+    await start([{ text: deltas, delayMs: 5 }, { text: "Next." }]);
+    const client = await connect();
+    const ready = await client.next((frame) => frame.type === "ready");
+    client.send({ type: "message", text: "Tell me everything" });
+    const start2 = await client.next((frame) => frame.type === "turn-start");
+    await client.next((frame) => frame.type === "text" && frame.turnId === start2.turnId);
+    client.send({ type: "cancel" });
+    const end = await client.next((frame) => frame.type === "turn-end");
+    expect(end.aborted).toBe(true);
+    const sent = client.frames
+      .filter((frame) => frame.type === "text" && frame.turnId === start2.turnId)
+      .map((frame) => String(frame.delta))
+      .join("");
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length).toBeLessThan(deltas.join("").length);
+
+    client.send({ type: "message", text: "And then?", id: "m2" });
+    const next = await client.turn("m2");
+    expect(next.end.text).toBe("Next.");
+    const messages = await server!.app.store.listMessages(String(ready.conversationId));
+    const interrupted = messages.find((message) => message.role === "assistant" && message.interrupted);
+    expect(interrupted?.text).toBe(sent);
+  });
+
+  it("says sorry when the model fails, and stores the apology", async () => {
+    await start([{ error: new Error("provider down") }]);
+    const client = await connect();
+    const ready = await client.next((frame) => frame.type === "ready");
+    client.send({ type: "message", text: "Hello?" });
+    const turn = await client.turn();
+    expect(turn.deltas).toEqual([webApologyText]);
+    expect(turn.end).toMatchObject({ text: webApologyText, finishReason: "error" });
+    const messages = await eventually(async () => {
+      const list = await server!.app.store.listMessages(String(ready.conversationId));
+      return list.some((message) => message.text === webApologyText) ? list : undefined;
+    }, "apology stored");
+    expect(messages.at(-1)?.metadata).toMatchObject({ kind: "error-apology" });
+  });
+
+  it("reports tool calls by name while the turn runs", async () => {
+    await start([
+      { toolCalls: [{ toolName: "search_knowledge", input: { query: "re:Play party" } }] },
+      { text: "Found it." },
+    ]);
+    const client = await connect();
+    await client.next((frame) => frame.type === "ready");
+    client.send({ type: "message", text: "What about the party?" });
+    const turn = await client.turn();
+    expect(turn.tools).toEqual(["search_knowledge"]);
+    expect(turn.end.text).toBe("Found it.");
+  });
+});
