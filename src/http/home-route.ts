@@ -1,21 +1,48 @@
-import type { FastifyInstance } from "fastify";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Config } from "../config/config.js";
+import { NotFoundError } from "../errors/not-found-error.js";
 
-/** `GET /`: a plain page saying what this server is and how to talk to it. */
+/** The page's files (`public/` at the repository root, beside `prompts/`). */
+export const publicDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../public");
+
+const securityHeaders = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (character) =>
+      ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character] ?? character,
+  );
+}
+
+/**
+ * `GET /`: the dashboard and playground (chat with the agent over `WS /web/chat`; conversations,
+ * timelines and the outbox through `/api/...` with the admin token). Plain files, read once.
+ */
 export function registerHomeRoute(app: FastifyInstance, dependencies: { config: Readonly<Config> }): void {
-  const { config } = dependencies;
-  const page = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Switchboard</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .3em}</style>
-</head><body>
-<h1>Switchboard</h1>
-<p>Multichannel AI agent server: voice (Twilio ConversationRelay), SMS, email and web chat with one agent and one memory.</p>
-<ul>
-<li>Voice webhook: <code>${config.publicUrl}/twilio/voice</code></li>
-<li>Health: <a href="/healthz">/healthz</a></li>
-<li>Call it from a terminal: <code>npm run call</code></li>
-<li>Conversations API: <code>GET /api/conversations</code> with <code>Authorization: Bearer $ADMIN_TOKEN</code></li>
-</ul>
-</body></html>`;
-  app.get("/", async (_request, reply) => reply.type("text/html; charset=utf-8").send(page));
+  const read = (name: string) => readFileSync(path.join(publicDirectory, name), "utf8");
+  const page = read("index.html").replaceAll("{{publicUrl}}", escapeHtml(dependencies.config.publicUrl));
+  const assets = new Map([
+    ["app.js", { body: read("app.js"), type: "text/javascript; charset=utf-8" }],
+    ["style.css", { body: read("style.css"), type: "text/css; charset=utf-8" }],
+  ]);
+  const send = (reply: FastifyReply, body: string, type: string) =>
+    reply.headers(securityHeaders).header("cache-control", "no-cache").type(type).send(body);
+
+  app.get("/", async (_request, reply) => send(reply, page, "text/html; charset=utf-8"));
+  // No icon; answered so browsers do not log a 404 for every page load.
+  app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());
+  app.get<{ Params: { name: string } }>("/assets/:name", async (request, reply) => {
+    const asset = assets.get(request.params.name);
+    if (!asset) throw new NotFoundError(`Asset ${request.params.name}`);
+    return send(reply, asset.body, asset.type);
+  });
 }

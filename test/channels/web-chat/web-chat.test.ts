@@ -249,6 +249,13 @@ describe("WS /web/chat", () => {
     expect(messages.at(-1)?.metadata).toMatchObject({ kind: "error-apology" });
   });
 
+  it("says in ready when the offline stand-in model answers", async () => {
+    server = await startTestServer({ LLM_PROVIDER: "offline" });
+    const client = await connect();
+    const ready = await client.next((frame) => frame.type === "ready");
+    expect(ready.model).toMatch(/^offline:.*a deterministic stand-in, not a language model$/);
+  });
+
   it("reports tool calls by name while the turn runs", async () => {
     await start([
       { toolCalls: [{ toolName: "search_knowledge", input: { query: "re:Play party" } }] },

@@ -1,0 +1,304 @@
+// Switchboard's home page: the playground (web chat over WS /web/chat) and the dashboard (/api/...).
+// Plain browser JavaScript, no build step. Everything shown is set with textContent.
+
+const visitorKey = "switchboard.visitorId";
+const tokenKey = "switchboard.adminToken";
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function formatTime(value) {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? "" : date.toLocaleString();
+}
+
+// ---------------------------------------------------------------- playground
+
+const chat = {
+  socket: undefined,
+  retryMs: 1000,
+  turns: new Map(),
+  running: 0,
+  counter: 0,
+  log: undefined,
+  status: undefined,
+};
+
+function setChatStatus(text, isError = false) {
+  chat.status.textContent = text;
+  chat.status.classList.toggle("error", isError);
+}
+
+function scrollChat() {
+  chat.log.scrollTop = chat.log.scrollHeight;
+}
+
+function addChatLine(role, text, channel) {
+  const line = element("li", role);
+  if (channel && channel !== "web") line.append(element("span", "badge", channel));
+  line.append(document.createTextNode(text));
+  chat.log.append(line);
+  scrollChat();
+  return line;
+}
+
+function updateStopButton() {
+  document.getElementById("chat-stop").disabled = chat.running === 0;
+}
+
+function connectChat() {
+  const visitor = localStorage.getItem(visitorKey);
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const query = visitor ? `?visitor=${encodeURIComponent(visitor)}` : "";
+  const socket = new WebSocket(`${scheme}//${location.host}/web/chat${query}`);
+  chat.socket = socket;
+  let opened = false;
+  setChatStatus("Connecting…");
+  socket.addEventListener("open", () => {
+    opened = true;
+    chat.retryMs = 1000;
+  });
+  socket.addEventListener("message", (event) => {
+    let frame;
+    try {
+      frame = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    onChatFrame(frame);
+  });
+  socket.addEventListener("close", () => {
+    if (chat.socket !== socket) return;
+    chat.running = 0;
+    chat.turns.clear();
+    updateStopButton();
+    // A visitor id the server refused (it answers the upgrade with 400) is forgotten.
+    if (!opened && visitor) localStorage.removeItem(visitorKey);
+    setChatStatus(`Disconnected; reconnecting in ${Math.round(chat.retryMs / 1000)} s…`, true);
+    setTimeout(connectChat, chat.retryMs);
+    chat.retryMs = Math.min(chat.retryMs * 2, 10_000);
+  });
+}
+
+function onChatFrame(frame) {
+  switch (frame.type) {
+    case "ready": {
+      localStorage.setItem(visitorKey, frame.visitorId);
+      chat.log.replaceChildren();
+      for (const line of frame.history) addChatLine(line.role, line.text, line.channel);
+      const label = document.getElementById("model-label");
+      label.textContent = `Model: ${frame.model}`;
+      label.classList.toggle("stand-in", /stand-in/.test(frame.model));
+      setChatStatus(`Connected. Conversation ${frame.conversationId}.`);
+      break;
+    }
+    case "turn-start": {
+      chat.running++;
+      updateStopButton();
+      chat.turns.set(frame.turnId, addChatLine("assistant", ""));
+      break;
+    }
+    case "text": {
+      const line = chat.turns.get(frame.turnId);
+      if (line) {
+        line.textContent += frame.delta;
+        scrollChat();
+      }
+      break;
+    }
+    case "tool": {
+      const line = chat.turns.get(frame.turnId);
+      const activity = element("li", "activity", `using ${frame.name}…`);
+      if (line) chat.log.insertBefore(activity, line);
+      else chat.log.append(activity);
+      break;
+    }
+    case "turn-end": {
+      const line = chat.turns.get(frame.turnId);
+      if (line) {
+        if (frame.aborted) line.classList.add("aborted");
+        if (line.textContent.length === 0 && !frame.aborted) line.textContent = frame.text;
+      }
+      chat.turns.delete(frame.turnId);
+      chat.running = Math.max(0, chat.running - 1);
+      updateStopButton();
+      break;
+    }
+    case "error":
+      setChatStatus(frame.message, true);
+      break;
+    default:
+      break;
+  }
+}
+
+function startPlayground() {
+  chat.log = document.getElementById("chat-log");
+  chat.status = document.getElementById("chat-status");
+  const input = document.getElementById("chat-input");
+  const send = () => {
+    const text = input.value.trim();
+    if (!text || !chat.socket || chat.socket.readyState !== WebSocket.OPEN) return;
+    chat.counter++;
+    chat.socket.send(JSON.stringify({ type: "message", text, id: `m${chat.counter}` }));
+    addChatLine("user", text);
+    input.value = "";
+  };
+  document.getElementById("chat-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      send();
+    }
+  });
+  document.getElementById("chat-stop").addEventListener("click", () => {
+    chat.socket?.send(JSON.stringify({ type: "cancel" }));
+  });
+  document.getElementById("chat-new").addEventListener("click", () => {
+    localStorage.removeItem(visitorKey);
+    chat.socket?.close();
+  });
+  connectChat();
+}
+
+// ---------------------------------------------------------------- dashboard
+
+const dashboard = { token: undefined, selected: undefined, timer: undefined };
+
+function setDashboardStatus(text, isError = false) {
+  const status = document.getElementById("dashboard-status");
+  status.textContent = text;
+  status.classList.toggle("error", isError);
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${dashboard.token}` } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body.message ?? `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function row(cells) {
+  const tr = element("tr");
+  for (const cell of cells) tr.append(element("td", "", cell));
+  return tr;
+}
+
+function outboxContent(entry) {
+  const payload = entry.payload ?? {};
+  if (payload.kind === "sms") return payload.body ?? "";
+  if (payload.kind === "email") return `${payload.subject ?? ""}\n${payload.text ?? ""}`;
+  return payload.kind ?? "";
+}
+
+async function refreshDashboard() {
+  const [{ conversations }, { outbox }] = await Promise.all([
+    api("/api/conversations?limit=30"),
+    api("/api/outbox?limit=30"),
+  ]);
+  const conversationRows = conversations.map((conversation) => {
+    const tr = row([
+      formatTime(conversation.updatedAt),
+      conversation.channel,
+      conversation.customerId ?? "—",
+      conversation.id,
+    ]);
+    tr.dataset.id = conversation.id;
+    tr.classList.toggle("selected", conversation.id === dashboard.selected);
+    tr.addEventListener("click", () => {
+      dashboard.selected = conversation.id;
+      refreshDashboard().catch(showDashboardError);
+    });
+    return tr;
+  });
+  document.querySelector("#conversations tbody").replaceChildren(...conversationRows);
+  const outboxRows = [...outbox]
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .map((entry) =>
+      row([
+        formatTime(entry.createdAt),
+        entry.kind,
+        entry.payload?.to ?? "",
+        entry.status,
+        outboxContent(entry),
+      ]),
+    );
+  document.querySelector("#outbox tbody").replaceChildren(...outboxRows);
+  if (dashboard.selected) await showTimeline(dashboard.selected);
+  setDashboardStatus(`Updated ${new Date().toLocaleTimeString()}.`);
+}
+
+async function showTimeline(conversationId) {
+  const { messages } = await api(`/api/conversations/${encodeURIComponent(conversationId)}`);
+  const items = [];
+  for (const message of messages) {
+    if (message.role === "tool") {
+      for (const result of message.toolResults ?? [])
+        items.push(element("li", "tool", `tool result: ${result.toolName ?? ""}`));
+      continue;
+    }
+    for (const call of message.toolCalls ?? [])
+      items.push(element("li", "tool", `tool call: ${call.toolName ?? ""}`));
+    if (!message.text) continue;
+    const item = element("li", message.role);
+    item.append(element("span", "badge", `${message.channel} · ${formatTime(message.createdAt)}`));
+    item.append(document.createTextNode(message.text));
+    items.push(item);
+  }
+  document.getElementById("timeline-id").textContent = conversationId;
+  document.getElementById("timeline-messages").replaceChildren(...items);
+  document.getElementById("timeline").hidden = false;
+}
+
+function showDashboardError(error) {
+  if (error.status === 401) {
+    sessionStorage.removeItem(tokenKey);
+    dashboard.token = undefined;
+    clearInterval(dashboard.timer);
+    document.getElementById("dashboard-body").hidden = true;
+    document.getElementById("token-form").hidden = false;
+  }
+  setDashboardStatus(error.message, true);
+}
+
+function openDashboard(token) {
+  dashboard.token = token;
+  refreshDashboard().then(
+    () => {
+      sessionStorage.setItem(tokenKey, token);
+      document.getElementById("token-form").hidden = true;
+      document.getElementById("dashboard-body").hidden = false;
+      clearInterval(dashboard.timer);
+      dashboard.timer = setInterval(() => {
+        if (document.visibilityState === "visible") refreshDashboard().catch(showDashboardError);
+      }, 3000);
+    },
+    (error) => showDashboardError(error),
+  );
+}
+
+function startDashboard() {
+  document.getElementById("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const token = document.getElementById("token-input").value.trim();
+    if (token) openDashboard(token);
+  });
+  const saved = sessionStorage.getItem(tokenKey);
+  if (saved) openDashboard(saved);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  startPlayground();
+  startDashboard();
+});

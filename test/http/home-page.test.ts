@@ -1,0 +1,126 @@
+import { existsSync } from "node:fs";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
+
+/**
+ * The home page (playground and dashboard) in headless Chromium: Debian's `chromium` package,
+ * driven by playwright-core. `.ci/run` installs it and sets SWITCHBOARD_REQUIRE_BROWSER=1, so in CI
+ * a missing browser fails; elsewhere these tests are skipped with the reason below.
+ */
+const chromiumPath =
+  process.env.CHROMIUM_PATH ??
+  ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((candidate) => existsSync(candidate));
+const required = process.env.SWITCHBOARD_REQUIRE_BROWSER === "1";
+if (!chromiumPath && required)
+  throw new Error("Chromium is required (apt-get install chromium) but not found");
+
+describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const model = createScriptedModel((options) => {
+      const last = JSON.stringify(options.prompt.at(-1));
+      return { text: last.includes("party") ? ["The re:Play party ", "is on Thursday."] : "Noted." };
+    });
+    server = await startTestServer({ PUBLIC_URL: "https://switchboard.example.test" }, { model });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openPage(): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    await page.goto(server.baseUrl);
+    return { page, errors };
+  }
+
+  it("chats with the agent, keeps the conversation across a reload, and shows text as text", async () => {
+    const { page, errors } = await openPage();
+    await page.getByText(/^Connected\. Conversation /).waitFor();
+    await expect(page.locator("#model-label").textContent()).resolves.toBe("Model: scripted:scripted-model");
+
+    await page.fill("#chat-input", "When is the party?");
+    await page.press("#chat-input", "Enter");
+    await page.locator("#chat-log li.assistant", { hasText: "The re:Play party is on Thursday." }).waitFor();
+    await expect(page.locator("#chat-log li.user").allTextContents()).resolves.toEqual([
+      "When is the party?",
+    ]);
+
+    const markup = '<img src="x" onerror="window.injected=1">';
+    await page.fill("#chat-input", markup);
+    await page.click("#chat-send");
+    await page.locator("#chat-log li.assistant", { hasText: "Noted." }).waitFor();
+    await expect(page.locator("#chat-log li.user").nth(1).textContent()).resolves.toBe(markup);
+    await expect(page.locator("#chat-log img").count()).resolves.toBe(0);
+
+    await page.reload();
+    await page.getByText(/^Connected\. Conversation /).waitFor();
+    await expect(page.locator("#chat-log li").allTextContents()).resolves.toEqual([
+      "When is the party?",
+      "The re:Play party is on Thursday.",
+      markup,
+      "Noted.",
+    ]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("opens the dashboard with the admin token: conversations, a timeline and the outbox", async () => {
+    const conversation = await server.app.store.createConversation({
+      channel: "sms",
+      externalRef: "+14155550100",
+    });
+    await server.app.store.appendMessage({
+      conversationId: conversation.id,
+      role: "user",
+      channel: "sms",
+      text: "Text me the details",
+    });
+    await server.app.stores.outbox.enqueueOutbound({
+      idempotencyKey: "dashboard-test-1",
+      conversationId: conversation.id,
+      payload: { kind: "sms", to: "+14155550100", body: "re:Play: Thursday 8 pm" },
+    });
+    const { page, errors } = await openPage();
+
+    await page.fill("#token-input", "wrong-token");
+    await page.click("#token-form button");
+    await page.locator("#dashboard-status.error").waitFor();
+    await expect(page.locator("#dashboard-body").isHidden()).resolves.toBe(true);
+
+    await page.fill("#token-input", "test-admin-token");
+    await page.click("#token-form button");
+    await page.locator("#conversations tbody tr", { hasText: conversation.id }).click();
+    await page.locator("#timeline-messages li", { hasText: "Text me the details" }).waitFor();
+    await page.locator("#outbox tbody tr", { hasText: "re:Play: Thursday 8 pm" }).waitFor();
+    await expect(page.locator("#outbox tbody tr", { hasText: "re:Play" }).textContent()).resolves.toContain(
+      "+14155550100",
+    );
+    // The page's own 401 is expected; nothing else went wrong.
+    expect(errors.filter((error) => !error.includes("401"))).toEqual([]);
+    await page.context().close();
+  });
+
+  it("serves the page with a content security policy and no unknown assets", async () => {
+    const page = await fetch(`${server.baseUrl}/`);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain("https://switchboard.example.test/twilio/voice");
+    expect((await fetch(`${server.baseUrl}/assets/app.js`)).headers.get("content-type")).toMatch(
+      /javascript/,
+    );
+    expect((await fetch(`${server.baseUrl}/assets/constructor`)).status).toBe(404);
+  });
+});
