@@ -31,11 +31,13 @@ import { registerAdminApiRoutes } from "../http/admin-api-routes.js";
 import { installErrorHandler } from "../http/error-handler.js";
 import { registerHealthRoute } from "../http/health-route.js";
 import { registerHomeRoute } from "../http/home-route.js";
+import { registerMetricsRoute } from "../http/metrics-route.js";
 import { IdentityService } from "../identity/identity-service.js";
 import { createKnowledgeTools } from "../knowledge/create-knowledge-tools.js";
 import { createLanguageModel, describeModel, describeModelForPeople } from "../llm/create-language-model.js";
 import { lazyChildLogger } from "../observability/lazy-child-logger.js";
 import { createLogger, type Logger } from "../observability/logger.js";
+import { createMetrics } from "../observability/metrics.js";
 import { OutboxWorker } from "../outbox/outbox-worker.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { NewOutboxEntry } from "../ports/outbox-store.js";
@@ -90,6 +92,8 @@ export async function createApp(
   const stores = overrides.stores ?? (await createStores(config, logger));
   const store = stores.conversations;
   const model = overrides.model ?? (await createLanguageModel(config.llm));
+  // Gauges read at scrape time only; `server` exists by then.
+  const metrics = createMetrics({ webSocketConnections: () => server.websocketServer?.clients.size ?? 0 });
   const outboxWorker = new OutboxWorker({
     outbox: stores.outbox,
     messagingState: stores.messagingState,
@@ -99,6 +103,7 @@ export async function createApp(
     maxAttempts: config.outbox.maxAttempts,
     leaseMs: config.outbox.leaseMs,
     flushWrites: stores.flush,
+    onOutcome: (entry, outcome) => metrics.observeOutbox(entry, outcome),
   });
   const enqueueOutbound = async (entry: NewOutboxEntry) => {
     const { entry: stored } = await stores.outbox.enqueueOutbound(entry);
@@ -158,6 +163,7 @@ export async function createApp(
     keepRecentMessages: config.agent.keepRecentMessages,
   });
 
+  agent.subscribe((event) => metrics.observeAgent(event));
   if (segment) agent.subscribe((event) => segment.observe(event));
 
   const server = Fastify({
@@ -189,6 +195,7 @@ export async function createApp(
 
   registerHealthRoute(server, store);
   registerHomeRoute(server, { config });
+  registerMetricsRoute(server, metrics);
   registerVoiceWebhookRoutes(server, { config, store, resolver: identity, signatureVerifier });
   registerRelayRoute(server, { agent, resolver: identity, voice: config.voice, signatureVerifier });
   const modelDescription = describeModel(model);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { AgentEvent } from "../../src/core/agent/conversation-agent.js";
 import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
 import type { TurnEvent } from "../../src/core/agent/turn-event.js";
 import { createToolSet } from "../../src/core/tools/tool-set.js";
@@ -23,6 +24,7 @@ async function openVoiceSession(replies: string[][]) {
   const conversation = await store.createConversation({ channel: "voice" });
   return {
     store,
+    agent,
     conversationId: conversation.id,
     session: await agent.openSession(conversation.id, "voice"),
   };
@@ -70,5 +72,41 @@ describe("ConversationSession turn order", () => {
     await appended;
     const texts = (await store.listMessages(conversationId)).map((message) => message.text);
     expect(texts).toEqual(["question", "Reply.", "Noted."]);
+  });
+});
+
+describe("ConversationAgent observers", () => {
+  it("see a turn's events but its text deltas only when they ask, and get the timings at turn-end", async () => {
+    const { agent, session } = await openVoiceSession([["Hello ", "there."]]);
+    const plain: AgentEvent[] = [];
+    const withDeltas: AgentEvent[] = [];
+    agent.subscribe((event) => plain.push(event));
+    const unsubscribe = agent.subscribe((event) => withDeltas.push(event), { textDeltas: true });
+    const channelEvents: TurnEvent[] = [];
+    await session.runTurn({ text: "hi" }, { onEvent: (event) => channelEvents.push(event) });
+
+    expect(channelEvents.map((event) => event.type)).toEqual([
+      "turn-start",
+      "text-delta",
+      "text-delta",
+      "turn-end",
+    ]);
+    expect(withDeltas.map(({ event }) => event.type)).toEqual([
+      "turn-start",
+      "text-delta",
+      "text-delta",
+      "turn-end",
+    ]);
+    expect(plain.map(({ event }) => event.type)).toEqual(["turn-start", "turn-end"]);
+    expect(plain[0]).toMatchObject({ conversationId: session.conversationId, channel: "voice" });
+    const end = plain[1]?.event;
+    if (end?.type !== "turn-end") throw new Error("no turn-end");
+    expect(end.firstTextMs).toEqual(expect.any(Number));
+    expect(end.firstTextMs).toBeGreaterThanOrEqual(0);
+    expect(end.durationMs).toBeGreaterThanOrEqual(end.firstTextMs ?? 0);
+
+    unsubscribe();
+    expect(agent.observesTextDeltas).toBe(false);
+    expect(agent.hasObservers).toBe(true);
   });
 });

@@ -56,7 +56,9 @@ export class ConversationAgent {
   readonly historyBudgetChars: number;
   readonly keepRecentMessages: number;
   private readonly compacting = new Map<string, Promise<ConversationSummaryState | undefined>>();
-  private readonly observers = new Set<AgentObserver>();
+  /** Each observer, and whether it asked for text deltas. */
+  private readonly observers = new Map<AgentObserver, boolean>();
+  private textDeltaObservers = 0;
 
   constructor(options: ConversationAgentOptions) {
     this.store = options.store;
@@ -118,18 +120,39 @@ export class ConversationAgent {
     return run;
   }
 
-  subscribe(observer: AgentObserver): () => void {
-    this.observers.add(observer);
-    return () => this.observers.delete(observer);
+  /**
+   * Adds an observer of every turn's events. Text deltas (one per streamed chunk) are delivered only
+   * with `textDeltas: true`; the turn-end event carries the timings most observers want instead.
+   */
+  subscribe(observer: AgentObserver, options: { textDeltas?: boolean } = {}): () => void {
+    if (this.observers.has(observer)) return () => this.unsubscribe(observer);
+    const textDeltas = options.textDeltas === true;
+    this.observers.set(observer, textDeltas);
+    if (textDeltas) this.textDeltaObservers++;
+    return () => this.unsubscribe(observer);
+  }
+
+  private unsubscribe(observer: AgentObserver): void {
+    const textDeltas = this.observers.get(observer);
+    if (textDeltas === undefined) return;
+    this.observers.delete(observer);
+    if (textDeltas) this.textDeltaObservers--;
   }
 
   get hasObservers(): boolean {
     return this.observers.size > 0;
   }
 
+  /** True when some observer asked for text deltas. */
+  get observesTextDeltas(): boolean {
+    return this.textDeltaObservers > 0;
+  }
+
   /** Called by sessions; an observer that throws is isolated from the turn. */
   notify(event: AgentEvent): void {
-    for (const observer of this.observers) {
+    const isTextDelta = event.event.type === "text-delta";
+    for (const [observer, textDeltas] of this.observers) {
+      if (isTextDelta && !textDeltas) continue;
       try {
         observer(event);
       } catch {

@@ -42,6 +42,8 @@ export interface ModelTurnResult {
   inputTokens: number | undefined;
   outputTokens: number | undefined;
   error: SwitchboardError | undefined;
+  /** `performance.now()` when the first text delta arrived. */
+  firstTextAt: number | undefined;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
     inputTokens: undefined,
     outputTokens: undefined,
     error: undefined,
+    firstTextAt: undefined,
   };
   let prompt = request.prompt as LanguageModelV3Message[];
   const toolContext: Omit<ToolContext, "toolCallId"> = {
@@ -80,6 +83,7 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
       switch (part.type) {
         case "text-delta":
           if (part.delta.length > 0) {
+            if (result.firstTextAt === undefined) result.firstTextAt = performance.now();
             step.text += part.delta;
             emit({ type: "text-delta", turnId, delta: part.delta });
           }

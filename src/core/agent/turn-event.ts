@@ -42,6 +42,10 @@ export type TurnEvent =
       finishReason: TurnFinishReason;
       aborted: boolean;
       usage: { inputTokens: number | undefined; outputTokens: number | undefined };
+      /** Milliseconds from the start of the turn to its first text delta (undefined without text). */
+      firstTextMs: number | undefined;
+      /** Milliseconds from the start of the turn to this event. */
+      durationMs: number;
     }
   | { type: "error"; turnId: string; error: SwitchboardError };
 

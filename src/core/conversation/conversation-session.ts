@@ -234,12 +234,20 @@ export class ConversationSession {
     const conversationId = this.conversation.id;
     const channel = this.channel;
     const onEvent = options.onEvent;
-    const emit: TurnEventListener = agent.hasObservers
-      ? (event: TurnEvent) => {
-          onEvent?.(event);
-          agent.notify({ conversationId, customerId: this.conversation.customerId, channel, event });
-        }
-      : (onEvent ?? noop);
+    const customerId = this.conversation.customerId;
+    // Observers get text deltas only when one asked for them (metrics read the turn-end timings).
+    const emit: TurnEventListener = !agent.hasObservers
+      ? (onEvent ?? noop)
+      : agent.observesTextDeltas
+        ? (event: TurnEvent) => {
+            onEvent?.(event);
+            agent.notify({ conversationId, customerId, channel, event });
+          }
+        : (event: TurnEvent) => {
+            onEvent?.(event);
+            if (event.type !== "text-delta") agent.notify({ conversationId, customerId, channel, event });
+          };
+    const startedAt = performance.now();
 
     emit({ type: "turn-start", turnId, conversationId, channel });
     // The user message is written once the model has been called (at the end of this event-loop
@@ -307,6 +315,8 @@ export class ConversationSession {
       finishReason: result.finishReason,
       aborted: result.aborted,
       usage: { inputTokens: result.inputTokens, outputTokens: result.outputTokens },
+      firstTextMs: result.firstTextAt === undefined ? undefined : result.firstTextAt - startedAt,
+      durationMs: performance.now() - startedAt,
     });
     const userMessage = await userWrite;
     if (!alreadyInHistory) this.remember(userMessage);

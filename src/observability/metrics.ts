@@ -1,0 +1,137 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { AgentEvent } from "../core/agent/conversation-agent.js";
+import type { OutboxEntry } from "../ports/outbox-store.js";
+
+export interface MetricsSources {
+  /** Open WebSockets (voice calls and web chats), read at each scrape. */
+  webSocketConnections: () => number;
+}
+
+export interface SwitchboardMetrics {
+  readonly registry: Registry;
+  /** The text exposition (starts the process metrics on first use). */
+  exposition(): Promise<string>;
+  /** An agent observer: turns, first-token latency, tool calls, errors and tokens by channel. */
+  observeAgent(event: AgentEvent): void;
+  /** The outbox worker's final outcomes (sent, failed, dead). */
+  observeOutbox(entry: OutboxEntry, outcome: { status: "sent" | "failed" | "dead" }): void;
+}
+
+/** Seconds: a first token is expected in milliseconds, a whole turn can take seconds. */
+const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Prometheus metrics (`GET /metrics`) in the app's own registry. Filled by observers of the agent's
+ * event stream and the outbox, and by gauges read at scrape time; nothing here is awaited by a turn
+ * or a webhook. Labels carry no customer content: channel, finish reason, error code, tool name.
+ */
+export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
+  const registry = new Registry();
+  // The process metrics that sample continuously (event-loop delay, GC) start at the first scrape:
+  // a server nobody scrapes does not pay for them.
+  let processMetricsStarted = false;
+  const startProcessMetrics = () => {
+    if (processMetricsStarted) return;
+    processMetricsStarted = true;
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  };
+
+  const turns = new Counter({
+    name: "switchboard_turns_total",
+    help: "Agent turns finished, by channel and finish reason",
+    labelNames: ["channel", "finish_reason"] as const,
+    registers: [registry],
+  });
+  const turnErrors = new Counter({
+    name: "switchboard_turn_errors_total",
+    help: "Errors reported by agent turns (model or tool failures), by channel and error code",
+    labelNames: ["channel", "code"] as const,
+    registers: [registry],
+  });
+  const toolCalls = new Counter({
+    name: "switchboard_tool_calls_total",
+    help: "Tool calls made by the agent, by tool",
+    labelNames: ["tool"] as const,
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: "switchboard_model_tokens_total",
+    help: "Tokens reported by the model, by direction (input or output)",
+    labelNames: ["direction"] as const,
+    registers: [registry],
+  });
+  const firstToken = new Histogram({
+    name: "switchboard_first_token_seconds",
+    help: "From the start of a turn to the model's first text, by channel",
+    labelNames: ["channel"] as const,
+    buckets: latencyBuckets,
+    registers: [registry],
+  });
+  const turnDuration = new Histogram({
+    name: "switchboard_turn_seconds",
+    help: "From the start of a turn to its end (all model steps and tool calls), by channel",
+    labelNames: ["channel"] as const,
+    buckets: latencyBuckets,
+    registers: [registry],
+  });
+  const outbox = new Counter({
+    name: "switchboard_outbox_deliveries_total",
+    help: "Outbound messages by kind and final outcome (sent, failed, dead)",
+    labelNames: ["kind", "status"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "switchboard_websocket_connections",
+    help: "Open WebSockets (voice calls and web chats)",
+    registers: [registry],
+    collect() {
+      this.set(sources.webSocketConnections());
+    },
+  });
+
+  // Label hashing on every observation costs more than the observation: children are made once.
+  const children = new Map<string, unknown>();
+  const child = <T extends object>(key: string, make: () => T): T => {
+    let found = children.get(key) as T | undefined;
+    if (found === undefined) {
+      found = make();
+      children.set(key, found);
+    }
+    return found;
+  };
+
+  return {
+    registry,
+    async exposition() {
+      startProcessMetrics();
+      return registry.metrics();
+    },
+    observeAgent({ channel, event }) {
+      switch (event.type) {
+        case "turn-end": {
+          const reason = event.finishReason;
+          child(`turns ${channel} ${reason}`, () => turns.labels(channel, reason)).inc();
+          child(`turn ${channel}`, () => turnDuration.labels(channel)).observe(event.durationMs / 1000);
+          if (event.firstTextMs !== undefined)
+            child(`first ${channel}`, () => firstToken.labels(channel)).observe(event.firstTextMs / 1000);
+          if (event.usage.inputTokens)
+            child("tokens input", () => tokens.labels("input")).inc(event.usage.inputTokens);
+          if (event.usage.outputTokens)
+            child("tokens output", () => tokens.labels("output")).inc(event.usage.outputTokens);
+          break;
+        }
+        case "tool-call":
+          toolCalls.inc({ tool: event.toolName });
+          break;
+        case "error":
+          turnErrors.inc({ channel, code: event.error.code });
+          break;
+        default:
+          break;
+      }
+    },
+    observeOutbox(entry, outcome) {
+      outbox.inc({ kind: entry.kind, status: outcome.status });
+    },
+  };
+}

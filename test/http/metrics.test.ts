@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { createScriptedModel, type Script } from "../../src/testing/create-scripted-model.js";
+import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
+
+/** The value of one sample line (`name{labels} value`), or undefined when absent. */
+function sample(exposition: string, name: string, labels = ""): number | undefined {
+  const prefix = labels ? `${name}{${labels}} ` : `${name} `;
+  const line = exposition.split("\n").find((candidate) => candidate.startsWith(prefix));
+  return line === undefined ? undefined : Number(line.slice(prefix.length));
+}
+
+describe("GET /metrics", () => {
+  let server: TestServer | undefined;
+  const sockets: WebSocket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.close();
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start(script: Script) {
+    server = await startTestServer({}, { model: createScriptedModel(script) });
+    return server;
+  }
+
+  async function scrape(): Promise<string> {
+    const response = await fetch(`${server!.baseUrl}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    return response.text();
+  }
+
+  /** One web chat turn over a real WebSocket, left open; resolves at its turn-end. */
+  async function chatTurn(text: string): Promise<void> {
+    const socket = new WebSocket(`${server!.baseUrl.replace("http", "ws")}/web/chat`);
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.on("message", (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string };
+        if (frame.type === "ready") socket.send(JSON.stringify({ type: "message", text }));
+        if (frame.type === "turn-end") resolve();
+      });
+      socket.once("error", reject);
+    });
+  }
+
+  it("exposes process metrics and the agent's turns, first tokens, tools and tokens, without content", async () => {
+    await start([
+      { toolCalls: [{ toolName: "search_knowledge", input: { query: "party" } }] },
+      { text: ["Thursday ", "at 8."] },
+    ]);
+    const before = await scrape();
+    expect(before).toContain("# TYPE process_cpu_seconds_total counter");
+    expect(sample(before, "switchboard_websocket_connections")).toBe(0);
+    expect(sample(before, "switchboard_turns_total", 'channel="web",finish_reason="stop"')).toBeUndefined();
+
+    await chatTurn("When is the secret party?");
+    const after = await scrape();
+    expect(sample(after, "switchboard_turns_total", 'channel="web",finish_reason="stop"')).toBe(1);
+    expect(sample(after, "switchboard_first_token_seconds_count", 'channel="web"')).toBe(1);
+    expect(sample(after, "switchboard_turn_seconds_count", 'channel="web"')).toBe(1);
+    expect(sample(after, "switchboard_tool_calls_total", 'tool="search_knowledge"')).toBe(1);
+    expect(sample(after, "switchboard_model_tokens_total", 'direction="output"')).toBeGreaterThan(0);
+    expect(sample(after, "switchboard_websocket_connections")).toBe(1);
+    expect(after).not.toContain("secret party");
+    expect(after).not.toContain("Thursday");
+  });
+
+  it("counts turn errors by code", async () => {
+    await start([{ error: new Error("provider down") }]);
+    await chatTurn("Hello?");
+    const exposition = await scrape();
+    const errorLine = exposition
+      .split("\n")
+      .find((line) => line.startsWith('switchboard_turn_errors_total{channel="web",code='));
+    expect(errorLine).toMatch(/ 1$/);
+    expect(sample(exposition, "switchboard_turns_total", 'channel="web",finish_reason="error"')).toBe(1);
+  });
+
+  it("counts the outbox's deliveries by kind and outcome", async () => {
+    await start([]);
+    await server!.app.stores.outbox.enqueueOutbound({
+      idempotencyKey: "metrics-sms-1",
+      payload: { kind: "sms", to: "+14155550100", body: "hello" },
+    });
+    server!.app.outboxWorker.wake();
+    const exposition = await eventually(async () => {
+      const text = await scrape();
+      return sample(text, "switchboard_outbox_deliveries_total", 'kind="sms",status="sent"') === 1
+        ? text
+        : undefined;
+    }, "the delivery counted");
+    expect(exposition).not.toContain("+14155550100");
+  });
+});
