@@ -10,6 +10,7 @@ export function printStartupBanner(app: SwitchboardApp): void {
     "",
     "  Switchboard is running",
     `  Local:         ${local}`,
+    `  Playground:    ${local}/  (web chat with the agent, and the dashboard)`,
     `  Public URL:    ${config.publicUrl}${config.publicUrlIsDefault ? "  (set PUBLIC_URL to your tunnel or domain for Twilio)" : ""}`,
     `  Voice webhook: ${config.publicUrl}/twilio/voice`,
     `  Store:         ${config.store.kind}${config.store.kind === "sqlite" ? ` (${config.dataDirectory})` : ""}`,

@@ -249,6 +249,58 @@ describe("WS /web/chat", () => {
     expect(messages.at(-1)?.metadata).toMatchObject({ kind: "error-apology" });
   });
 
+  it("links a visitor who verifies their phone: a later SMS from it continues the web conversation", async () => {
+    let code = "";
+    await start((_options, call) => {
+      switch (call) {
+        case 0:
+          return { toolCalls: [{ toolName: "verify_contact", input: { address: "+1 415 555 0123" } }] };
+        case 1:
+          return { text: "I sent you a code." };
+        case 2:
+          return { toolCalls: [{ toolName: "confirm_contact_code", input: { code } }] };
+        case 3:
+          return { text: "Your number is verified." };
+        default:
+          return { text: "Hello again, by text." };
+      }
+    });
+    const client = await connect();
+    const ready = await client.next((frame) => frame.type === "ready");
+    client.send({ type: "message", text: "My number is +1 415 555 0123", id: "a" });
+    await client.turn("a");
+    const sms = await eventually(async () => {
+      const entries = await server!.app.stores.outbox.listOutbound({});
+      return entries.find((entry) => entry.payload.kind === "sms" && entry.payload.to === "+14155550123");
+    }, "the code sent by SMS");
+    code = /\b(\d{6})\b/.exec(sms.payload.kind === "sms" ? sms.payload.body : "")?.[1] ?? "";
+    expect(code).toMatch(/^\d{6}$/);
+    client.send({ type: "message", text: `The code is ${code}`, id: "b" });
+    expect((await client.turn("b")).end.text).toBe("Your number is verified.");
+
+    const response = await fetch(`${server!.baseUrl}/twilio/sms`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        MessageSid: "SMwebchatlink0001",
+        AccountSid: "ACtest",
+        From: "+14155550123",
+        To: "+14155550100",
+        Body: "Any news?",
+      }).toString(),
+    });
+    expect(response.status).toBe(200);
+    await server!.app.idle();
+    const messages = await server!.app.store.listMessages(String(ready.conversationId));
+    expect(
+      messages.filter((message) => message.role === "user").map((message) => [message.channel, message.text]),
+    ).toEqual([
+      ["web", "My number is +1 415 555 0123"],
+      ["web", `The code is ${code}`],
+      ["sms", "Any news?"],
+    ]);
+  });
+
   it("says in ready when the offline stand-in model answers", async () => {
     server = await startTestServer({ LLM_PROVIDER: "offline" });
     const client = await connect();
