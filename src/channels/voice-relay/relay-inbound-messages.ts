@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { invalidFrameReason, readJsonObjectFrame, shortFrameType } from "../json-frames.js";
 
 /** Frames Twilio ConversationRelay sends us. Unknown fields are ignored; unknown types are dropped. */
 const setupSchema = z.object({
@@ -82,32 +83,19 @@ function fastPrompt(value: Record<string, unknown>): RelayPrompt | undefined {
 
 /** Parses one text frame; never throws. */
 export function parseRelayFrame(data: string): ParsedRelayFrame {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return { ok: false, reason: "frame is not JSON", frameType: undefined };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, reason: "frame is not a JSON object", frameType: undefined };
-  }
-  const type = (value as { type?: unknown }).type;
-  if (typeof type !== "string")
-    return { ok: false, reason: "frame has no string `type`", frameType: undefined };
+  const read = readJsonObjectFrame(data);
+  if (typeof read === "string") return { ok: false, reason: read, frameType: undefined };
+  const { value, type } = read;
   if (type === "prompt") {
-    const prompt = fastPrompt(value as Record<string, unknown>);
+    const prompt = fastPrompt(value);
     if (prompt) return { ok: true, message: prompt };
   }
   const schema = schemas[type as keyof typeof schemas];
-  if (!schema) return { ok: false, reason: `unknown frame type "${type}"`, frameType: type };
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return {
-      ok: false,
-      reason: `invalid ${type} frame: ${issue?.path.join(".") || "frame"} ${issue?.message ?? "is invalid"}`,
-      frameType: type,
-    };
+  if (!schema) {
+    const frameType = shortFrameType(type);
+    return { ok: false, reason: `unknown frame type "${frameType}"`, frameType };
   }
+  const result = schema.safeParse(value);
+  if (!result.success) return { ok: false, reason: invalidFrameReason(type, result.error), frameType: type };
   return { ok: true, message: result.data };
 }

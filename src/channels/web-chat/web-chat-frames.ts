@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ChannelName } from "../../ports/channel.js";
 import type { StoredMessage } from "../../ports/conversation-store.js";
+import { invalidFrameReason, readJsonObjectFrame, shortFrameType } from "../json-frames.js";
 
 /** The longest message a visitor may send, in characters. */
 export const maxWebMessageChars = 4000;
@@ -30,27 +31,12 @@ export type ParsedWebChatFrame = { ok: true; frame: WebChatInbound } | { ok: fal
 
 /** Parses one text frame from the widget; never throws. */
 export function parseWebChatFrame(data: string): ParsedWebChatFrame {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return { ok: false, reason: "frame is not JSON" };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    return { ok: false, reason: "frame is not a JSON object" };
-  const type = (value as { type?: unknown }).type;
-  if (typeof type !== "string") return { ok: false, reason: "frame has no string `type`" };
-  const schema = schemas[type as keyof typeof schemas];
-  // The type is the client's text: cut short before it reaches a log line.
-  if (!schema) return { ok: false, reason: `unknown frame type "${type.slice(0, 32)}"` };
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return {
-      ok: false,
-      reason: `invalid ${type} frame: ${issue?.path.join(".") || "frame"} ${issue?.message ?? "is invalid"}`,
-    };
-  }
+  const read = readJsonObjectFrame(data);
+  if (typeof read === "string") return { ok: false, reason: read };
+  const schema = schemas[read.type as keyof typeof schemas];
+  if (!schema) return { ok: false, reason: `unknown frame type "${shortFrameType(read.type)}"` };
+  const result = schema.safeParse(read.value);
+  if (!result.success) return { ok: false, reason: invalidFrameReason(read.type, result.error) };
   return { ok: true, frame: result.data };
 }
 
