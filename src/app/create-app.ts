@@ -203,6 +203,8 @@ export async function createApp(
     agent,
     resolver: identity,
     modelDescription: describeModelForPeople(model),
+    publicUrl: config.publicUrl,
+    allowedOrigins: config.webChatOrigins,
   });
   // Webhooks arriving on a saturated loop slow the start of background work (see WebhookPressure).
   const pressure = new WebhookPressure();

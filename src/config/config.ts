@@ -56,6 +56,36 @@ const extraLanguagesFromString = z
     });
   });
 
+/** `WEB_CHAT_ORIGINS`: `*`, or a comma-separated list of origins (`https://www.example.com`). */
+const webChatOriginsSchema = z
+  .string()
+  .optional()
+  .transform((value, context): "any" | string[] => {
+    const text = value?.trim() ?? "";
+    if (text === "*") return "any";
+    const origins: string[] = [];
+    for (const item of text
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      let origin: string | undefined;
+      try {
+        origin = new URL(item).origin;
+      } catch {
+        origin = undefined;
+      }
+      if (!origin || origin === "null" || origin !== item.replace(/\/$/, "")) {
+        context.addIssue({
+          code: "custom",
+          message: `"${item}" is not an origin like https://www.example.com`,
+        });
+        return z.NEVER;
+      }
+      origins.push(origin);
+    }
+    return origins;
+  });
+
 export const llmProviderNames = [
   "offline",
   "bedrock",
@@ -131,6 +161,7 @@ const environmentSchema = z.object({
   SEGMENT_HOST: optionalString,
   ADMIN_TOKEN: optionalString,
   HUMAN_AGENT_NUMBER: optionalString,
+  WEB_CHAT_ORIGINS: webChatOriginsSchema,
 
   VOICE_WELCOME_GREETING: z.string().default("Hello, this is Switchboard. How can I help you today?"),
   VOICE_WELCOME_GREETING_INTERRUPTIBLE: z.enum(interruptibleValues).default("any"),
@@ -233,6 +264,11 @@ export interface Config {
   defaultPhoneRegion: string;
   adminToken: string | undefined;
   humanAgentNumber: string | undefined;
+  /**
+   * Browser origins allowed to open `WS /web/chat` besides this server's own (and PUBLIC_URL's);
+   * `any` for every origin. Clients that send no Origin (not browsers) are always allowed.
+   */
+  webChatOrigins: "any" | string[];
   voice: VoiceConfig;
 }
 
@@ -344,6 +380,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     adminToken: env.ADMIN_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,
+    webChatOrigins: env.WEB_CHAT_ORIGINS,
     voice: {
       welcomeGreeting: env.VOICE_WELCOME_GREETING,
       welcomeGreetingInterruptible: env.VOICE_WELCOME_GREETING_INTERRUPTIBLE,

@@ -33,6 +33,18 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads WEB_CHAT_ORIGINS as origins, or * for any, and refuses anything else", () => {
+    expect(loadConfig({}).webChatOrigins).toEqual([]);
+    expect(loadConfig({ WEB_CHAT_ORIGINS: "*" }).webChatOrigins).toBe("any");
+    expect(
+      loadConfig({ WEB_CHAT_ORIGINS: "https://www.example.com, http://localhost:5173/" }).webChatOrigins,
+    ).toEqual(["https://www.example.com", "http://localhost:5173"]);
+    expect(() => loadConfig({ WEB_CHAT_ORIGINS: "www.example.com" })).toThrowError(/WEB_CHAT_ORIGINS/);
+    expect(() => loadConfig({ WEB_CHAT_ORIGINS: "https://www.example.com/chat" })).toThrowError(
+      /WEB_CHAT_ORIGINS/,
+    );
+  });
+
   it("never echoes a secret value in the error", () => {
     expect(() => loadConfig({ LLM_MAX_OUTPUT_TOKENS: "-1" })).toThrowError(/"-1"/);
     let message = "";

@@ -3,6 +3,7 @@ import type {} from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
 import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
 import { BadRequestError } from "../../errors/bad-request-error.js";
+import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import { WebChatSession } from "./web-chat-session.js";
@@ -11,6 +12,10 @@ export interface WebChatRouteDependencies {
   agent: ConversationAgent;
   resolver: ConversationResolver;
   modelDescription: string;
+  /** The public URL: its origin may always open a chat. */
+  publicUrl: string;
+  /** Other browser origins allowed (`any`: every one). */
+  allowedOrigins: "any" | readonly string[];
 }
 
 /**
@@ -30,11 +35,36 @@ function visitorIdOf(query: unknown): string | undefined {
  * protocol is in docs/web-chat.md.
  */
 export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChatRouteDependencies): void {
+  const { allowedOrigins } = dependencies;
+  const fixedOrigins = new Set([
+    new URL(dependencies.publicUrl).origin,
+    ...(allowedOrigins === "any" ? [] : allowedOrigins),
+  ]);
+  /**
+   * A browser always sends Origin on a WebSocket upgrade: a chat may be opened from this server's
+   * own page, PUBLIC_URL's, or an allowed origin, so another site cannot open chats from its
+   * visitors' browsers. Clients that send no Origin (scripts, servers) are not browsers.
+   */
+  const originAllowed = (origin: string | undefined, host: string): boolean => {
+    if (origin === undefined || allowedOrigins === "any" || fixedOrigins.has(origin)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  };
   app.get(
     "/web/chat",
     {
       websocket: true,
       preValidation: async (request) => {
+        const origin = request.headers.origin;
+        if (!originAllowed(origin, request.host))
+          throw new SwitchboardError(
+            "ORIGIN_NOT_ALLOWED",
+            "This origin may not open a web chat; add it to WEB_CHAT_ORIGINS",
+            { statusCode: 403 },
+          );
         const visitor = visitorIdOf(request.query);
         if (visitor !== undefined && !visitorIdPattern.test(visitor))
           throw new BadRequestError("visitor must be 16 to 128 characters of A-Z, a-z, 0-9, _ or -");

@@ -196,6 +196,41 @@ describe("WS /web/chat", () => {
     expect(status).toBe(400);
   });
 
+  /** The upgrade's status with this Origin header (101 when it opens). */
+  function upgradeStatus(origin: string | undefined): Promise<number> {
+    return new Promise<number>((resolve) => {
+      const socket = new WebSocket(
+        `${server!.baseUrl.replace("http", "ws")}/web/chat`,
+        origin ? { origin } : {},
+      );
+      socket.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once("open", () => {
+        socket.close();
+        resolve(101);
+      });
+      socket.once("error", () => undefined);
+    });
+  }
+
+  it("lets browsers open a chat only from this server, PUBLIC_URL or WEB_CHAT_ORIGINS", async () => {
+    await start([], {
+      PUBLIC_URL: "https://switchboard.example.test",
+      WEB_CHAT_ORIGINS: "https://www.example.com",
+    });
+    expect(await upgradeStatus(undefined)).toBe(101);
+    expect(await upgradeStatus(server!.baseUrl)).toBe(101);
+    expect(await upgradeStatus("https://switchboard.example.test")).toBe(101);
+    expect(await upgradeStatus("https://www.example.com")).toBe(101);
+    expect(await upgradeStatus("https://evil.example.net")).toBe(403);
+    expect(await upgradeStatus("http://www.example.com")).toBe(403);
+    expect(await upgradeStatus("null")).toBe(403);
+  });
+
+  it("lets every origin in with WEB_CHAT_ORIGINS=*", async () => {
+    await start([], { WEB_CHAT_ORIGINS: "*" });
+    expect(await upgradeStatus("https://evil.example.net")).toBe(101);
+  });
+
   it("handles a message sent before ready once the conversation is open", async () => {
     await start([{ text: "Right away." }]);
     const client = await connect();
