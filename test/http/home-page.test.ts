@@ -105,6 +105,7 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
     await page.locator("#conversations tbody tr", { hasText: conversation.id }).click();
     await page.locator("#timeline-messages li", { hasText: "Text me the details" }).waitFor();
     await page.locator("#outbox tbody tr", { hasText: "re:Play: Thursday 8 pm" }).waitFor();
+    await expect(page.locator("#token-form").isHidden()).resolves.toBe(true);
     await expect(page.locator("#outbox tbody tr", { hasText: "re:Play" }).textContent()).resolves.toContain(
       "+14155550100",
     );
