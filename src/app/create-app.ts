@@ -93,7 +93,11 @@ export async function createApp(
   const store = stores.conversations;
   const model = overrides.model ?? (await createLanguageModel(config.llm));
   // Gauges read at scrape time only; `server` exists by then.
-  const metrics = createMetrics({ webSocketConnections: () => server.websocketServer?.clients.size ?? 0 });
+  const metrics = createMetrics({
+    webSocketConnections: () => server.websocketServer?.clients.size ?? 0,
+    inboxBacklog: () => inbound.backlog,
+    replyBacklog: () => replies.backlog,
+  });
   const outboxWorker = new OutboxWorker({
     outbox: stores.outbox,
     messagingState: stores.messagingState,

@@ -5,6 +5,10 @@ import type { OutboxEntry } from "../ports/outbox-store.js";
 export interface MetricsSources {
   /** Open WebSockets (voice calls and web chats), read at each scrape. */
   webSocketConnections: () => number;
+  /** SMS and email events accepted and not yet handled by this process. */
+  inboxBacklog: () => number;
+  /** SMS and email replies scheduled and not yet finished by this process. */
+  replyBacklog: () => number;
 }
 
 export interface SwitchboardMetrics {
@@ -86,6 +90,23 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     registers: [registry],
     collect() {
       this.set(sources.webSocketConnections());
+    },
+  });
+
+  new Gauge({
+    name: "switchboard_inbox_backlog",
+    help: "SMS and email webhooks accepted (in the inbox) and not yet handled by this process",
+    registers: [registry],
+    collect() {
+      this.set(sources.inboxBacklog());
+    },
+  });
+  new Gauge({
+    name: "switchboard_reply_backlog",
+    help: "SMS and email replies scheduled and not yet finished by this process",
+    registers: [registry],
+    collect() {
+      this.set(sources.replyBacklog());
     },
   });
 

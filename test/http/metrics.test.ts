@@ -78,6 +78,30 @@ describe("GET /metrics", () => {
     expect(sample(exposition, "switchboard_turns_total", 'channel="web",finish_reason="error"')).toBe(1);
   });
 
+  it("shows the SMS reply backlog while a reply runs, and none once it is done", async () => {
+    await start([{ text: ["One ", "moment ", "please."], delayMs: 150 }]);
+    const posted = await fetch(`${server!.baseUrl}/twilio/sms`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        MessageSid: "SMmetricsbacklog01",
+        AccountSid: "ACtest",
+        From: "+14155550123",
+        To: "+14155550100",
+        Body: "Hello",
+      }).toString(),
+    });
+    expect(posted.status).toBe(200);
+    await eventually(
+      async () => sample(await scrape(), "switchboard_reply_backlog") === 1,
+      "a reply in the backlog",
+    );
+    await server!.app.idle();
+    const after = await scrape();
+    expect(sample(after, "switchboard_reply_backlog")).toBe(0);
+    expect(sample(after, "switchboard_inbox_backlog")).toBe(0);
+  });
+
   it("counts the outbox's deliveries by kind and outcome", async () => {
     await start([]);
     await server!.app.stores.outbox.enqueueOutbound({

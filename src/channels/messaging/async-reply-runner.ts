@@ -25,6 +25,8 @@ export type ReplyDelivery = (outcome: TurnOutcome, userMessage: StoredMessage) =
 export class AsyncReplyRunner {
   private readonly deliveries = new Map<AsyncChannel, ReplyDelivery>();
   private readonly queues = new Map<string, Promise<void>>();
+  /** Replies scheduled here and not finished (a gauge for metrics). */
+  private scheduledCount = 0;
   /** Inbound messages arriving while the loop is saturated: replies then start at a slower pace. */
   private readonly pressure: WebhookPressure;
   /** Replies in flight at once; new ones start one per event-loop turn (see YieldingLimiter). */
@@ -95,7 +97,9 @@ export class AsyncReplyRunner {
       .then(() => after)
       .then(() => this.limiter.run(() => this.reply(userMessage, lastChance)));
     this.queues.set(key, next);
+    this.scheduledCount++;
     next.finally(() => {
+      this.scheduledCount--;
       if (this.queues.get(key) === next) this.queues.delete(key);
     });
   }
@@ -118,6 +122,11 @@ export class AsyncReplyRunner {
       this.schedule(userMessage);
     }
     return pending.length;
+  }
+
+  /** Replies scheduled by this process and not finished (waiting or being produced). */
+  get backlog(): number {
+    return this.scheduledCount;
   }
 
   /** Turns whose claim another process held, waiting for its lease to run out before one more try. */

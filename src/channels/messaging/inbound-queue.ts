@@ -44,6 +44,8 @@ export class InboundQueue {
   private readonly handlers = new Map<string, InboundHandler>();
   /** Per order key, the events waiting and whether one is being handled (absent once all are done). */
   private readonly queues = new Map<string, KeyQueue>();
+  /** Events scheduled here and not yet through their handler (a gauge for metrics). */
+  private scheduledCount = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly limiter: YieldingLimiter;
   private closed = false;
@@ -108,6 +110,11 @@ export class InboundQueue {
     return new Promise((resolve) => queue.settledWaiters.push(resolve));
   }
 
+  /** Events accepted or recovered by this process and not yet through their handler. */
+  get backlog(): number {
+    return this.scheduledCount;
+  }
+
   /** Resolves when no event is being handled or waiting (tests, shutdown). */
   idle(): Promise<void> {
     if (this.queues.size === 0 && this.afterLease.size === 0) return Promise.resolve();
@@ -134,6 +141,7 @@ export class InboundQueue {
     if (!handler) return;
     const key = `${event.provider}\u0000${handler.orderKey(event)}`;
     const item: Scheduled = lastChance ? { event, recovered, lastChance } : { event, recovered };
+    this.scheduledCount++;
     const queue = this.queues.get(key);
     if (queue) {
       queue.waiting.push(item);
@@ -162,6 +170,7 @@ export class InboundQueue {
   }
 
   private afterOne(key: string, queue: KeyQueue): void {
+    this.scheduledCount--;
     if (queue.head < queue.waiting.length && !this.closed) {
       if (queue.head > 64 && queue.head * 2 > queue.waiting.length) {
         queue.waiting.splice(0, queue.head);
