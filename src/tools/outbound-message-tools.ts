@@ -39,7 +39,11 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
   ): Promise<string> {
     const { phones } = await dependencies.addressesOf(conversation);
     const to = given?.replace(/[\s().-]/g, "") ?? phones[0];
-    if (!to) throw new ToolError("No phone number is on file for this customer.", "NO_ADDRESS");
+    if (!to)
+      throw new ToolError(
+        'No phone number is on file for this customer yet. They can give one (e.g. "text me at +1 415 555 0123") and confirm it with a one-time code.',
+        "NO_ADDRESS",
+      );
     if (!phones.includes(to)) throw new ToolError(refusal, "ADDRESS_NOT_ALLOWED");
     return to;
   }
@@ -103,7 +107,11 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
       const conversation = await conversationOf(context);
       const { emails } = await dependencies.addressesOf(conversation);
       const to = input.to?.trim().toLowerCase() ?? emails[0];
-      if (!to) throw new ToolError("No verified email address is on file for this customer.", "NO_ADDRESS");
+      if (!to)
+        throw new ToolError(
+          'No verified email address is on file for this customer yet. They can give one (e.g. "email me at pat@example.com") and confirm it with a one-time code.',
+          "NO_ADDRESS",
+        );
       if (!emails.includes(to)) {
         throw new ToolError(
           "That address is not one of the customer's own verified addresses; I can only email the customer.",

@@ -57,11 +57,7 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
     return { kind: "tool-call", toolName: "send_digits", input: { digits } };
   }
 
-  if (/\b(?:text|sms) me\b|\bsend (?:me )?(?:a |an |the )?(?:text|sms)\b/.test(lower)) {
-    if (!prompt.toolNames.has("send_sms")) return text("I can't send text messages from here.");
-    return { kind: "tool-call", toolName: "send_sms", input: { message: recapFor(prompt, 300) } };
-  }
-
+  // "text me at <number>" gives a new address (verified first); plain "text me" sends.
   const newAddress =
     /\b(?:e-?mail|text|reach|contact) me at\s+([^\s,;]+@[^\s,;]+\.[a-z]{2,}|\+?[\d\s().-]{7,})/i.exec(input);
   if (newAddress?.[1] && prompt.toolNames.has("verify_contact") && !answeredVerification(prompt)) {
@@ -70,6 +66,11 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
       toolName: "verify_contact",
       input: { address: newAddress[1].replace(/[.]+$/, "").trim() },
     };
+  }
+
+  if (/\b(?:text|sms) me\b|\bsend (?:me )?(?:a |an |the )?(?:text|sms)\b/.test(lower)) {
+    if (!prompt.toolNames.has("send_sms")) return text("I can't send text messages from here.");
+    return { kind: "tool-call", toolName: "send_sms", input: { message: recapFor(prompt, 300) } };
   }
 
   const code = /\b(?:code|number) is\s*([\d\s-]{6,11})\b/i.exec(input)?.[1]?.replace(/\D/g, "");
@@ -161,9 +162,21 @@ function answeredVerification(prompt: OfflinePrompt): boolean {
   );
 }
 
-/** What to send when asked to "text me that": the last thing said, else a note that there was nothing yet. */
+/** What to send when asked to "text me that": the last answer given, else a note that there was nothing yet. */
+/** The stand-in's own replies about sending and verifying: not what "text me that" means. */
+const housekeepingReplies = [
+  /^I couldn't /,
+  /^I've sent a 6-digit code/,
+  /is now verified\.$/,
+  /is already verified for you\.$/,
+  /^I've queued /,
+  /^I'm placing a call/,
+];
+
 function recapFor(prompt: OfflinePrompt, maxLength: number): string {
-  const last = prompt.assistantTexts[prompt.assistantTexts.length - 1];
+  const last = prompt.assistantTexts.findLast(
+    (reply) => !housekeepingReplies.some((pattern) => pattern.test(reply)),
+  );
   const recap = last
     ? `From Switchboard: ${last}`
     : "From Switchboard: you asked for a message; we haven't discussed anything yet.";

@@ -336,6 +336,29 @@ describe("WS /web/chat", () => {
     ]);
   });
 
+  it("with the offline model: a visitor without a phone is told how to add one, verifies it, then gets the text", async () => {
+    server = await startTestServer({ LLM_PROVIDER: "offline" });
+    const client = await connect();
+    await client.next((frame) => frame.type === "ready");
+    const say = async (text: string, id: string) => {
+      client.send({ type: "message", text, id });
+      return String((await client.turn(id)).end.text);
+    };
+    await say("When is the re:Play party?", "q1");
+    expect(await say("Text me that", "q2")).toContain('"text me at');
+    expect(await say("Text me at +1 415 555 0123", "q3")).toMatch(/6-digit code/);
+    const codeSms = await eventually(async () => {
+      const entries = await server!.app.stores.outbox.listOutbound({});
+      return entries.find((entry) => entry.payload.kind === "sms" && /\d{6}/.test(entry.payload.body));
+    }, "the code");
+    const code = /(\d{6})/.exec(codeSms.payload.kind === "sms" ? codeSms.payload.body : "")?.[1];
+    expect(await say(`The code is ${code}`, "q4")).toMatch(/verified|confirmed/i);
+    expect(await say("Text me that", "q5")).toMatch(/queued a text/);
+    const texts = await server!.app.stores.outbox.listOutbound({});
+    const recap = texts.find((entry) => entry.payload.kind === "sms" && /re:Play/i.test(entry.payload.body));
+    expect(recap?.payload).toMatchObject({ kind: "sms", to: "+14155550123" });
+  });
+
   it("says in ready when the offline stand-in model answers", async () => {
     server = await startTestServer({ LLM_PROVIDER: "offline" });
     const client = await connect();
