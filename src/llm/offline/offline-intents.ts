@@ -162,7 +162,6 @@ function answeredVerification(prompt: OfflinePrompt): boolean {
   );
 }
 
-/** What to send when asked to "text me that": the last answer given, else a note that there was nothing yet. */
 /** The stand-in's own replies about sending and verifying: not what "text me that" means. */
 const housekeepingReplies = [
   /^I couldn't /,
@@ -173,6 +172,7 @@ const housekeepingReplies = [
   /^I'm placing a call/,
 ];
 
+/** What to send when asked to "text me that": the last answer given, else a note that there was nothing yet. */
 function recapFor(prompt: OfflinePrompt, maxLength: number): string {
   const last = prompt.assistantTexts.findLast(
     (reply) => !housekeepingReplies.some((pattern) => pattern.test(reply)),
