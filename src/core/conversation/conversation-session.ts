@@ -236,17 +236,14 @@ export class ConversationSession {
     const onEvent = options.onEvent;
     const customerId = this.conversation.customerId;
     // Observers get text deltas only when one asked for them (metrics read the turn-end timings).
+    const notifyTextDeltas = agent.observesTextDeltas;
     const emit: TurnEventListener = !agent.hasObservers
       ? (onEvent ?? noop)
-      : agent.observesTextDeltas
-        ? (event: TurnEvent) => {
-            onEvent?.(event);
+      : (event: TurnEvent) => {
+          onEvent?.(event);
+          if (notifyTextDeltas || event.type !== "text-delta")
             agent.notify({ conversationId, customerId, channel, event });
-          }
-        : (event: TurnEvent) => {
-            onEvent?.(event);
-            if (event.type !== "text-delta") agent.notify({ conversationId, customerId, channel, event });
-          };
+        };
     const startedAt = performance.now();
 
     emit({ type: "turn-start", turnId, conversationId, channel });
