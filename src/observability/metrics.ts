@@ -84,31 +84,33 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     labelNames: ["kind", "status"] as const,
     registers: [registry],
   });
-  new Gauge({
-    name: "switchboard_websocket_connections",
-    help: "Open WebSockets (voice calls and web chats)",
-    registers: [registry],
-    collect() {
-      this.set(sources.webSocketConnections());
-    },
-  });
-
-  new Gauge({
-    name: "switchboard_inbox_backlog",
-    help: "SMS and email webhooks accepted (in the inbox) and not yet handled by this process",
-    registers: [registry],
-    collect() {
-      this.set(sources.inboxBacklog());
-    },
-  });
-  new Gauge({
-    name: "switchboard_reply_backlog",
-    help: "SMS and email replies scheduled and not yet finished by this process",
-    registers: [registry],
-    collect() {
-      this.set(sources.replyBacklog());
-    },
-  });
+  // Read at scrape time from the app's own counts.
+  const scraped: Array<[name: string, help: string, read: () => number]> = [
+    [
+      "switchboard_websocket_connections",
+      "Open WebSockets (voice calls and web chats)",
+      sources.webSocketConnections,
+    ],
+    [
+      "switchboard_inbox_backlog",
+      "SMS and email webhooks accepted (in the inbox) and not yet handled by this process",
+      sources.inboxBacklog,
+    ],
+    [
+      "switchboard_reply_backlog",
+      "SMS and email replies scheduled and not yet finished by this process",
+      sources.replyBacklog,
+    ],
+  ];
+  for (const [name, help, read] of scraped)
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
 
   // Label hashing on every observation costs more than the observation: children are made once.
   const children = new Map<string, unknown>();
