@@ -202,7 +202,6 @@ export async function createApp(
   registerMetricsRoute(server, metrics);
   registerVoiceWebhookRoutes(server, { config, store, resolver: identity, signatureVerifier });
   registerRelayRoute(server, { agent, resolver: identity, voice: config.voice, signatureVerifier });
-  const modelDescription = describeModel(model);
   registerWebChatRoute(server, {
     agent,
     resolver: identity,
@@ -264,7 +263,7 @@ export async function createApp(
     config,
     adminToken,
     adminTokenGenerated,
-    modelDescription,
+    modelDescription: describeModel(model),
     async idle() {
       await inbound.idle();
       await replies.idle();

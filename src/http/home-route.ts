@@ -6,7 +6,7 @@ import type { Config } from "../config/config.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 
 /** The page's files (`public/` at the repository root, beside `prompts/`). */
-export const publicDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../public");
+const publicDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../public");
 
 const securityHeaders = {
   "content-security-policy":
