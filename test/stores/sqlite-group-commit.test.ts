@@ -167,6 +167,41 @@ describe("SQLite group commit", () => {
     }
   });
 
+  it("runs deferred writes back to back right before the commit they ask for, each with its own result or error", async () => {
+    const insertOnce = writer.prepare("INSERT INTO notes (text) VALUES (?) ON CONFLICT DO NOTHING");
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    const before = writer.commits;
+    const writes = [
+      writer.deferWrite(() => insertOnce.run("x").changes),
+      writer.deferWrite(() => insertOnce.run("x").changes),
+      writer.deferWrite(() => insert.run("x").changes),
+      writer.deferWrite(() => insertOnce.run("y").changes),
+    ];
+    // Not run yet: not even the writing connection sees them.
+    expect((writer.prepare("SELECT COUNT(*) AS n FROM notes").get() as { n: number }).n).toBe(0);
+    const settled = await Promise.allSettled(writes);
+    expect(settled.map((result) => (result.status === "fulfilled" ? result.value : "rejected"))).toEqual([
+      1,
+      0,
+      "rejected",
+      1,
+    ]);
+    expect(settled[2]?.status === "rejected" && String(settled[2].reason)).toMatch(/UNIQUE/);
+    expect(writer.commits - before).toBe(1);
+    await writer.flush();
+    expect(count()).toBe(2);
+  });
+
+  it("runs pending deferred writes at close, and refuses them after it", async () => {
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    const pending = writer.deferWrite(() => insert.run("kept at close").changes);
+    writer.close();
+    await expect(pending).resolves.toBe(1);
+    expect(count()).toBe(1);
+    await expect(writer.deferWrite(() => insert.run("too late").changes)).rejects.toThrow(/closed/);
+    expect(count()).toBe(1);
+  });
+
   it("commits what is pending when closed", () => {
     writer.prepare("INSERT INTO notes (text) VALUES (?)").run("kept at close");
     writer.close();

@@ -61,10 +61,13 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
     async recordInboundOnce(provider, eventId) {
       return statements.recordInbound.run(provider, eventId, Date.now()).changes === 1;
     },
-    async acceptInbound(event) {
+    acceptInbound(event) {
       const payload = JSON.stringify(event.payload);
-      return (
-        statements.acceptInbound.run(event.provider, event.eventId, event.receivedAt, payload).changes === 1
+      // Concurrent webhooks' inserts run together, right before the commit their answers wait for.
+      return database.deferWrite(
+        () =>
+          statements.acceptInbound.run(event.provider, event.eventId, event.receivedAt, payload).changes ===
+          1,
       );
     },
     async claimInbound(provider, eventId, owner, leaseMs) {
