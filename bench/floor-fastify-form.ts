@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   server.post("/twilio/sms", async (request, reply) => {
     const form = request.body as Record<string, string> | undefined;
     if (!form?.MessageSid) return reply.code(400).send("MessageSid is required");
-    return reply.type("text/xml").send(emptyTwiml);
+    reply.type("text/xml");
+    return emptyTwiml;
   });
   server.get("/__bench/stats", async () => currentStats(false));
   await server.listen({ port: 0, host: "127.0.0.1" });
