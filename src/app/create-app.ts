@@ -177,7 +177,7 @@ export async function createApp(
     childLoggerFactory: (parent, bindings, options) =>
       lazyChildLogger(parent as Logger, bindings, options) as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: config.trustProxy,
   });
   installErrorHandler(server);
   // No answer leaves before what its request wrote is on disk (one shared fsync per loop turn).
@@ -208,6 +208,7 @@ export async function createApp(
     modelDescription: describeModelForPeople(model),
     publicUrl: config.publicUrl,
     allowedOrigins: config.webChatOrigins,
+    limits: config.webChatLimits,
   });
   // Webhooks arriving on a saturated loop slow the start of background work (see WebhookPressure).
   const pressure = new WebhookPressure();
@@ -242,7 +243,13 @@ export async function createApp(
     messagingState: stores.messagingState,
     eventPublicKey: config.sendgrid.eventPublicKey,
   });
-  registerAdminApiRoutes(server, { store, customers: stores.customers, outbox: stores.outbox, adminToken });
+  registerAdminApiRoutes(server, {
+    store,
+    customers: stores.customers,
+    outbox: stores.outbox,
+    inbox: inbound,
+    adminToken,
+  });
 
   outboxWorker.start();
   await replies.resumePending();

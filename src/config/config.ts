@@ -3,6 +3,7 @@
  * passed down. An invalid value stops start-up with a message naming the variable.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
@@ -86,6 +87,42 @@ const webChatOriginsSchema = z
     return origins;
   });
 
+/** proxy-addr's names for private ranges (`loopback` 127.0.0.1/8 and ::1, and so on). */
+const proxyRangeNames = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * `TRUST_PROXY`: which peers' `X-Forwarded-For` (and `-Proto`, `-Host`) to believe. Default: peers
+ * on loopback and private networks (a load balancer in a VPC, a local tunnel), so a client on the
+ * internet cannot name its own address; `true` for any peer, `false` for none, or comma-separated
+ * proxy addresses, CIDR ranges and the names `loopback`, `linklocal`, `uniquelocal`.
+ */
+const trustProxySchema = z
+  .string()
+  .optional()
+  .transform((value, context): boolean | string[] => {
+    const text = value?.trim() ?? "";
+    if (text === "") return ["loopback", "linklocal", "uniquelocal"];
+    if (/^(true|yes|on)$/i.test(text)) return true;
+    if (/^(false|no|off)$/i.test(text)) return false;
+    const entries = text
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean);
+    const bad = entries.find((entry) => {
+      if (proxyRangeNames.has(entry)) return false;
+      const [address = "", bits, ...rest] = entry.split("/");
+      return rest.length > 0 || isIP(address) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits));
+    });
+    if (bad !== undefined || entries.length === 0) {
+      context.addIssue({
+        code: "custom",
+        message: `"${bad ?? text}" is not true, false, a proxy address, a CIDR range or loopback/linklocal/uniquelocal`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 export const llmProviderNames = [
   "offline",
   "bedrock",
@@ -162,6 +199,9 @@ const environmentSchema = z.object({
   ADMIN_TOKEN: optionalString,
   HUMAN_AGENT_NUMBER: optionalString,
   WEB_CHAT_ORIGINS: webChatOriginsSchema,
+  TRUST_PROXY: trustProxySchema,
+  WEB_CHAT_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(20),
+  WEB_CHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(30),
 
   VOICE_WELCOME_GREETING: z.string().default("Hello, this is Switchboard. How can I help you today?"),
   VOICE_WELCOME_GREETING_INTERRUPTIBLE: z.enum(interruptibleValues).default("any"),
@@ -219,6 +259,11 @@ export interface Config {
   publicUrl: string;
   /** True when PUBLIC_URL was not set and was derived from the port. */
   publicUrlIsDefault: boolean;
+  /**
+   * Which peers' forwarded headers to believe (Fastify's `trustProxy`): all, none, or addresses and
+   * ranges. The client address it yields keys the web chat's limits.
+   */
+  trustProxy: boolean | string[];
   dataDirectory: string;
   store: {
     kind: "sqlite" | "memory" | "dynamodb";
@@ -269,6 +314,8 @@ export interface Config {
    * `any` for every origin. Clients that send no Origin (not browsers) are always allowed.
    */
   webChatOrigins: "any" | string[];
+  /** Per client address: chats open at once and messages a minute on `WS /web/chat` (0: no limit). */
+  webChatLimits: { socketsPerAddress: number; messagesPerMinute: number };
   voice: VoiceConfig;
 }
 
@@ -322,6 +369,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     host: env.HOST,
     publicUrl,
     publicUrlIsDefault: env.PUBLIC_URL === undefined,
+    trustProxy: env.TRUST_PROXY,
     dataDirectory: path.resolve(env.DATA_DIR),
     store: {
       kind: env.STORE,
@@ -381,6 +429,10 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     adminToken: env.ADMIN_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,
     webChatOrigins: env.WEB_CHAT_ORIGINS,
+    webChatLimits: {
+      socketsPerAddress: env.WEB_CHAT_SOCKETS_PER_ADDRESS,
+      messagesPerMinute: env.WEB_CHAT_MESSAGES_PER_MINUTE,
+    },
     voice: {
       welcomeGreeting: env.VOICE_WELCOME_GREETING,
       welcomeGreetingInterruptible: env.VOICE_WELCOME_GREETING_INTERRUPTIBLE,

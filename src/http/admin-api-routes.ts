@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import type { InboundQueue } from "../channels/messaging/inbound-queue.js";
 import { BadRequestError } from "../errors/bad-request-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { SwitchboardError } from "../errors/switchboard-error.js";
@@ -27,6 +28,8 @@ export function registerAdminApiRoutes(
     store: ConversationStore;
     customers: CustomerStore;
     outbox: OutboxStore;
+    /** The messaging inbox: events whose handling failed, and another try at an operator's request. */
+    inbox: Pick<InboundQueue, "listFailed" | "retryFailed">;
     adminToken: string;
   },
 ): void {
@@ -46,6 +49,22 @@ export function registerAdminApiRoutes(
         );
       }
     });
+
+    api.get("/api/inbox/failed", async () => {
+      const events = await dependencies.inbox.listFailed();
+      return { events };
+    });
+
+    api.post<{ Params: { provider: string; eventId: string } }>(
+      "/api/inbox/failed/:provider/:eventId/retry",
+      async (request, reply) => {
+        const { provider, eventId } = request.params;
+        if (!(await dependencies.inbox.retryFailed(provider, eventId)))
+          throw new NotFoundError(`Inbox event ${provider}/${eventId}`);
+        reply.code(202);
+        return { retrying: true };
+      },
+    );
 
     api.get("/api/conversations", async (request) => {
       const query = listQuerySchema.safeParse(request.query);

@@ -20,6 +20,21 @@ export interface InboundEvent {
   /** The validated webhook fields, as JSON-compatible values. */
   payload: Record<string, unknown>;
   receivedAt: number;
+  /**
+   * Rounds of handling that failed (each one a process giving up after its retries), as counted by
+   * `recordInboundFailure`; absent or 0 when none did.
+   */
+  failures?: number;
+  /** What the last failed round reported (an error's message, shortened). */
+  lastError?: string;
+}
+
+/** How much of a failure's message an inbox event keeps. */
+export const maxInboundErrorChars = 500;
+
+/** The error text a store keeps with an inbox event (`recordInboundFailure`). */
+export function shortenError(error: string): string {
+  return error.length > maxInboundErrorChars ? `${error.slice(0, maxInboundErrorChars - 1)}…` : error;
 }
 
 /** The small pieces of state the messaging channels need besides conversations and the outbox. */
@@ -44,8 +59,15 @@ export interface MessagingStateStore {
   claimInbound(provider: string, eventId: string, owner: string, leaseMs: number): Promise<boolean>;
   /** The event was handled: it leaves the inbox (its id stays recorded). */
   markInboundHandled(provider: string, eventId: string): Promise<void>;
-  /** Events accepted and not yet handled, oldest first. */
+  /** Events accepted and not yet handled, oldest first (with their failures, if any). */
   listUnhandledInbound(provider: string): Promise<InboundEvent[]>;
+  /**
+   * A round of handling an unhandled event failed: counts it and keeps `error` (shortened) with the
+   * event; returns the new count, or 0 when the event is not in the inbox (handled, or unknown).
+   */
+  recordInboundFailure(provider: string, eventId: string, error: string): Promise<number>;
+  /** An operator asks for another try: the event's failures go back to 0; false when not in the inbox. */
+  resetInboundFailures(provider: string, eventId: string): Promise<boolean>;
   /**
    * Forgets up to `limit` recorded event ids received before `receivedBefore` whose events were
    * handled (or that had no event), oldest first, and returns how many; an unhandled event is kept

@@ -45,6 +45,33 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads the web chat limits per address, 0 for none", () => {
+    expect(loadConfig({}).webChatLimits).toEqual({ socketsPerAddress: 20, messagesPerMinute: 30 });
+    expect(
+      loadConfig({ WEB_CHAT_SOCKETS_PER_ADDRESS: "0", WEB_CHAT_MESSAGES_PER_MINUTE: "120" }).webChatLimits,
+    ).toEqual({ socketsPerAddress: 0, messagesPerMinute: 120 });
+    expect(() => loadConfig({ WEB_CHAT_MESSAGES_PER_MINUTE: "-1" })).toThrowError(
+      /WEB_CHAT_MESSAGES_PER_MINUTE/,
+    );
+    expect(() => loadConfig({ WEB_CHAT_SOCKETS_PER_ADDRESS: "many" })).toThrowError(
+      /WEB_CHAT_SOCKETS_PER_ADDRESS/,
+    );
+  });
+
+  it("reads TRUST_PROXY as private-network peers by default, true, false, or proxy addresses", () => {
+    expect(loadConfig({}).trustProxy).toEqual(["loopback", "linklocal", "uniquelocal"]);
+    expect(loadConfig({ TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, ::1, loopback" }).trustProxy).toEqual([
+      "10.0.0.0/8",
+      "::1",
+      "loopback",
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: "2" })).toThrowError(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: "my-proxy" })).toThrowError(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: "10.0.0.0/8/1" })).toThrowError(/TRUST_PROXY/);
+  });
+
   it("never echoes a secret value in the error", () => {
     expect(() => loadConfig({ LLM_MAX_OUTPUT_TOKENS: "-1" })).toThrowError(/"-1"/);
     let message = "";

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
+import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 describe("HTTP: health and admin API", () => {
   let server: TestServer | undefined;
@@ -55,6 +56,66 @@ describe("HTTP: health and admin API", () => {
 
     const badQuery = await fetch(`${server.baseUrl}/api/conversations?limit=abc`, { headers });
     expect(badQuery.status).toBe(400);
+  });
+
+  it("lists inbox events whose handling failed, and tries one again at the operator's request", async () => {
+    server = await startTestServer({}, { model: createScriptedModel([{ text: "Got it." }]) });
+    const { messagingState } = server.app.stores;
+    const payload = {
+      MessageSid: "SMpoison",
+      From: "+14155550123",
+      To: "+14155550000",
+      Body: "hello",
+      media: [],
+    };
+    await messagingState.acceptInbound({
+      provider: "twilio-sms",
+      eventId: "SMpoison",
+      payload,
+      receivedAt: 5,
+    });
+    for (let round = 0; round < 3; round++)
+      await messagingState.recordInboundFailure("twilio-sms", "SMpoison", "Error: the store was down");
+    const headers = { authorization: "Bearer test-admin-token" };
+    expect((await fetch(`${server.baseUrl}/api/inbox/failed`)).status).toBe(401);
+
+    const listed = (await (await fetch(`${server.baseUrl}/api/inbox/failed`, { headers })).json()) as {
+      events: unknown[];
+    };
+    expect(listed.events).toEqual([
+      {
+        provider: "twilio-sms",
+        eventId: "SMpoison",
+        payload,
+        receivedAt: 5,
+        failures: 3,
+        lastError: "Error: the store was down",
+        waitingForOperator: true,
+      },
+    ]);
+
+    const missing = await fetch(`${server.baseUrl}/api/inbox/failed/twilio-sms/SMnone/retry`, {
+      method: "POST",
+      headers,
+    });
+    expect(missing.status).toBe(404);
+    const retried = await fetch(`${server.baseUrl}/api/inbox/failed/twilio-sms/SMpoison/retry`, {
+      method: "POST",
+      headers,
+    });
+    expect(retried.status).toBe(202);
+    await eventually(
+      async () => (await messagingState.listUnhandledInbound("twilio-sms")).length === 0,
+      "the event tried again to be handled",
+    );
+    await server.app.idle();
+    const conversations = await server.app.store.listConversations();
+    const messages = await server.app.store.listMessages(conversations[0]?.id ?? "");
+    expect(messages.map((message) => message.text)).toEqual(["hello", "Got it."]);
+    const after = (await (await fetch(`${server.baseUrl}/api/inbox/failed`, { headers })).json()) as {
+      events: unknown[];
+    };
+    expect(after.events).toEqual([]);
   });
 
   it("answers unknown routes with a JSON 404", async () => {

@@ -216,6 +216,33 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
     });
 
+    it("counts failed rounds of an unhandled inbound event with its last error, and resets them", async () => {
+      const { messagingState } = harness;
+      const event = { provider: "twilio-sms", eventId: "SMfail", receivedAt: 10, payload: { Body: "hi" } };
+      expect(await messagingState.acceptInbound(event)).toBe(true);
+      expect(await messagingState.recordInboundFailure("twilio-sms", "SMfail", "Error: store down")).toBe(1);
+      expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([
+        { ...event, failures: 1, lastError: "Error: store down" },
+      ]);
+      expect(
+        await messagingState.recordInboundFailure("twilio-sms", "SMfail", `Error: ${"x".repeat(2000)}`),
+      ).toBe(2);
+      const [listed] = await messagingState.listUnhandledInbound("twilio-sms");
+      expect(listed?.failures).toBe(2);
+      expect(listed?.lastError).toHaveLength(500);
+      expect(listed?.lastError?.startsWith("Error: xxx")).toBe(true);
+
+      expect(await messagingState.resetInboundFailures("twilio-sms", "SMfail")).toBe(true);
+      expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([event]);
+      // Only events in the inbox count failures.
+      expect(await messagingState.recordInboundFailure("twilio-sms", "SMunknown", "x")).toBe(0);
+      expect(await messagingState.resetInboundFailures("twilio-sms", "SMunknown")).toBe(false);
+      await messagingState.markInboundHandled("twilio-sms", "SMfail");
+      expect(await messagingState.recordInboundFailure("twilio-sms", "SMfail", "late")).toBe(0);
+      expect(await messagingState.resetInboundFailures("twilio-sms", "SMfail")).toBe(false);
+      expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
+    });
+
     it("forgets handled inbound ids received before a time, oldest first, and keeps unhandled ones", async () => {
       const { messagingState } = harness;
       const event = (eventId: string, receivedAt: number) => ({

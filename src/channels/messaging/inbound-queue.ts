@@ -31,13 +31,20 @@ export interface InboundHandler {
 }
 
 /**
+ * Rounds of failed handling (each a process spending its retries; one round per start at most)
+ * after which an inbox event waits for an operator instead of being tried at every start.
+ */
+export const maxInboundFailureRounds = 3;
+
+/**
  * The inbox of the messaging webhooks. A webhook is acknowledged once its event is accepted: its
  * de-duplication record and its content are one durable write. It is handled afterwards, in
  * arrival order per sender, at most 64 at once, started one per loop turn (one per 10 ms while
  * webhooks saturate the loop, so a burst is acknowledged first). A handler that fails is tried again
  * after each of `retryDelaysMs`; after that the event stays in the inbox and the next start
- * handles it. Before handling, the process claims the event (a lease), so that of several processes
- * sharing the store only one handles it. An acknowledged webhook is therefore never lost, and
+ * handles it, up to `maxInboundFailureRounds` rounds; then it waits for an operator. Before
+ * handling, the process claims the event (a lease), so that of several processes sharing the store
+ * only one handles it. An acknowledged webhook is therefore never lost, and
  * handled once.
  */
 export class InboundQueue {
@@ -88,16 +95,62 @@ export class InboundQueue {
     return accepted;
   }
 
-  /** Handles every event a previous process accepted and did not finish. */
+  /**
+   * Handles every event a previous process accepted and did not finish, except those that failed
+   * `maxInboundFailureRounds` times: they wait for an operator (`listFailed`, `retryFailed`).
+   */
   async resumeUnhandled(): Promise<number> {
     let count = 0;
+    let parked = 0;
     for (const provider of this.handlers.keys()) {
       const events = await this.dependencies.messagingState.listUnhandledInbound(provider);
-      for (const event of events) this.schedule(event, true);
-      count += events.length;
+      for (const event of events) {
+        if ((event.failures ?? 0) >= maxInboundFailureRounds) {
+          parked++;
+          continue;
+        }
+        this.schedule(event, true);
+        count++;
+      }
     }
     if (count > 0) this.dependencies.logger.info({ events: count }, "handling inbound events left unhandled");
+    if (parked > 0)
+      this.dependencies.logger.warn(
+        { events: parked },
+        "inbound events that failed too often wait in the inbox for an operator (GET /api/inbox/failed)",
+      );
     return count;
+  }
+
+  /**
+   * Inbox events of the handled providers whose handling failed at least once, oldest first;
+   * `waitingForOperator` when they will not be tried again until `retryFailed`.
+   */
+  async listFailed(): Promise<Array<InboundEvent & { failures: number; waitingForOperator: boolean }>> {
+    const failed: Array<InboundEvent & { failures: number; waitingForOperator: boolean }> = [];
+    for (const provider of this.handlers.keys()) {
+      for (const event of await this.dependencies.messagingState.listUnhandledInbound(provider)) {
+        const failures = event.failures ?? 0;
+        if (failures > 0)
+          failed.push({ ...event, failures, waitingForOperator: failures >= maxInboundFailureRounds });
+      }
+    }
+    return failed.sort((a, b) => a.receivedAt - b.receivedAt);
+  }
+
+  /**
+   * An operator asks for another try of an event still in the inbox: its failures are reset and it
+   * is handled now (as recovered: it may be partly handled). False when it is not in the inbox.
+   */
+  async retryFailed(provider: string, eventId: string): Promise<boolean> {
+    if (!this.handlers.has(provider) || this.closed) return false;
+    const { messagingState, logger } = this.dependencies;
+    const events = await messagingState.listUnhandledInbound(provider);
+    const event = events.find((candidate) => candidate.eventId === eventId);
+    if (!event || !(await messagingState.resetInboundFailures(provider, eventId))) return false;
+    logger.info({ provider, eventId }, "inbound event tried again at an operator's request");
+    this.schedule({ ...event, failures: 0 }, true);
+    return true;
   }
 
   /**
@@ -224,7 +277,7 @@ export class InboundQueue {
           eventId: event.eventId,
           attempt: attempt + 1,
         };
-        if (delay === undefined || this.closed) {
+        if (this.closed) {
           logger.error(
             context,
             "could not handle an inbound event; it stays in the inbox until the next start",
@@ -232,11 +285,48 @@ export class InboundQueue {
           await this.release(event);
           return;
         }
+        if (delay === undefined) {
+          await this.giveUpRound(event, context, error);
+          return;
+        }
         logger.warn({ ...context, retryInMs: delay }, "could not handle an inbound event; trying again");
         await this.pause(delay);
         if (this.closed) return this.release(event);
       }
     }
+  }
+
+  /**
+   * This process's retries are spent: the round is counted with the event. Below
+   * `maxInboundFailureRounds` rounds the next start tries it again; at it, it waits for an operator.
+   */
+  private async giveUpRound(
+    event: InboundEvent,
+    context: Record<string, unknown>,
+    error: unknown,
+  ): Promise<void> {
+    const { messagingState, logger } = this.dependencies;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const failures = await messagingState
+      .recordInboundFailure(event.provider, event.eventId, reason)
+      .catch((recordError: unknown) => {
+        logger.warn(
+          { err: recordError, eventId: event.eventId },
+          "could not count an inbound event's failure",
+        );
+        return 0;
+      });
+    if (failures >= maxInboundFailureRounds)
+      logger.error(
+        { ...context, failureRounds: failures },
+        "gave up on an inbound event; it stays in the inbox for an operator (GET /api/inbox/failed, then retry)",
+      );
+    else
+      logger.error(
+        { ...context, failureRounds: failures },
+        "could not handle an inbound event; it stays in the inbox until the next start",
+      );
+    await this.release(event);
   }
 
   /**

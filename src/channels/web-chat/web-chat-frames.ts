@@ -62,7 +62,15 @@ export type WebChatOutbound =
   | { type: "text"; turnId: string; delta: string }
   | { type: "tool"; turnId: string; name: string }
   | { type: "turn-end"; turnId: string; text: string; finishReason: string; aborted: boolean }
-  | { type: "error"; message: string; turnId?: string }
+  | {
+      type: "error";
+      message: string;
+      turnId?: string;
+      /** `RATE_LIMITED` when the message was refused for the address's allowance. */
+      code?: "RATE_LIMITED";
+      /** With `RATE_LIMITED`: when the next message will be accepted. */
+      retryAfterMs?: number;
+    }
   | { type: "pong" };
 
 export function encodeWebChatFrame(frame: WebChatOutbound): string {

@@ -6,6 +6,7 @@ import { BadRequestError } from "../../errors/bad-request-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
+import { type WebChatLimitSettings, WebChatLimits } from "./web-chat-limits.js";
 import { WebChatSession } from "./web-chat-session.js";
 
 export interface WebChatRouteDependencies {
@@ -16,6 +17,8 @@ export interface WebChatRouteDependencies {
   publicUrl: string;
   /** Other browser origins allowed (`any`: every one). */
   allowedOrigins: "any" | readonly string[];
+  /** Per client address: open chats and messages a minute (0: no limit). */
+  limits: WebChatLimitSettings;
 }
 
 /**
@@ -36,6 +39,7 @@ function visitorIdOf(query: unknown): string | undefined {
  */
 export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChatRouteDependencies): void {
   const { allowedOrigins } = dependencies;
+  const limits = new WebChatLimits(dependencies.limits);
   const fixedOrigins = new Set([
     new URL(dependencies.publicUrl).origin,
     ...(allowedOrigins === "any" ? [] : allowedOrigins),
@@ -68,15 +72,29 @@ export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChat
         const visitor = visitorIdOf(request.query);
         if (visitor !== undefined && !visitorIdPattern.test(visitor))
           throw new BadRequestError("visitor must be 16 to 128 characters of A-Z, a-z, 0-9, _ or -");
+        if (!limits.canOpen(request.ip))
+          throw new SwitchboardError(
+            "TOO_MANY_CHATS",
+            "Too many chats are open from this address; close one or raise WEB_CHAT_SOCKETS_PER_ADDRESS",
+            { statusCode: 429 },
+          );
       },
     },
     (socket, request) => {
+      const address = request.ip;
+      // Upgrades that passed the check together may still go over: the last ones are closed.
+      if (!limits.opened(address)) {
+        socket.close(1013, "too many chats from this address");
+        return;
+      }
+      socket.once("close", () => limits.closed(address));
       const visitorId = visitorIdOf(request.query) ?? randomBytes(16).toString("base64url");
       new WebChatSession(socket, visitorId, {
         agent: dependencies.agent,
         resolver: dependencies.resolver,
         modelDescription: dependencies.modelDescription,
         logger: request.log as Logger,
+        takeMessage: () => limits.takeMessage(address),
       });
     },
   );

@@ -19,6 +19,11 @@ export interface WebChatSessionDependencies {
   /** Shown to the visitor in `ready` (the offline model says it is a deterministic stand-in). */
   modelDescription: string;
   logger: Logger;
+  /**
+   * Takes one message from the visitor's address's allowance: undefined when it may be answered,
+   * else the milliseconds until the next one may (see WebChatLimits). Absent: no limit.
+   */
+  takeMessage?: () => number | undefined;
 }
 
 /** How many earlier lines `ready` carries. */
@@ -124,6 +129,17 @@ export class WebChatSession {
       this.send({
         type: "error",
         message: "Too many messages waiting; wait for the reply before sending more.",
+      });
+      return;
+    }
+    const retryAfterMs = this.dependencies.takeMessage?.();
+    if (retryAfterMs !== undefined) {
+      this.logger.warn({ retryAfterMs }, "web chat: message refused, over the address's allowance");
+      this.send({
+        type: "error",
+        code: "RATE_LIMITED",
+        retryAfterMs,
+        message: `Too many messages from this address; try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
       });
       return;
     }

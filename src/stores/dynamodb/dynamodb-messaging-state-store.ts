@@ -1,5 +1,10 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
+import {
+  type InboundEvent,
+  type MessagingStateStore,
+  type PendingTurn,
+  shortenError,
+} from "../../ports/messaging-state-store.js";
 import {
   type DynamoDbTableAccess,
   expiresAtSeconds,
@@ -144,9 +149,47 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
             eventId: String(item.eventId),
             payload: item.payload as Record<string, unknown>,
             receivedAt: Number(item.receivedAt),
+            ...(Number(item.failures ?? 0) > 0
+              ? { failures: Number(item.failures), lastError: String(item.lastError ?? "") }
+              : {}),
           }),
         )
         .sort((a, b) => a.receivedAt - b.receivedAt);
+    },
+    async recordInboundFailure(provider, eventId, error) {
+      try {
+        const result = await documentClient.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: messagingStateKeys.unhandledInbound(provider, eventId),
+            UpdateExpression: "ADD failures :one SET lastError = :error",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":one": 1, ":error": shortenError(error) },
+            ReturnValues: "UPDATED_NEW",
+          }),
+        );
+        return Number(result.Attributes?.failures ?? 0);
+      } catch (failure) {
+        if (isConditionalCheckFailed(failure)) return 0;
+        throw failure;
+      }
+    },
+    async resetInboundFailures(provider, eventId) {
+      try {
+        await documentClient.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: messagingStateKeys.unhandledInbound(provider, eventId),
+            UpdateExpression: "SET failures = :zero",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":zero": 0 },
+          }),
+        );
+        return true;
+      } catch (failure) {
+        if (isConditionalCheckFailed(failure)) return false;
+        throw failure;
+      }
     },
     async forgetHandledInbound() {
       // Every id record carries the TTL attribute: DynamoDB deletes it 30 days after it was written.

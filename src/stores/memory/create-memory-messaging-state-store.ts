@@ -1,4 +1,9 @@
-import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
+import {
+  type InboundEvent,
+  type MessagingStateStore,
+  type PendingTurn,
+  shortenError,
+} from "../../ports/messaging-state-store.js";
 
 /** In-memory messaging state for tests and `STORE=memory`. */
 export function createMemoryMessagingStateStore(): MessagingStateStore {
@@ -46,6 +51,20 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
         .filter((event) => event.provider === provider)
         .sort((a, b) => a.receivedAt - b.receivedAt)
         .map((event) => structuredClone(event));
+    },
+    async recordInboundFailure(provider, eventId, error) {
+      const event = unhandled.get(eventKey(provider, eventId));
+      if (!event) return 0;
+      event.failures = (event.failures ?? 0) + 1;
+      event.lastError = shortenError(error);
+      return event.failures;
+    },
+    async resetInboundFailures(provider, eventId) {
+      const event = unhandled.get(eventKey(provider, eventId));
+      if (!event) return false;
+      delete event.failures;
+      delete event.lastError;
+      return true;
     },
     async forgetHandledInbound(receivedBefore, limit) {
       let forgotten = 0;

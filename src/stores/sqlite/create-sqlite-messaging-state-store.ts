@@ -1,4 +1,9 @@
-import type { InboundEvent, MessagingStateStore, PendingTurn } from "../../ports/messaging-state-store.js";
+import {
+  type InboundEvent,
+  type MessagingStateStore,
+  type PendingTurn,
+  shortenError,
+} from "../../ports/messaging-state-store.js";
 import type { SqliteDatabase } from "./open-sqlite-database.js";
 
 /**
@@ -27,7 +32,14 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
       "UPDATE inbound_events SET payload = NULL, claimed_by = NULL, claimed_until = NULL WHERE provider = ? AND event_id = ?",
     ),
     listUnhandled: database.prepare(
-      "SELECT event_id, received_at, payload FROM inbound_events WHERE provider = ? AND payload IS NOT NULL ORDER BY received_at, rowid",
+      "SELECT event_id, received_at, payload, failures, last_error FROM inbound_events WHERE provider = ? AND payload IS NOT NULL ORDER BY received_at, rowid",
+    ),
+    recordFailure: database.prepare(
+      `UPDATE inbound_events SET failures = failures + 1, last_error = ?3
+       WHERE provider = ?1 AND event_id = ?2 AND payload IS NOT NULL RETURNING failures`,
+    ),
+    resetFailures: database.prepare(
+      "UPDATE inbound_events SET failures = 0 WHERE provider = ? AND event_id = ? AND payload IS NOT NULL",
     ),
     // Ids are recorded in time order, so rowid order is age order: the oldest are looked at in
     // windows from the start of the table, with no index on received_at for every insert to keep.
@@ -85,8 +97,20 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
           eventId: String(row.event_id),
           payload: JSON.parse(String(row.payload)) as Record<string, unknown>,
           receivedAt: Number(row.received_at),
+          ...(Number(row.failures) > 0
+            ? { failures: Number(row.failures), lastError: String(row.last_error ?? "") }
+            : {}),
         }),
       );
+    },
+    async recordInboundFailure(provider, eventId, error) {
+      const row = statements.recordFailure.get(provider, eventId, shortenError(error)) as
+        | { failures: number }
+        | undefined;
+      return row?.failures ?? 0;
+    },
+    async resetInboundFailures(provider, eventId) {
+      return statements.resetFailures.run(provider, eventId).changes === 1;
     },
     async forgetHandledInbound(receivedBefore, limit) {
       let after = 0;

@@ -169,4 +169,9 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE pending_turns ADD COLUMN claimed_by TEXT;
   ALTER TABLE pending_turns ADD COLUMN claimed_until INTEGER;
   `,
+  // Inbox events whose handling keeps failing: how many rounds failed, and the last error.
+  `
+  ALTER TABLE inbound_events ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE inbound_events ADD COLUMN last_error TEXT;
+  `,
 ];

@@ -123,6 +123,63 @@ describe("InboundQueue", () => {
     expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
   });
 
+  it("counts each start's failed round; after three the event waits for an operator, who can try it again", async () => {
+    const messagingState = createMemoryMessagingStateStore();
+    const failing = async () => {
+      throw new TypeError("cannot read the payload");
+    };
+    const first = setup(failing, { messagingState, retryDelaysMs: [1] });
+    await first.queue.accept(event("s1", "A", "poison"));
+    await first.queue.idle();
+    const waiting = first.lines.filter((line) => line.eventId === "s1" && line.level === 50);
+    expect(waiting.map((line) => [line.failureRounds, line.msg])).toEqual([
+      [1, "could not handle an inbound event; it stays in the inbox until the next start"],
+    ]);
+    // Two more starts fail it again; the third round is the last.
+    for (const round of [2, 3]) {
+      const next = setup(failing, { messagingState, retryDelaysMs: [1] });
+      expect(await next.queue.resumeUnhandled()).toBe(1);
+      await next.queue.idle();
+      const last = next.lines.filter((line) => line.eventId === "s1" && line.level === 50).at(-1);
+      expect(last?.failureRounds).toBe(round);
+      if (round === 3) expect(String(last?.msg)).toMatch(/gave up.*operator/);
+    }
+    const [kept] = await messagingState.listUnhandledInbound(provider);
+    expect(kept).toMatchObject({
+      eventId: "s1",
+      failures: 3,
+      lastError: "TypeError: cannot read the payload",
+    });
+
+    // The next start leaves it alone and says so; it is listed for the operator.
+    const seen: string[] = [];
+    const fixed = setup(
+      async (item) => {
+        seen.push(String(item.payload.Body));
+      },
+      { messagingState },
+    );
+    expect(await fixed.queue.resumeUnhandled()).toBe(0);
+    await fixed.queue.accept(event("s2", "B", "fine"));
+    await fixed.queue.idle();
+    expect(seen).toEqual(["fine"]);
+    expect(fixed.lines.some((line) => String(line.msg).includes("wait in the inbox for an operator"))).toBe(
+      true,
+    );
+    expect(await fixed.queue.listFailed()).toEqual([
+      expect.objectContaining({ eventId: "s1", failures: 3, waitingForOperator: true }),
+    ]);
+
+    // The operator tries it again (the bug is fixed): handled as recovered, out of the inbox.
+    expect(await fixed.queue.retryFailed(provider, "nope")).toBe(false);
+    expect(await fixed.queue.retryFailed(provider, "s1")).toBe(true);
+    await fixed.queue.idle();
+    expect(seen).toEqual(["fine", "poison"]);
+    expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
+    expect(await fixed.queue.listFailed()).toEqual([]);
+    expect(await fixed.queue.retryFailed(provider, "s1")).toBe(false);
+  });
+
   it("stops retrying when closed, leaving the event in the inbox", async () => {
     let attempts = 0;
     const { queue, messagingState } = setup(

@@ -231,6 +231,81 @@ describe("WS /web/chat", () => {
     expect(await upgradeStatus("https://evil.example.net")).toBe(101);
   });
 
+  it("refuses a chat over WEB_CHAT_SOCKETS_PER_ADDRESS with 429, and lets one in again after a close", async () => {
+    await start([], { WEB_CHAT_SOCKETS_PER_ADDRESS: "2" });
+    const first = await connect();
+    await connect();
+    expect(await upgradeStatus(undefined)).toBe(429);
+    first.close();
+    await eventually(async () => (await upgradeStatus(undefined)) === 101, "a chat slot freed by the close");
+  });
+
+  it("counts chats per client address as the trusted proxy reports it, not as the client claims", async () => {
+    /** The upgrade's status with this X-Forwarded-For (the socket stays open when it opens). */
+    const statusFrom = (forwardedFor: string) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(`${server!.baseUrl.replace("http", "ws")}/web/chat`, {
+          headers: { "x-forwarded-for": forwardedFor },
+        });
+        socket.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once("open", () => {
+          openSockets.push(socket);
+          resolve(101);
+        });
+        socket.once("error", () => undefined);
+      });
+    const openSockets: WebSocket[] = [];
+    try {
+      // Default TRUST_PROXY: a peer on loopback (here the test client) is a proxy, and the client
+      // address is the last one it appended, whatever the client claimed before it.
+      await start([], { WEB_CHAT_SOCKETS_PER_ADDRESS: "1" });
+      expect(await statusFrom("198.51.100.7")).toBe(101);
+      expect(await statusFrom("203.0.113.1, 198.51.100.7")).toBe(429);
+      expect(await statusFrom("198.51.100.8")).toBe(101);
+      await server!.close();
+      // TRUST_PROXY=false: the socket's own address; a forwarded header changes nothing.
+      server = await startTestServer(
+        { WEB_CHAT_SOCKETS_PER_ADDRESS: "1", TRUST_PROXY: "false" },
+        { model: createScriptedModel([]) },
+      );
+      expect(await statusFrom("198.51.100.9")).toBe(101);
+      expect(await statusFrom("198.51.100.10")).toBe(429);
+    } finally {
+      for (const socket of openSockets) socket.close();
+    }
+  });
+
+  it("refuses messages over WEB_CHAT_MESSAGES_PER_MINUTE with a RATE_LIMITED error, and stores none of them", async () => {
+    await start([{ text: "One." }, { text: "Two." }, { text: "Three." }], {
+      WEB_CHAT_MESSAGES_PER_MINUTE: "2",
+    });
+    const client = await connect();
+    const ready = await client.next((frame) => frame.type === "ready");
+    client.send({ type: "message", text: "first", id: "m1" });
+    expect((await client.turn("m1")).end.text).toBe("One.");
+    // The allowance is per address: a second chat from it shares what is left.
+    const other = await connect();
+    await other.next((frame) => frame.type === "ready");
+    other.send({ type: "message", text: "second", id: "m2" });
+    expect((await other.turn("m2")).end.text).toBe("Two.");
+    client.send({ type: "message", text: "third", id: "m3" });
+    const refused = await client.next((frame) => frame.type === "error");
+    expect(refused).toMatchObject({
+      code: "RATE_LIMITED",
+      message: expect.stringMatching(/try again in \d+ s/),
+    });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(30_000);
+    // The chat goes on: a ping is still answered, and the refused message was never stored.
+    client.send({ type: "ping" });
+    await client.next((frame) => frame.type === "pong");
+    const texts = (await server!.app.store.listMessages(String(ready.conversationId))).map(
+      (message) => message.text,
+    );
+    expect(texts).toEqual(["first", "One."]);
+    expect(client.frames.some((frame) => frame.type === "turn-start" && frame.replyTo === "m3")).toBe(false);
+  });
+
   it("handles a message sent before ready once the conversation is open", async () => {
     await start([{ text: "Right away." }]);
     const client = await connect();
