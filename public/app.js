@@ -178,8 +178,8 @@ function setDashboardStatus(text, isError = false) {
   status.classList.toggle("error", isError);
 }
 
-async function api(path) {
-  const response = await fetch(path, { headers: { authorization: `Bearer ${dashboard.token}` } });
+async function api(path, method = "GET") {
+  const response = await fetch(path, { method, headers: { authorization: `Bearer ${dashboard.token}` } });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = new Error(body.message ?? `${response.status} ${response.statusText}`);
@@ -203,10 +203,12 @@ function outboxContent(entry) {
 }
 
 async function refreshDashboard() {
-  const [{ conversations }, { outbox }] = await Promise.all([
+  const [{ conversations }, { outbox }, { events: failed }] = await Promise.all([
     api("/api/conversations?limit=30"),
     api("/api/outbox?limit=30"),
+    api("/api/inbox/failed"),
   ]);
+  showFailedInbox(failed);
   const conversationRows = conversations.map((conversation) => {
     const tr = row([
       formatTime(conversation.updatedAt),
@@ -237,6 +239,32 @@ async function refreshDashboard() {
   document.querySelector("#outbox tbody").replaceChildren(...outboxRows);
   if (dashboard.selected) await showTimeline(dashboard.selected);
   setDashboardStatus(`Updated ${new Date().toLocaleTimeString()}.`);
+}
+
+/** Inbox events whose handling failed: shown only when there are some, each with a retry button. */
+function showFailedInbox(events) {
+  const rows = events.map((event) => {
+    const tr = row([
+      formatTime(event.receivedAt),
+      `${event.provider} ${event.eventId}`,
+      event.waitingForOperator ? `${event.failures} (waiting for you)` : String(event.failures),
+      event.lastError ?? "",
+    ]);
+    const cell = element("td");
+    const retry = element("button", "", "Try again");
+    retry.addEventListener("click", () => {
+      retry.disabled = true;
+      const path = `/api/inbox/failed/${encodeURIComponent(event.provider)}/${encodeURIComponent(event.eventId)}/retry`;
+      api(path, "POST")
+        .then(() => refreshDashboard())
+        .catch(showDashboardError);
+    });
+    cell.append(retry);
+    tr.append(cell);
+    return tr;
+  });
+  document.querySelector("#failed tbody").replaceChildren(...rows);
+  document.getElementById("failed-inbox").hidden = rows.length === 0;
 }
 
 async function showTimeline(conversationId) {

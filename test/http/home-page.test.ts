@@ -114,6 +114,44 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
     await page.context().close();
   });
 
+  it("shows inbox events whose handling failed only when there are some, and tries one again", async () => {
+    const { messagingState } = server.app.stores;
+    const { page, errors } = await openPage();
+    await page.fill("#token-input", "test-admin-token");
+    await page.click("#token-form button");
+    await page.locator("#dashboard-body").waitFor();
+    await expect(page.locator("#failed-inbox").isHidden()).resolves.toBe(true);
+
+    const payload = {
+      MessageSid: "SMstuck",
+      From: "+14155550111",
+      To: "+14155550000",
+      Body: "still there?",
+      media: [],
+    };
+    await messagingState.acceptInbound({
+      provider: "twilio-sms",
+      eventId: "SMstuck",
+      payload,
+      receivedAt: Date.now(),
+    });
+    for (let round = 0; round < 3; round++)
+      await messagingState.recordInboundFailure("twilio-sms", "SMstuck", "Error: <b>disk full</b>");
+    const stuck = page.locator("#failed tbody tr", { hasText: "SMstuck" });
+    await stuck.waitFor();
+    await expect(stuck.textContent()).resolves.toContain("3 (waiting for you)");
+    // The error is shown as text, not markup.
+    await expect(stuck.textContent()).resolves.toContain("Error: <b>disk full</b>");
+    await expect(page.locator("#failed b").count()).resolves.toBe(0);
+
+    await stuck.locator("button", { hasText: "Try again" }).click();
+    await page.locator("#failed-inbox").waitFor({ state: "hidden" });
+    await server.app.idle();
+    expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("serves the page with a content security policy and no unknown assets", async () => {
     const page = await fetch(`${server.baseUrl}/`);
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
