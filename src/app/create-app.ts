@@ -199,7 +199,7 @@ export async function createApp(
 
   registerHealthRoute(server, store);
   registerHomeRoute(server, { config });
-  registerMetricsRoute(server, metrics);
+  registerMetricsRoute(server, metrics, { token: config.metricsToken });
   registerVoiceWebhookRoutes(server, { config, store, resolver: identity, signatureVerifier });
   registerRelayRoute(server, { agent, resolver: identity, voice: config.voice, signatureVerifier });
   registerWebChatRoute(server, {

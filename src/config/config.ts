@@ -197,6 +197,7 @@ const environmentSchema = z.object({
   SEGMENT_WRITE_KEY: optionalString,
   SEGMENT_HOST: optionalString,
   ADMIN_TOKEN: optionalString,
+  METRICS_TOKEN: optionalString,
   HUMAN_AGENT_NUMBER: optionalString,
   WEB_CHAT_ORIGINS: webChatOriginsSchema,
   TRUST_PROXY: trustProxySchema,
@@ -308,6 +309,8 @@ export interface Config {
   /** Country for phone numbers written without a country code. */
   defaultPhoneRegion: string;
   adminToken: string | undefined;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   humanAgentNumber: string | undefined;
   /**
    * Browser origins allowed to open `WS /web/chat` besides this server's own (and PUBLIC_URL's);
@@ -427,6 +430,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     },
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     adminToken: env.ADMIN_TOKEN,
+    metricsToken: env.METRICS_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,
     webChatOrigins: env.WEB_CHAT_ORIGINS,
     webChatLimits: {

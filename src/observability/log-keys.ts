@@ -36,6 +36,7 @@ export const secretKeys = [
   "password",
   "secret",
   "adminToken",
+  "metricsToken",
   "authorization",
   "x-twilio-signature",
   "cookie",

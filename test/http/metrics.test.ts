@@ -117,4 +117,16 @@ describe("GET /metrics", () => {
     }, "the delivery counted");
     expect(exposition).not.toContain("+14155550100");
   });
+
+  it("asks for the token when METRICS_TOKEN is set", async () => {
+    server = await startTestServer({ METRICS_TOKEN: "scrape-secret" }, { model: createScriptedModel([]) });
+    expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${server.baseUrl}/metrics`, {
+      headers: { authorization: "Bearer scrape-secret" },
+    });
+    expect(right.status).toBe(200);
+    expect(await right.text()).toContain("switchboard_turns_total");
+  });
 });
