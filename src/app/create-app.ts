@@ -209,10 +209,17 @@ export async function createApp(
     publicUrl: config.publicUrl,
     allowedOrigins: config.webChatOrigins,
     limits: config.webChatLimits,
+    onRefused: (reason) => metrics.countWebChatRefusal(reason),
   });
   // Webhooks arriving on a saturated loop slow the start of background work (see WebhookPressure).
   const pressure = new WebhookPressure();
-  const inbound = new InboundQueue({ messagingState: stores.messagingState, logger, pressure });
+  const inbound = new InboundQueue({
+    messagingState: stores.messagingState,
+    logger,
+    pressure,
+    onFailureRound: (provider, waitingForOperator) =>
+      metrics.countInboundFailureRound(provider, waitingForOperator),
+  });
   const replies = new AsyncReplyRunner({ agent, messagingState: stores.messagingState, logger, pressure });
   registerSmsRoutes(server, {
     store,

@@ -19,7 +19,13 @@ export interface SwitchboardMetrics {
   observeAgent(event: AgentEvent): void;
   /** The outbox worker's final outcomes (sent, failed, dead). */
   observeOutbox(entry: OutboxEntry, outcome: { status: "sent" | "failed" | "dead" }): void;
+  /** A web chat or a web chat message refused for its address's limits. */
+  countWebChatRefusal(reason: WebChatRefusal): void;
+  /** A round of handling an inbox event failed; `waitingForOperator` when it was the last one. */
+  countInboundFailureRound(provider: string, waitingForOperator: boolean): void;
 }
+
+export type WebChatRefusal = "too_many_chats" | "rate_limited";
 
 /** Seconds: a first token is expected in milliseconds, a whole turn can take seconds. */
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -82,6 +88,18 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     name: "switchboard_outbox_deliveries_total",
     help: "Outbound messages by kind and final outcome (sent, failed, dead)",
     labelNames: ["kind", "status"] as const,
+    registers: [registry],
+  });
+  const webChatRefusals = new Counter({
+    name: "switchboard_web_chat_refusals_total",
+    help: "Web chats (too_many_chats) and web chat messages (rate_limited) refused for their address's limits",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const inboundFailureRounds = new Counter({
+    name: "switchboard_inbound_failure_rounds_total",
+    help: "Rounds of retries spent on an SMS or email webhook without handling it, by provider and what follows (retry_at_next_start, waiting_for_operator)",
+    labelNames: ["provider", "outcome"] as const,
     registers: [registry],
   });
   // Read at scrape time from the app's own counts.
@@ -155,6 +173,15 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     },
     observeOutbox(entry, outcome) {
       outbox.inc({ kind: entry.kind, status: outcome.status });
+    },
+    countWebChatRefusal(reason) {
+      webChatRefusals.inc({ reason });
+    },
+    countInboundFailureRound(provider, waitingForOperator) {
+      inboundFailureRounds.inc({
+        provider,
+        outcome: waitingForOperator ? "waiting_for_operator" : "retry_at_next_start",
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { createMetrics } from "../../src/observability/metrics.js";
 import { createScriptedModel, type Script } from "../../src/testing/create-scripted-model.js";
 import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
@@ -116,6 +117,58 @@ describe("GET /metrics", () => {
         : undefined;
     }, "the delivery counted");
     expect(exposition).not.toContain("+14155550100");
+  });
+
+  it("counts web chats and messages refused for their address's limits", async () => {
+    server = await startTestServer(
+      { WEB_CHAT_SOCKETS_PER_ADDRESS: "1", WEB_CHAT_MESSAGES_PER_MINUTE: "1" },
+      { model: createScriptedModel([{ text: "Hi." }]) },
+    );
+    await chatTurn("Hello");
+    const status = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${server!.baseUrl.replace("http", "ws")}/web/chat`);
+      socket.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once("open", () => resolve(101));
+      socket.once("error", () => undefined);
+    });
+    expect(status).toBe(429);
+    const open = sockets[0]!;
+    const refused = new Promise<void>((resolve) =>
+      open.on("message", (data) => {
+        if ((JSON.parse(data.toString()) as { code?: string }).code === "RATE_LIMITED") resolve();
+      }),
+    );
+    open.send(JSON.stringify({ type: "message", text: "And again" }));
+    await refused;
+    const exposition = await scrape();
+    expect(sample(exposition, "switchboard_web_chat_refusals_total", 'reason="too_many_chats"')).toBe(1);
+    expect(sample(exposition, "switchboard_web_chat_refusals_total", 'reason="rate_limited"')).toBe(1);
+  });
+
+  it("counts inbox failure rounds by provider and what follows", async () => {
+    const metrics = createMetrics({
+      webSocketConnections: () => 0,
+      inboxBacklog: () => 0,
+      replyBacklog: () => 0,
+    });
+    metrics.countInboundFailureRound("twilio-sms", false);
+    metrics.countInboundFailureRound("twilio-sms", false);
+    metrics.countInboundFailureRound("twilio-sms", true);
+    const exposition = await metrics.registry.metrics();
+    expect(
+      sample(
+        exposition,
+        "switchboard_inbound_failure_rounds_total",
+        'provider="twilio-sms",outcome="retry_at_next_start"',
+      ),
+    ).toBe(2);
+    expect(
+      sample(
+        exposition,
+        "switchboard_inbound_failure_rounds_total",
+        'provider="twilio-sms",outcome="waiting_for_operator"',
+      ),
+    ).toBe(1);
   });
 
   it("asks for the token when METRICS_TOKEN is set", async () => {

@@ -72,6 +72,8 @@ export class InboundQueue {
       retryDelaysMs?: readonly number[];
       /** How long a claim on an event keeps other processes off it (default 60 s). */
       claimLeaseMs?: number;
+      /** Told of each failed round (metrics); `waitingForOperator` when it was the last one. */
+      onFailureRound?: (provider: string, waitingForOperator: boolean) => void;
     },
   ) {
     this.limiter = new YieldingLimiter(64, () => dependencies.pressure.underPressure);
@@ -316,6 +318,7 @@ export class InboundQueue {
         );
         return 0;
       });
+    this.dependencies.onFailureRound?.(event.provider, failures >= maxInboundFailureRounds);
     if (failures >= maxInboundFailureRounds)
       logger.error(
         { ...context, failureRounds: failures },

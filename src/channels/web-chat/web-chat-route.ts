@@ -19,6 +19,8 @@ export interface WebChatRouteDependencies {
   allowedOrigins: "any" | readonly string[];
   /** Per client address: open chats and messages a minute (0: no limit). */
   limits: WebChatLimitSettings;
+  /** Told of each refusal for the limits (metrics). */
+  onRefused?: (reason: "too_many_chats" | "rate_limited") => void;
 }
 
 /**
@@ -72,18 +74,21 @@ export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChat
         const visitor = visitorIdOf(request.query);
         if (visitor !== undefined && !visitorIdPattern.test(visitor))
           throw new BadRequestError("visitor must be 16 to 128 characters of A-Z, a-z, 0-9, _ or -");
-        if (!limits.canOpen(request.ip))
+        if (!limits.canOpen(request.ip)) {
+          dependencies.onRefused?.("too_many_chats");
           throw new SwitchboardError(
             "TOO_MANY_CHATS",
             "Too many chats are open from this address; close one or raise WEB_CHAT_SOCKETS_PER_ADDRESS",
             { statusCode: 429 },
           );
+        }
       },
     },
     (socket, request) => {
       const address = request.ip;
       // Upgrades that passed the check together may still go over: the last ones are closed.
       if (!limits.opened(address)) {
+        dependencies.onRefused?.("too_many_chats");
         socket.close(1013, "too many chats from this address");
         return;
       }
@@ -94,7 +99,11 @@ export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChat
         resolver: dependencies.resolver,
         modelDescription: dependencies.modelDescription,
         logger: request.log as Logger,
-        takeMessage: () => limits.takeMessage(address),
+        takeMessage: () => {
+          const retryAfterMs = limits.takeMessage(address);
+          if (retryAfterMs !== undefined) dependencies.onRefused?.("rate_limited");
+          return retryAfterMs;
+        },
       });
     },
   );

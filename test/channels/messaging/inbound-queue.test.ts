@@ -13,7 +13,12 @@ function event(eventId: string, from: string, body = eventId): InboundEvent {
 
 function setup(
   handle: (event: InboundEvent, context: { recovered: boolean }) => Promise<void>,
-  options: { messagingState?: MessagingStateStore; retryDelaysMs?: number[]; claimLeaseMs?: number } = {},
+  options: {
+    messagingState?: MessagingStateStore;
+    retryDelaysMs?: number[];
+    claimLeaseMs?: number;
+    onFailureRound?: (provider: string, waitingForOperator: boolean) => void;
+  } = {},
 ) {
   const messagingState = options.messagingState ?? createMemoryMessagingStateStore();
   const { logger, lines } = captureLogs("debug");
@@ -23,6 +28,7 @@ function setup(
     pressure: new WebhookPressure(),
     retryDelaysMs: options.retryDelaysMs ?? [1, 1],
     ...(options.claimLeaseMs === undefined ? {} : { claimLeaseMs: options.claimLeaseMs }),
+    ...(options.onFailureRound === undefined ? {} : { onFailureRound: options.onFailureRound }),
   });
   queue.register(provider, { orderKey: (item) => String(item.payload.From), handle });
   return { queue, messagingState, lines };
@@ -128,7 +134,11 @@ describe("InboundQueue", () => {
     const failing = async () => {
       throw new TypeError("cannot read the payload");
     };
-    const first = setup(failing, { messagingState, retryDelaysMs: [1] });
+    const rounds: Array<[string, boolean]> = [];
+    const onFailureRound = (provider: string, waitingForOperator: boolean) => {
+      rounds.push([provider, waitingForOperator]);
+    };
+    const first = setup(failing, { messagingState, retryDelaysMs: [1], onFailureRound });
     await first.queue.accept(event("s1", "A", "poison"));
     await first.queue.idle();
     const waiting = first.lines.filter((line) => line.eventId === "s1" && line.level === 50);
@@ -137,13 +147,18 @@ describe("InboundQueue", () => {
     ]);
     // Two more starts fail it again; the third round is the last.
     for (const round of [2, 3]) {
-      const next = setup(failing, { messagingState, retryDelaysMs: [1] });
+      const next = setup(failing, { messagingState, retryDelaysMs: [1], onFailureRound });
       expect(await next.queue.resumeUnhandled()).toBe(1);
       await next.queue.idle();
       const last = next.lines.filter((line) => line.eventId === "s1" && line.level === 50).at(-1);
       expect(last?.failureRounds).toBe(round);
       if (round === 3) expect(String(last?.msg)).toMatch(/gave up.*operator/);
     }
+    expect(rounds).toEqual([
+      [provider, false],
+      [provider, false],
+      [provider, true],
+    ]);
     const [kept] = await messagingState.listUnhandledInbound(provider);
     expect(kept).toMatchObject({
       eventId: "s1",
