@@ -1,3 +1,25 @@
+import { isIPv6 } from "node:net";
+
+/**
+ * The key an address's limits are kept under: an IPv4 address as it is (an IPv4-mapped IPv6
+ * address as its IPv4 form), an IPv6 address by its /64 network, which one subscriber usually holds
+ * whole and could otherwise walk through one address at a time.
+ */
+export function limitKeyOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (!isIPv6(address)) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("::");
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = address.includes("::") ? (tail ? tail.split(":") : []) : [];
+  const missing = 8 - headGroups.length - tailGroups.length;
+  const groups = [...headGroups, ...Array<string>(Math.max(0, missing)).fill("0"), ...tailGroups];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
 /** What one client address may use of the web chat; 0 turns a limit off. */
 export interface WebChatLimitSettings {
   /** Chats (sockets) open at once from one address. */
@@ -21,8 +43,9 @@ const maxRemembered = 100_000;
  * operator, and anyone who can load the page can open chats. An address may keep
  * `socketsPerAddress` chats open and send `messagesPerMinute` messages a minute in all, as a token
  * bucket: a full minute's allowance at once, then one message per `60 / messagesPerMinute` s.
- * The address is the request's client address as Fastify reports it (behind a proxy, the one it
- * forwards). Memory is bounded: allowances that have refilled are forgotten.
+ * The address is the request's client address as Fastify reports it (behind a trusted proxy, the
+ * one it forwards); an IPv6 address counts by its /64 (`limitKeyOf`). Memory is bounded: allowances
+ * that have refilled are forgotten.
  */
 export class WebChatLimits {
   private readonly openSockets = new Map<string, number>();
@@ -37,21 +60,23 @@ export class WebChatLimits {
   /** Whether the address may open another chat now. */
   canOpen(address: string): boolean {
     const limit = this.settings.socketsPerAddress;
-    return limit === 0 || (this.openSockets.get(address) ?? 0) < limit;
+    return limit === 0 || (this.openSockets.get(limitKeyOf(address)) ?? 0) < limit;
   }
 
   /** A chat from the address opened; false (and nothing counted) when it is over its limit. */
   opened(address: string): boolean {
     if (!this.canOpen(address)) return false;
-    this.openSockets.set(address, (this.openSockets.get(address) ?? 0) + 1);
+    const key = limitKeyOf(address);
+    this.openSockets.set(key, (this.openSockets.get(key) ?? 0) + 1);
     return true;
   }
 
   /** A chat counted by `opened` closed. */
   closed(address: string): void {
-    const count = (this.openSockets.get(address) ?? 0) - 1;
-    if (count > 0) this.openSockets.set(address, count);
-    else this.openSockets.delete(address);
+    const key = limitKeyOf(address);
+    const count = (this.openSockets.get(key) ?? 0) - 1;
+    if (count > 0) this.openSockets.set(key, count);
+    else this.openSockets.delete(key);
   }
 
   /**
@@ -62,7 +87,7 @@ export class WebChatLimits {
     const perMinute = this.settings.messagesPerMinute;
     if (perMinute === 0) return undefined;
     const now = this.now();
-    const allowance = this.refilled(address, now);
+    const allowance = this.refilled(limitKeyOf(address), now);
     if (allowance.tokens >= 1) {
       allowance.tokens -= 1;
       return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WebChatLimits } from "../../../src/channels/web-chat/web-chat-limits.js";
+import { limitKeyOf, WebChatLimits } from "../../../src/channels/web-chat/web-chat-limits.js";
 
 describe("WebChatLimits", () => {
   it("counts open chats per address and frees a slot on close", () => {
@@ -50,5 +50,20 @@ describe("WebChatLimits", () => {
     now = 2_000; // one message a second: every allowance is full again
     limits.takeMessage("192.0.2.1");
     expect(limits.rememberedAddresses).toBe(1);
+  });
+
+  it("counts an IPv6 address by its /64, and an IPv4-mapped one as IPv4", () => {
+    expect(limitKeyOf("203.0.113.9")).toBe("203.0.113.9");
+    expect(limitKeyOf("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(limitKeyOf("2001:db8:0:12:aaaa::1")).toBe("2001:db8:0:12::/64");
+    expect(limitKeyOf("2001:0DB8:0000:0012:ffff:ffff:ffff:ffff")).toBe("2001:db8:0:12::/64");
+    expect(limitKeyOf("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(limitKeyOf("::1")).toBe("0:0:0:0::/64");
+    const limits = new WebChatLimits({ socketsPerAddress: 1, messagesPerMinute: 1 });
+    expect(limits.opened("2001:db8:0:12::1")).toBe(true);
+    expect(limits.opened("2001:db8:0:12::2")).toBe(false);
+    expect(limits.opened("2001:db8:0:13::1")).toBe(true);
+    expect(limits.takeMessage("2001:db8:0:12::1")).toBeUndefined();
+    expect(limits.takeMessage("2001:db8:0:12:ffff::9")).toBeGreaterThan(0);
   });
 });
