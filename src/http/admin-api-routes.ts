@@ -1,12 +1,12 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { InboundQueue } from "../channels/messaging/inbound-queue.js";
 import { BadRequestError } from "../errors/bad-request-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
 import { SwitchboardError } from "../errors/switchboard-error.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerStore } from "../ports/customer-store.js";
+import type { InboundEvent } from "../ports/messaging-state-store.js";
 import type { OutboxStatus, OutboxStore } from "../ports/outbox-store.js";
 
 const listQuerySchema = z.object({
@@ -21,6 +21,12 @@ const outboxQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** What the admin API needs of the messaging inbox (the InboundQueue). */
+export interface FailedInbox {
+  listFailed(): Promise<Array<InboundEvent & { failures: number; waitingForOperator: boolean }>>;
+  retryFailed(provider: string, eventId: string): Promise<boolean>;
+}
+
 /** `/api/...`: JSON for the dashboard and scripts, behind `Authorization: Bearer $ADMIN_TOKEN`. */
 export function registerAdminApiRoutes(
   app: FastifyInstance,
@@ -29,7 +35,7 @@ export function registerAdminApiRoutes(
     customers: CustomerStore;
     outbox: OutboxStore;
     /** The messaging inbox: events whose handling failed, and another try at an operator's request. */
-    inbox: Pick<InboundQueue, "listFailed" | "retryFailed">;
+    inbox: FailedInbox;
     adminToken: string;
   },
 ): void {

@@ -30,6 +30,8 @@ export interface InboundHandler {
   handle(event: InboundEvent, context: { recovered: boolean }): Promise<void>;
 }
 
+const eventKey = (provider: string, eventId: string) => `${provider}\u0000${eventId}`;
+
 /**
  * Rounds of failed handling (each a process spending its retries; one round per start at most)
  * after which an inbox event waits for an operator instead of being tried at every start.
@@ -53,6 +55,8 @@ export class InboundQueue {
   private readonly queues = new Map<string, KeyQueue>();
   /** Events scheduled here and not yet through their handler (a gauge for metrics). */
   private scheduledCount = 0;
+  /** Events in their handler now (attempts and pauses between them), by `eventKey`. */
+  private readonly handling = new Set<string>();
   private idleWaiters: Array<() => void> = [];
   private readonly limiter: YieldingLimiter;
   private closed = false;
@@ -150,9 +154,23 @@ export class InboundQueue {
     const events = await messagingState.listUnhandledInbound(provider);
     const event = events.find((candidate) => candidate.eventId === eventId);
     if (!event || !(await messagingState.resetInboundFailures(provider, eventId))) return false;
+    // Already on its way here (waiting, or between attempts): only its count is reset.
+    if (this.isScheduled(event)) return true;
     logger.info({ provider, eventId }, "inbound event tried again at an operator's request");
     this.schedule({ ...event, failures: 0 }, true);
     return true;
+  }
+
+  /** Whether this process is handling the event or has it waiting (an operator's action only). */
+  private isScheduled(event: InboundEvent): boolean {
+    const key = eventKey(event.provider, event.eventId);
+    if (this.handling.has(key)) return true;
+    for (const queue of this.queues.values())
+      for (let index = queue.head; index < queue.waiting.length; index++) {
+        const waiting = queue.waiting[index]?.event;
+        if (waiting && eventKey(waiting.provider, waiting.eventId) === key) return true;
+      }
+    return false;
   }
 
   /**
@@ -245,6 +263,16 @@ export class InboundQueue {
   }
 
   private async handle(handler: InboundHandler, item: Scheduled): Promise<void> {
+    const key = eventKey(item.event.provider, item.event.eventId);
+    this.handling.add(key);
+    try {
+      await this.handleOnce(handler, item);
+    } finally {
+      this.handling.delete(key);
+    }
+  }
+
+  private async handleOnce(handler: InboundHandler, item: Scheduled): Promise<void> {
     const { messagingState, logger } = this.dependencies;
     const { event } = item;
     const recovered = item.recovered;

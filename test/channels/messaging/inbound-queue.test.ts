@@ -195,6 +195,24 @@ describe("InboundQueue", () => {
     expect(await fixed.queue.retryFailed(provider, "s1")).toBe(false);
   });
 
+  it("does not start a second handling when an operator retries an event this process is still trying", async () => {
+    let calls = 0;
+    const { queue, messagingState } = setup(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error("first attempt fails");
+      },
+      { retryDelaysMs: [200] },
+    );
+    await queue.accept(event("s1", "A"));
+    while (calls === 0) await tick();
+    // Between its first and second attempt:
+    expect(await queue.retryFailed(provider, "s1")).toBe(true);
+    await queue.idle();
+    expect(calls).toBe(2);
+    expect(await messagingState.listUnhandledInbound(provider)).toEqual([]);
+  });
+
   it("stops retrying when closed, leaving the event in the inbox", async () => {
     let attempts = 0;
     const { queue, messagingState } = setup(
