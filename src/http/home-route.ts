@@ -25,7 +25,8 @@ function escapeHtml(text: string): string {
 
 /**
  * `GET /`: the dashboard and playground (chat with the agent over `WS /web/chat`; conversations,
- * timelines and the outbox through `/api/...` with the admin token). Plain files, read once.
+ * timelines and the outbox through `/api/...` with the admin token), and `GET /widget.js`, the chat
+ * for other sites. Plain files, read once.
  */
 export function registerHomeRoute(app: FastifyInstance, dependencies: { config: Readonly<Config> }): void {
   const read = (name: string) => readFileSync(path.join(publicDirectory, name), "utf8");
@@ -40,6 +41,19 @@ export function registerHomeRoute(app: FastifyInstance, dependencies: { config: 
   app.get("/", async (_request, reply) => send(reply, page, "text/html; charset=utf-8"));
   // No icon; answered so browsers do not log a 404 for every page load.
   app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());
+  // The embeddable chat (public/widget.js), loaded by other sites' pages: a script any origin may
+  // load; which origins may then open a chat is WEB_CHAT_ORIGINS's business (the upgrade's Origin).
+  const widget = read("widget.js");
+  app.get("/widget.js", async (_request, reply) =>
+    reply
+      .headers({
+        "x-content-type-options": "nosniff",
+        "cross-origin-resource-policy": "cross-origin",
+        "cache-control": "public, max-age=300",
+      })
+      .type("text/javascript; charset=utf-8")
+      .send(widget),
+  );
   app.get<{ Params: { name: string } }>("/assets/:name", async (request, reply) => {
     const asset = assets.get(request.params.name);
     if (!asset) throw new NotFoundError(`Asset ${request.params.name}`);
