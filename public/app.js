@@ -170,7 +170,7 @@ function startPlayground() {
 
 // ---------------------------------------------------------------- dashboard
 
-const dashboard = { token: undefined, selected: undefined, timer: undefined };
+const dashboard = { token: undefined, selected: undefined, timer: undefined, conversations: new Map() };
 
 function setDashboardStatus(text, isError = false) {
   const status = document.getElementById("dashboard-status");
@@ -209,6 +209,7 @@ async function refreshDashboard() {
     api("/api/inbox/failed"),
   ]);
   showFailedInbox(failed);
+  dashboard.conversations = new Map(conversations.map((conversation) => [conversation.id, conversation]));
   const conversationRows = conversations.map((conversation) => {
     const tr = row([
       formatTime(conversation.updatedAt),
@@ -287,6 +288,46 @@ async function showTimeline(conversationId) {
   document.getElementById("timeline-id").textContent = conversationId;
   document.getElementById("timeline-messages").replaceChildren(...items);
   document.getElementById("timeline").hidden = false;
+  await showCustomer(dashboard.conversations.get(conversationId)?.customerId);
+}
+
+/** The selected conversation's customer: their addresses, and the privacy actions (export, erase). */
+async function showCustomer(customerId) {
+  const panel = document.getElementById("customer");
+  panel.dataset.customerId = customerId ?? "";
+  if (!customerId) {
+    panel.hidden = true;
+    return;
+  }
+  const { identifiers } = await api(`/api/customers/${encodeURIComponent(customerId)}`);
+  const addresses = identifiers.map((identifier) => `${identifier.kind} ${identifier.value}`).join(", ");
+  document.getElementById("customer-line").textContent =
+    `Customer ${customerId}${addresses ? ` · ${addresses}` : ""}`;
+  panel.hidden = false;
+}
+
+async function exportCustomer() {
+  const customerId = document.getElementById("customer").dataset.customerId;
+  if (!customerId) return;
+  const data = await api(`/api/customers/${encodeURIComponent(customerId)}/export`);
+  const link = element("a");
+  link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+  link.download = `${customerId}.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  setDashboardStatus(`Exported ${customerId}.`);
+}
+
+async function eraseCustomer() {
+  const customerId = document.getElementById("customer").dataset.customerId;
+  if (!customerId) return;
+  const question = `Erase customer ${customerId}: their addresses, every conversation, message and outbox entry? This cannot be undone.`;
+  if (!window.confirm(question)) return;
+  const { conversations } = await api(`/api/customers/${encodeURIComponent(customerId)}`, "DELETE");
+  dashboard.selected = undefined;
+  document.getElementById("timeline").hidden = true;
+  await refreshDashboard();
+  setDashboardStatus(`Erased ${customerId} and ${conversations} conversation(s).`);
 }
 
 function showDashboardError(error) {
@@ -317,6 +358,12 @@ function openDashboard(token) {
 }
 
 function startDashboard() {
+  document.getElementById("export-customer").addEventListener("click", () => {
+    exportCustomer().catch(showDashboardError);
+  });
+  document.getElementById("erase-customer").addEventListener("click", () => {
+    eraseCustomer().catch(showDashboardError);
+  });
   document.getElementById("token-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const token = document.getElementById("token-input").value.trim();

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
@@ -148,6 +148,62 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
     await page.locator("#failed-inbox").waitFor({ state: "hidden" });
     await server.app.idle();
     expect(await messagingState.listUnhandledInbound("twilio-sms")).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("exports a customer's data and erases the customer from the dashboard", async () => {
+    const posted = await fetch(`${server.baseUrl}/twilio/sms`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        MessageSid: "SMdashboardprivacy01",
+        AccountSid: "ACtest",
+        From: "+14155550155",
+        To: "+14155550100",
+        Body: "Please forget me",
+      }).toString(),
+    });
+    expect(posted.status).toBe(200);
+    await server.app.idle();
+    let conversation: Awaited<ReturnType<typeof server.app.store.getConversation>>;
+    for (const candidate of await server.app.store.listConversations()) {
+      const texts = (await server.app.store.listMessages(candidate.id)).map((message) => message.text);
+      if (texts.includes("Please forget me")) conversation = candidate;
+    }
+    const customerId = conversation?.customerId;
+    expect(customerId).toEqual(expect.any(String));
+
+    const { page, errors } = await openPage();
+    await page.fill("#token-input", "test-admin-token");
+    await page.click("#token-form button");
+    await page.locator("#conversations tbody tr", { hasText: conversation!.id }).click();
+    await page.locator("#customer-line", { hasText: "+14155550155" }).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-customer")]);
+    expect(download.suggestedFilename()).toBe(`${customerId}.json`);
+    const exported = JSON.parse(readFileSync(await download.path(), "utf8")) as {
+      customer: { id: string };
+      conversations: Array<{ messages: Array<{ text: string }> }>;
+    };
+    expect(exported.customer.id).toBe(customerId);
+    expect(exported.conversations.flatMap((item) => item.messages.map((message) => message.text))).toContain(
+      "Please forget me",
+    );
+
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      dialog.accept().catch(() => undefined);
+    });
+    await page.click("#erase-customer");
+    await page.locator("#dashboard-status", { hasText: `Erased ${customerId}` }).waitFor();
+    expect(dialogs).toEqual([expect.stringContaining("cannot be undone")]);
+    await expect(
+      page.locator("#conversations tbody tr", { hasText: conversation!.id }).count(),
+    ).resolves.toBe(0);
+    expect(await server.app.store.getConversation(conversation!.id)).toBeUndefined();
+    expect(await server.app.stores.customers.getCustomer(customerId!)).toBeUndefined();
     expect(errors).toEqual([]);
     await page.context().close();
   });
