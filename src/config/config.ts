@@ -18,6 +18,14 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
 
+/**
+ * A bearer token Switchboard checks (`ADMIN_TOKEN`, `METRICS_TOKEN`): at least 16 characters, so a
+ * guessable word cannot guard the API. The error never shows the value (see `isSecretVariable`).
+ */
+const bearerToken = optionalString.refine((value) => value === undefined || value.length >= 16, {
+  message: "must be at least 16 characters (e.g. openssl rand -base64 24)",
+});
+
 const interruptibleValues = ["none", "dtmf", "speech", "any"] as const;
 
 const extraLanguageSchema = z.object({
@@ -196,8 +204,8 @@ const environmentSchema = z.object({
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   SEGMENT_WRITE_KEY: optionalString,
   SEGMENT_HOST: optionalString,
-  ADMIN_TOKEN: optionalString,
-  METRICS_TOKEN: optionalString,
+  ADMIN_TOKEN: bearerToken,
+  METRICS_TOKEN: bearerToken,
   HUMAN_AGENT_NUMBER: optionalString,
   WEB_CHAT_ORIGINS: webChatOriginsSchema,
   TRUST_PROXY: trustProxySchema,

@@ -72,6 +72,21 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ TRUST_PROXY: "10.0.0.0/8/1" })).toThrowError(/TRUST_PROXY/);
   });
 
+  it("refuses an ADMIN_TOKEN or METRICS_TOKEN shorter than 16 characters, without showing it", () => {
+    expect(loadConfig({ ADMIN_TOKEN: "0123456789abcdef" }).adminToken).toBe("0123456789abcdef");
+    for (const variable of ["ADMIN_TOKEN", "METRICS_TOKEN"]) {
+      let message = "";
+      try {
+        loadConfig({ [variable]: "hunter2" });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain(variable);
+      expect(message).toContain("at least 16 characters");
+      expect(message).not.toContain("hunter2");
+    }
+  });
+
   it("never echoes a secret value in the error", () => {
     expect(() => loadConfig({ LLM_MAX_OUTPUT_TOKENS: "-1" })).toThrowError(/"-1"/);
     let message = "";

@@ -172,12 +172,15 @@ describe("GET /metrics", () => {
   });
 
   it("asks for the token when METRICS_TOKEN is set", async () => {
-    server = await startTestServer({ METRICS_TOKEN: "scrape-secret" }, { model: createScriptedModel([]) });
+    server = await startTestServer(
+      { METRICS_TOKEN: "scrape-secret-0123456789" },
+      { model: createScriptedModel([]) },
+    );
     expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(401);
     const wrong = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).toBe(401);
     const right = await fetch(`${server.baseUrl}/metrics`, {
-      headers: { authorization: "Bearer scrape-secret" },
+      headers: { authorization: "Bearer scrape-secret-0123456789" },
     });
     expect(right.status).toBe(200);
     expect(await right.text()).toContain("switchboard_turns_total");

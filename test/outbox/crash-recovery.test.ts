@@ -14,7 +14,7 @@ import { eventually, postForm } from "../helpers/start-test-server.js";
 const accountSid = "AC33333333333333333333333333333333";
 const authToken = "crash-test-token";
 const publicUrl = "https://switchboard.example.test";
-const adminToken = "crash-admin";
+const adminToken = "crash-admin-token-0123";
 
 describe("outbox crash recovery (kill -9)", () => {
   const children: ChildProcess[] = [];

@@ -14,7 +14,7 @@ const accountSid = "AC55555555555555555555555555555555";
 const authToken = "scale-out-token";
 const publicUrl = "https://switchboard.example.test";
 const caller = "+14155550123";
-const adminToken = "scale-admin";
+const adminToken = "scale-admin-token-0123";
 
 describe("scale-out: two server processes on one DynamoDB table", () => {
   const children: ChildProcess[] = [];
