@@ -1,21 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { chromiumPath, openPage as openBrowserPage } from "../helpers/chromium.js";
 import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
-/**
- * The home page (playground and dashboard) in headless Chromium: Debian's `chromium` package,
- * driven by playwright-core. `.ci/run` installs it and sets SWITCHBOARD_REQUIRE_BROWSER=1, so in CI
- * a missing browser fails; elsewhere these tests are skipped with the reason below.
- */
-const chromiumPath =
-  process.env.CHROMIUM_PATH ??
-  ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((candidate) => existsSync(candidate));
-const required = process.env.SWITCHBOARD_REQUIRE_BROWSER === "1";
-if (!chromiumPath && required)
-  throw new Error("Chromium is required (apt-get install chromium) but not found");
-
+/** The home page (playground and dashboard) in headless Chromium (see helpers/chromium.ts). */
 describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
   let server: TestServer;
   let browser: Browser;
@@ -34,17 +24,7 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
     await server?.close();
   });
 
-  async function openPage(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    await page.goto(server.baseUrl);
-    return { page, errors };
-  }
+  const openPage = () => openBrowserPage(browser, server.baseUrl);
 
   it("chats with the agent, keeps the conversation across a reload, and shows text as text", async () => {
     const { page, errors } = await openPage();

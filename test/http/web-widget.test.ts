@@ -1,24 +1,17 @@
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeHttpServer } from "../../src/testing/close-http-server.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { chromiumPath, openPage as openBrowserPage } from "../helpers/chromium.js";
 import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 /**
- * The embeddable chat (`GET /widget.js`) on another site's page, in headless Chromium (Debian's
- * `chromium`, driven by playwright-core; required in CI, skipped elsewhere when absent). The "site"
- * is a second HTTP server on another port: another origin, as a company's website would be.
+ * The embeddable chat (`GET /widget.js`) on another site's page, in headless Chromium (see
+ * helpers/chromium.ts). The "site" is a second HTTP server on another port: another origin, as a
+ * company's website would be.
  */
-const chromiumPath =
-  process.env.CHROMIUM_PATH ??
-  ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((candidate) => existsSync(candidate));
-const required = process.env.SWITCHBOARD_REQUIRE_BROWSER === "1";
-if (!chromiumPath && required)
-  throw new Error("Chromium is required (apt-get install chromium) but not found");
-
 /** A site serving one page that embeds the widget from `widgetUrl`. */
 async function startSite(): Promise<{ server: Server; origin: string; setWidget: (url: string) => void }> {
   let widgetUrl = "";
@@ -71,17 +64,7 @@ describe.skipIf(!chromiumPath)("GET /widget.js on another site (Chromium)", () =
     if (other) await closeHttpServer(other.server);
   });
 
-  async function openSite(origin: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    await page.goto(origin);
-    return { page, errors };
-  }
+  const openSite = (origin: string) => openBrowserPage(browser, origin);
 
   it("serves the script to any site, with the headers a cross-origin script needs", async () => {
     const response = await fetch(`${switchboard.baseUrl}/widget.js`);
