@@ -38,7 +38,7 @@
   input { flex: 1; padding: 8px; border: 1px solid #c8c8c8; border-radius: 8px; }
   form button { border: 0; border-radius: 8px; padding: 8px 12px; background: #1f5fbf; color: #fff; cursor: pointer; }
 </style>
-<button class="launcher" type="button"></button>
+<button class="launcher" type="button" aria-haspopup="dialog"></button>
 <section class="panel" role="dialog" hidden>
   <header><span class="title"></span><button class="close" type="button" aria-label="Close">×</button></header>
   <ol class="log" aria-live="polite"></ol>
@@ -148,7 +148,15 @@
   }
 
   launcher.addEventListener("click", () => show(true));
-  $(".close").addEventListener("click", () => show(false));
+  $(".close").addEventListener("click", () => {
+    show(false);
+    launcher.focus();
+  });
+  panel.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    show(false);
+    launcher.focus();
+  });
   $("form").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();

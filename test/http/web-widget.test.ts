@@ -105,6 +105,10 @@ describe.skipIf(!chromiumPath)("GET /widget.js on another site (Chromium)", () =
       `Object.keys(localStorage).find((key) => key.startsWith("switchboard-visitor:"))`,
     );
     expect(visitor).toBeDefined();
+    // Escape closes the panel and gives the focus back to the button.
+    await page.press(".switchboard-widget input", "Escape");
+    await page.locator(".switchboard-widget .panel").waitFor({ state: "hidden" });
+    await expect(page.locator(".switchboard-widget .launcher").isVisible()).resolves.toBe(true);
     expect(errors).toEqual([]);
     await page.context().close();
   });
