@@ -1,13 +1,12 @@
-import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { BadRequestError } from "../errors/bad-request-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
-import { SwitchboardError } from "../errors/switchboard-error.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerStore } from "../ports/customer-store.js";
 import type { InboundEvent } from "../ports/messaging-state-store.js";
 import type { OutboxStatus, OutboxStore } from "../ports/outbox-store.js";
+import { bearerTokenCheck } from "./bearer-token.js";
 
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -40,20 +39,11 @@ export function registerAdminApiRoutes(
   },
 ): void {
   const { store, outbox, customers } = dependencies;
-  const expected = Buffer.from(`Bearer ${dependencies.adminToken}`);
+  const checkToken = bearerTokenCheck(dependencies.adminToken, "admin token", "ADMIN_TOKEN");
 
   app.register(async (api) => {
     api.addHook("onRequest", async (request: FastifyRequest) => {
-      const given = Buffer.from(request.headers.authorization ?? "");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new SwitchboardError(
-          "UNAUTHORIZED",
-          "Missing or wrong admin token (Authorization: Bearer $ADMIN_TOKEN)",
-          {
-            statusCode: 401,
-          },
-        );
-      }
+      checkToken(request.headers.authorization);
     });
 
     api.get("/api/inbox/failed", async () => {

@@ -1,7 +1,6 @@
-import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { SwitchboardError } from "../errors/switchboard-error.js";
 import type { SwitchboardMetrics } from "../observability/metrics.js";
+import { bearerTokenCheck } from "./bearer-token.js";
 
 /**
  * `GET /metrics`: the Prometheus text exposition of the app's registry. With a token
@@ -13,19 +12,12 @@ export function registerMetricsRoute(
   metrics: SwitchboardMetrics,
   options: { token?: string | undefined } = {},
 ): void {
-  const expected = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
+  const checkToken =
+    options.token === undefined
+      ? undefined
+      : bearerTokenCheck(options.token, "metrics token", "METRICS_TOKEN");
   app.get("/metrics", async (request, reply) => {
-    if (expected) {
-      const given = Buffer.from(request.headers.authorization ?? "");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected))
-        throw new SwitchboardError(
-          "UNAUTHORIZED",
-          "Missing or wrong metrics token (Authorization: Bearer $METRICS_TOKEN)",
-          {
-            statusCode: 401,
-          },
-        );
-    }
+    checkToken?.(request.headers.authorization);
     const body = await metrics.exposition();
     return reply.type(metrics.registry.contentType).send(body);
   });
