@@ -16,6 +16,8 @@ interface Scheduled {
 interface KeyQueue {
   waiting: Array<Scheduled | undefined>;
   head: number;
+  /** The event being handled now (its attempts and the pauses between them), if any. */
+  current?: InboundEvent | undefined;
   settledWaiters: Array<() => void>;
 }
 
@@ -29,8 +31,6 @@ export interface InboundHandler {
    */
   handle(event: InboundEvent, context: { recovered: boolean }): Promise<void>;
 }
-
-const eventKey = (provider: string, eventId: string) => `${provider}\u0000${eventId}`;
 
 /**
  * Rounds of failed handling (each a process spending its retries; one round per start at most)
@@ -55,8 +55,6 @@ export class InboundQueue {
   private readonly queues = new Map<string, KeyQueue>();
   /** Events scheduled here and not yet through their handler (a gauge for metrics). */
   private scheduledCount = 0;
-  /** Events in their handler now (attempts and pauses between them), by `eventKey`. */
-  private readonly handling = new Set<string>();
   private idleWaiters: Array<() => void> = [];
   private readonly limiter: YieldingLimiter;
   private closed = false;
@@ -163,13 +161,13 @@ export class InboundQueue {
 
   /** Whether this process is handling the event or has it waiting (an operator's action only). */
   private isScheduled(event: InboundEvent): boolean {
-    const key = eventKey(event.provider, event.eventId);
-    if (this.handling.has(key)) return true;
-    for (const queue of this.queues.values())
-      for (let index = queue.head; index < queue.waiting.length; index++) {
-        const waiting = queue.waiting[index]?.event;
-        if (waiting && eventKey(waiting.provider, waiting.eventId) === key) return true;
-      }
+    const same = (other: InboundEvent | undefined) =>
+      other?.provider === event.provider && other.eventId === event.eventId;
+    for (const queue of this.queues.values()) {
+      if (same(queue.current)) return true;
+      for (let index = queue.head; index < queue.waiting.length; index++)
+        if (same(queue.waiting[index]?.event)) return true;
+    }
     return false;
   }
 
@@ -230,10 +228,12 @@ export class InboundQueue {
     const run = async () => {
       const next = queue.waiting[queue.head];
       queue.waiting[queue.head++] = undefined;
+      queue.current = next?.event;
       try {
         const handler = next && this.handlers.get(next.event.provider);
         if (next && handler && !this.closed) await this.handle(handler, next);
       } finally {
+        queue.current = undefined;
         this.afterOne(key, queue);
       }
     };
@@ -263,16 +263,6 @@ export class InboundQueue {
   }
 
   private async handle(handler: InboundHandler, item: Scheduled): Promise<void> {
-    const key = eventKey(item.event.provider, item.event.eventId);
-    this.handling.add(key);
-    try {
-      await this.handleOnce(handler, item);
-    } finally {
-      this.handling.delete(key);
-    }
-  }
-
-  private async handleOnce(handler: InboundHandler, item: Scheduled): Promise<void> {
     const { messagingState, logger } = this.dependencies;
     const { event } = item;
     const recovered = item.recovered;
@@ -346,8 +336,9 @@ export class InboundQueue {
         );
         return 0;
       });
-    this.dependencies.onFailureRound?.(event.provider, failures >= maxInboundFailureRounds);
-    if (failures >= maxInboundFailureRounds)
+    const waitingForOperator = failures >= maxInboundFailureRounds;
+    this.dependencies.onFailureRound?.(event.provider, waitingForOperator);
+    if (waitingForOperator)
       logger.error(
         { ...context, failureRounds: failures },
         "gave up on an inbound event; it stays in the inbox for an operator (GET /api/inbox/failed, then retry)",
