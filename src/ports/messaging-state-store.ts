@@ -32,6 +32,15 @@ export interface InboundEvent {
 /** How much of a failure's message an inbox event keeps. */
 export const maxInboundErrorChars = 500;
 
+/** An inbox event's `failures` and `lastError` as a store read them: absent when none failed. */
+export function inboundFailureFields(
+  failures: unknown,
+  lastError: unknown,
+): Pick<InboundEvent, "failures" | "lastError"> {
+  const count = Number(failures ?? 0);
+  return count > 0 ? { failures: count, lastError: String(lastError ?? "") } : {};
+}
+
 /** The error text a store keeps with an inbox event (`recordInboundFailure`). */
 export function shortenError(error: string): string {
   return error.length > maxInboundErrorChars ? `${error.slice(0, maxInboundErrorChars - 1)}…` : error;

@@ -1,6 +1,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type InboundEvent,
+  inboundFailureFields,
   type MessagingStateStore,
   type PendingTurn,
   shortenError,
@@ -149,9 +150,7 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
             eventId: String(item.eventId),
             payload: item.payload as Record<string, unknown>,
             receivedAt: Number(item.receivedAt),
-            ...(Number(item.failures ?? 0) > 0
-              ? { failures: Number(item.failures), lastError: String(item.lastError ?? "") }
-              : {}),
+            ...inboundFailureFields(item.failures, item.lastError),
           }),
         )
         .sort((a, b) => a.receivedAt - b.receivedAt);

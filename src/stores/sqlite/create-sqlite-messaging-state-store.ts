@@ -1,5 +1,6 @@
 import {
   type InboundEvent,
+  inboundFailureFields,
   type MessagingStateStore,
   type PendingTurn,
   shortenError,
@@ -97,9 +98,7 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
           eventId: String(row.event_id),
           payload: JSON.parse(String(row.payload)) as Record<string, unknown>,
           receivedAt: Number(row.received_at),
-          ...(Number(row.failures) > 0
-            ? { failures: Number(row.failures), lastError: String(row.last_error ?? "") }
-            : {}),
+          ...inboundFailureFields(row.failures, row.last_error),
         }),
       );
     },
