@@ -59,16 +59,20 @@ export class WebChatLimits {
 
   /** Whether the address may open another chat now. */
   canOpen(address: string): boolean {
-    const limit = this.settings.socketsPerAddress;
-    return limit === 0 || (this.openSockets.get(limitKeyOf(address)) ?? 0) < limit;
+    return this.hasRoom(limitKeyOf(address));
   }
 
   /** A chat from the address opened; false (and nothing counted) when it is over its limit. */
   opened(address: string): boolean {
-    if (!this.canOpen(address)) return false;
     const key = limitKeyOf(address);
+    if (!this.hasRoom(key)) return false;
     this.openSockets.set(key, (this.openSockets.get(key) ?? 0) + 1);
     return true;
+  }
+
+  private hasRoom(key: string): boolean {
+    const limit = this.settings.socketsPerAddress;
+    return limit === 0 || (this.openSockets.get(key) ?? 0) < limit;
   }
 
   /** A chat counted by `opened` closed. */
