@@ -5,6 +5,6 @@
 import { createFakeOpenAiServer } from "../src/testing/create-fake-openai-server.js";
 import { exitWhenParentGoes, report, twentyTokens } from "./bench-util.js";
 
-const server = await createFakeOpenAiServer({ tokens: twentyTokens });
+const server = await createFakeOpenAiServer({ tokens: twentyTokens }, { recordRequests: false });
 exitWhenParentGoes(() => server.close());
 report("BENCH_READY ", { url: server.url, pid: process.pid });

@@ -23,6 +23,14 @@ export interface FakeOpenAiRequest {
   status: number;
 }
 
+export interface FakeOpenAiServerOptions {
+  /**
+   * Keep every request in `requests` (default true). A load test turns it off: thousands of kept
+   * bodies grow the fake's heap, and its garbage collection pauses then show up as model latency.
+   */
+  recordRequests?: boolean;
+}
+
 export interface FakeOpenAiServer {
   /** Base URL including `/v1`, ready for `baseURL`. */
   url: string;
@@ -46,7 +54,9 @@ const defaultTokens = ["Hello", " from", " the", " fake", " server."];
  */
 export async function createFakeOpenAiServer(
   initialReply: FakeOpenAiReply | ((request: FakeOpenAiRequest) => FakeOpenAiReply) = {},
+  options: FakeOpenAiServerOptions = {},
 ): Promise<FakeOpenAiServer> {
+  const recordRequests = options.recordRequests ?? true;
   const requests: FakeOpenAiRequest[] = [];
   let reply = initialReply;
   let failures: { count: number; status: number } = { count: 0, status: 500 };
@@ -72,7 +82,7 @@ export async function createFakeOpenAiServer(
         body,
         status: 200,
       };
-      requests.push(recorded);
+      if (recordRequests) requests.push(recorded);
       const endpoint = request.method === "POST" ? endpointOf(path) : undefined;
       if (!endpoint) {
         recorded.status = 404;
