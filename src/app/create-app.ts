@@ -27,6 +27,7 @@ import type { Config } from "../config/config.js";
 import { ConversationAgent } from "../core/agent/conversation-agent.js";
 import type { AgentTool } from "../core/tools/agent-tool.js";
 import { createToolSet } from "../core/tools/tool-set.js";
+import { ConfigError } from "../errors/config-error.js";
 import { registerAdminApiRoutes } from "../http/admin-api-routes.js";
 import { installErrorHandler } from "../http/error-handler.js";
 import { registerHealthRoute } from "../http/health-route.js";
@@ -42,6 +43,7 @@ import { OutboxWorker } from "../outbox/outbox-worker.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { NewOutboxEntry } from "../ports/outbox-store.js";
 import { createCustomerTools } from "../tools/customer-tools.js";
+import { createHttpTools } from "../tools/http-tools.js";
 import { createOutboundMessageTools } from "../tools/outbound-message-tools.js";
 import { createVoiceCallTools } from "../tools/voice-call-tools.js";
 import { createKnowledgeSearch } from "./create-knowledge-search.js";
@@ -132,7 +134,7 @@ export async function createApp(
   const relayUrl = `${webSocketBaseUrl(config.publicUrl)}/twilio/relay`;
   const actionUrl = `${config.publicUrl}/twilio/voice/ended`;
   const knowledge = await createKnowledgeSearch(config, logger);
-  const toolSet = createToolSet([
+  const builtInTools = [
     ...(knowledge ? createKnowledgeTools(knowledge.search, knowledge.facets) : []),
     ...createVoiceCallTools({
       humanAgentNumber: config.humanAgentNumber,
@@ -147,6 +149,22 @@ export async function createApp(
         buildRelayTwiml({ relayUrl, actionUrl, voice: config.voice, parameters: { conversationId } }),
     }),
     ...createCustomerTools({ identity, customers: stores.customers, conversations: store }),
+  ];
+  for (const definition of config.httpTools.definitions) {
+    if (builtInTools.some((tool) => tool.name === definition.name)) {
+      throw new ConfigError(
+        `Invalid TOOLS_FILE (${config.httpTools.file}): tool "${definition.name}" has the name of a built-in tool; rename it`,
+        "TOOLS_FILE",
+      );
+    }
+  }
+  const toolSet = createToolSet([
+    ...builtInTools,
+    ...createHttpTools(config.httpTools.definitions, {
+      signingSecret: config.httpTools.signingSecret,
+      customers: stores.customers,
+      logger,
+    }),
     ...(overrides.tools ?? []),
   ]);
   const agent = new ConversationAgent({

@@ -22,6 +22,10 @@ export function printStartupBanner(app: SwitchboardApp): void {
       "                 rules and tool results. Set LLM_PROVIDER (and a key) for real answers.",
     );
   }
+  const tools = config.httpTools.definitions;
+  if (tools.length > 0) {
+    lines.push(`  Your tools:    ${tools.map((tool) => tool.name).join(", ")}  (${config.httpTools.file})`);
+  }
   if (app.adminTokenGenerated)
     lines.push(`  Admin token:   ${app.adminToken}  (generated; set ADMIN_TOKEN to fix it)`);
   lines.push("  Try a call:    npm run call", "");
@@ -31,4 +35,22 @@ export function printStartupBanner(app: SwitchboardApp): void {
       "TWILIO_AUTH_TOKEN is not set: Twilio request signatures are NOT checked. Anyone who can reach this server can post webhooks. Set TWILIO_AUTH_TOKEN before exposing it.",
     );
   }
+  if (tools.length > 0 && !config.httpTools.signingSecret) {
+    logger.warn(
+      "TOOLS_SIGNING_SECRET is not set: your tools' endpoints cannot tell Switchboard's requests from anyone else's. Set it and check the switchboard-signature header (docs/tools.md).",
+    );
+  }
+  for (const tool of tools) {
+    const url = new URL(tool.url);
+    if (url.protocol === "http:" && !isLocalHost(url.hostname)) {
+      logger.warn(
+        { toolName: tool.name },
+        "A tool's URL uses plain http to another host: its requests carry customer data unencrypted. Use https.",
+      );
+    }
+  }
+}
+
+function isLocalHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\./.test(hostname);
 }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 import { ConfigError } from "../errors/config-error.js";
+import { type HttpToolDefinition, loadHttpToolsFile } from "./http-tools-file.js";
 
 const booleanFromString = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -22,6 +23,7 @@ const optionalString = z
  * A bearer token Switchboard checks (`ADMIN_TOKEN`, `METRICS_TOKEN`): at least 16 characters, so a
  * guessable word cannot guard the API. The error never shows the value (see `isSecretVariable`).
  */
+/** A shared secret (bearer token, signing key): long enough not to be guessed. */
 const bearerToken = optionalString.refine((value) => value === undefined || value.length >= 16, {
   message: "must be at least 16 characters (e.g. openssl rand -base64 24)",
 });
@@ -207,6 +209,8 @@ const environmentSchema = z.object({
   ADMIN_TOKEN: bearerToken,
   METRICS_TOKEN: bearerToken,
   HUMAN_AGENT_NUMBER: optionalString,
+  TOOLS_FILE: optionalString,
+  TOOLS_SIGNING_SECRET: bearerToken,
   WEB_CHAT_ORIGINS: webChatOriginsSchema,
   TRUST_PROXY: trustProxySchema,
   WEB_CHAT_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(20),
@@ -320,6 +324,13 @@ export interface Config {
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
   humanAgentNumber: string | undefined;
+  /** The company's own tools, called over HTTP (`TOOLS_FILE`, docs/tools.md). */
+  httpTools: {
+    file: string | undefined;
+    definitions: readonly HttpToolDefinition[];
+    /** Signs each tool request (`switchboard-signature`) when set. */
+    signingSecret: string | undefined;
+  };
   /**
    * Browser origins allowed to open `WS /web/chat` besides this server's own (and PUBLIC_URL's);
    * `any` for every origin. Clients that send no Origin (not browsers) are always allowed.
@@ -440,6 +451,11 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     adminToken: env.ADMIN_TOKEN,
     metricsToken: env.METRICS_TOKEN,
     humanAgentNumber: env.HUMAN_AGENT_NUMBER,
+    httpTools: {
+      file: env.TOOLS_FILE ? path.resolve(env.TOOLS_FILE) : undefined,
+      definitions: env.TOOLS_FILE ? loadHttpToolsFile(env.TOOLS_FILE, source) : [],
+      signingSecret: env.TOOLS_SIGNING_SECRET,
+    },
     webChatOrigins: env.WEB_CHAT_ORIGINS,
     webChatLimits: {
       socketsPerAddress: env.WEB_CHAT_SOCKETS_PER_ADDRESS,

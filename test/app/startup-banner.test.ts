@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { printStartupBanner } from "../../src/app/print-startup-banner.js";
+import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
+
+const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-banner-"));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function toolsFile(urls: string[]): string {
+  const file = path.join(directory, `tools-${urls.length}-${Date.now()}.json`);
+  const tools = urls.map((url, index) => ({ name: `tool_${index}`, description: "A tool.", url }));
+  writeFileSync(file, JSON.stringify({ tools }));
+  return file;
+}
+
+async function bannerOf(server: TestServer): Promise<{ printed: string; warnings: string[] }> {
+  let printed = "";
+  const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    printed += String(chunk);
+    return true;
+  });
+  try {
+    printStartupBanner(server.app);
+  } finally {
+    write.mockRestore();
+  }
+  const warnings = server.logs.filter((line) => line.level === 40).map((line) => String(line.msg));
+  return { printed, warnings };
+}
+
+describe("the start-up banner", () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("lists your tools, and warns when their requests are unsigned or go over plain http to another host", async () => {
+    const file = toolsFile(["http://tools.example.com/a", "https://tools.example.com/b"]);
+    server = await startTestServer({ TOOLS_FILE: file });
+    const { printed, warnings } = await bannerOf(server);
+    expect(printed).toContain(`Your tools:    tool_0, tool_1  (${file})`);
+    expect(warnings.filter((message) => message.startsWith("TOOLS_SIGNING_SECRET is not set"))).toHaveLength(
+      1,
+    );
+    const plainHttp = server.logs.filter((line) => String(line.msg).includes("plain http to another host"));
+    expect(plainHttp.map((line) => line.toolName)).toEqual(["tool_0"]);
+  });
+
+  it("says nothing of tools when they are signed and use https or a local URL", async () => {
+    const file = toolsFile([
+      "https://tools.example.com/a",
+      "http://127.0.0.1:9000/b",
+      "http://localhost:9000/c",
+    ]);
+    server = await startTestServer({ TOOLS_FILE: file, TOOLS_SIGNING_SECRET: "banner-signing-secret" });
+    const { printed, warnings } = await bannerOf(server);
+    expect(printed).toContain("Your tools:    tool_0, tool_1, tool_2");
+    expect(warnings.filter((message) => /TOOLS_SIGNING_SECRET|plain http/.test(message))).toEqual([]);
+  });
+
+  it("prints no tools line without TOOLS_FILE", async () => {
+    server = await startTestServer();
+    const { printed } = await bannerOf(server);
+    expect(printed).toContain("Switchboard is running");
+    expect(printed).not.toContain("Your tools:");
+  });
+});
