@@ -199,6 +199,7 @@ function outboxContent(entry) {
   const payload = entry.payload ?? {};
   if (payload.kind === "sms") return payload.body ?? "";
   if (payload.kind === "email") return `${payload.subject ?? ""}\n${payload.text ?? ""}`;
+  if (payload.kind === "webhook") return payload.event ?? "";
   return payload.kind ?? "";
 }
 

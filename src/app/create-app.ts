@@ -46,6 +46,7 @@ import { createCustomerTools } from "../tools/customer-tools.js";
 import { createHttpTools } from "../tools/http-tools.js";
 import { createOutboundMessageTools } from "../tools/outbound-message-tools.js";
 import { createVoiceCallTools } from "../tools/voice-call-tools.js";
+import { createEventWebhooks } from "../webhooks/create-event-webhooks.js";
 import { createKnowledgeSearch } from "./create-knowledge-search.js";
 import { createOutboundSenders } from "./create-outbound-senders.js";
 import { createStores, type Stores } from "./create-stores.js";
@@ -218,7 +219,21 @@ export async function createApp(
   registerHealthRoute(server, store);
   registerHomeRoute(server, { config });
   registerMetricsRoute(server, metrics, { token: config.metricsToken });
-  registerVoiceWebhookRoutes(server, { config, store, resolver: identity, signatureVerifier });
+  const eventWebhooks = config.eventsWebhook.url
+    ? createEventWebhooks({
+        url: config.eventsWebhook.url,
+        store,
+        customers: stores.customers,
+        enqueueOutbound,
+      })
+    : undefined;
+  registerVoiceWebhookRoutes(server, {
+    config,
+    store,
+    resolver: identity,
+    signatureVerifier,
+    onCallEnded: eventWebhooks ? (session) => eventWebhooks.callEnded(session) : undefined,
+  });
   registerRelayRoute(server, { agent, resolver: identity, voice: config.voice, signatureVerifier });
   registerWebChatRoute(server, {
     agent,

@@ -1,8 +1,12 @@
 import type { Config } from "../config/config.js";
+import { createWebhookSender } from "../messaging/webhook/create-webhook-sender.js";
 import { createDevOutboxSender } from "../outbox/create-dev-outbox-sender.js";
 import type { OutboundKind, OutboundSender } from "../ports/outbound-sender.js";
 
-/** Twilio for SMS and calls, SendGrid for email; the local dev outbox for any that has no credentials. */
+/**
+ * Twilio for SMS and calls, SendGrid for email (the local dev outbox for either without credentials),
+ * and the event webhook sender.
+ */
 export async function createOutboundSenders(
   config: Readonly<Config>,
 ): Promise<Record<OutboundKind, OutboundSender>> {
@@ -26,5 +30,7 @@ export async function createOutboundSenders(
           apiBaseUrl: sendgrid.apiBaseUrl,
         })
       : createDevOutboxSender(["email"]);
-  return { sms: twilioSender, call: twilioSender, email: emailSender };
+  // Event webhooks go to EVENTS_WEBHOOK_URL (nothing is enqueued for them without it).
+  const webhookSender = createWebhookSender({ secret: config.eventsWebhook.secret });
+  return { sms: twilioSender, call: twilioSender, email: emailSender, webhook: webhookSender };
 }

@@ -211,6 +211,8 @@ const environmentSchema = z.object({
   HUMAN_AGENT_NUMBER: optionalString,
   TOOLS_FILE: optionalString,
   TOOLS_SIGNING_SECRET: bearerToken,
+  EVENTS_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  EVENTS_WEBHOOK_SECRET: bearerToken,
   WEB_CHAT_ORIGINS: webChatOriginsSchema,
   TRUST_PROXY: trustProxySchema,
   WEB_CHAT_SOCKETS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(20),
@@ -331,6 +333,8 @@ export interface Config {
     /** Signs each tool request (`switchboard-signature`) when set. */
     signingSecret: string | undefined;
   };
+  /** Where events (`call.ended`) are POSTed through the outbox, and the secret that signs them. */
+  eventsWebhook: { url: string | undefined; secret: string | undefined };
   /**
    * Browser origins allowed to open `WS /web/chat` besides this server's own (and PUBLIC_URL's);
    * `any` for every origin. Clients that send no Origin (not browsers) are always allowed.
@@ -456,6 +460,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       definitions: env.TOOLS_FILE ? loadHttpToolsFile(env.TOOLS_FILE, source) : [],
       signingSecret: env.TOOLS_SIGNING_SECRET,
     },
+    eventsWebhook: { url: env.EVENTS_WEBHOOK_URL, secret: env.EVENTS_WEBHOOK_SECRET },
     webChatOrigins: env.WEB_CHAT_ORIGINS,
     webChatLimits: {
       socketsPerAddress: env.WEB_CHAT_SOCKETS_PER_ADDRESS,

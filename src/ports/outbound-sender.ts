@@ -27,7 +27,18 @@ export interface OutboundCall {
   twiml: string;
 }
 
-export type OutboundPayload = OutboundSms | OutboundEmail | OutboundCall;
+/** An event for the company's own systems (`EVENTS_WEBHOOK_URL`, docs/webhooks.md). */
+export interface OutboundWebhook {
+  kind: "webhook";
+  /** The URL it is POSTed to. */
+  to: string;
+  /** e.g. `call.ended`. */
+  event: string;
+  /** The JSON body, as sent (and signed). */
+  body: string;
+}
+
+export type OutboundPayload = OutboundSms | OutboundEmail | OutboundCall | OutboundWebhook;
 export type OutboundKind = OutboundPayload["kind"];
 
 export interface SendResult {

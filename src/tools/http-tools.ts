@@ -1,8 +1,9 @@
-import { createHmac } from "node:crypto";
 import { z } from "zod";
 import type { HttpToolDefinition } from "../config/http-tools-file.js";
 import type { AgentTool, ToolContext } from "../core/tools/agent-tool.js";
 import { ToolError } from "../errors/tool-error.js";
+import { type CustomerSummary, customerSummary } from "../identity/customer-summary.js";
+import { signSwitchboardRequest, switchboardSignatureHeader } from "../messaging/switchboard-signature.js";
 import { logKeys } from "../observability/log-keys.js";
 import type { Logger } from "../observability/logger.js";
 import type { CustomerStore } from "../ports/customer-store.js";
@@ -23,20 +24,10 @@ export interface HttpToolRequest {
   toolCallId: string;
   turnId: string;
   conversation: { id: string; channel: string };
-  customer: { id: string; name: string | null; phoneNumbers: string[]; emails: string[] } | null;
+  customer: CustomerSummary | null;
 }
 
-const signatureHeader = "switchboard-signature";
 const errorDetailLength = 300;
-
-/**
- * `switchboard-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`: the
- * endpoint recomputes it over the raw body and refuses old timestamps (docs/tools.md).
- */
-export function signToolRequest(secret: string, timestamp: number, body: string): string {
-  const digest = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
-  return `t=${timestamp},v1=${digest}`;
-}
 
 /**
  * The company's own tools from `TOOLS_FILE`: each one validates the model's arguments against its
@@ -65,7 +56,7 @@ export function createHttpTools(
       toolCallId: context.toolCallId,
       turnId: context.turnId,
       conversation: { id: context.conversationId, channel: context.channel },
-      customer: await customerOf(context.customerId),
+      customer: await customerSummary(options.customers, context.customerId),
     };
     const body = JSON.stringify(request);
     const headers: Record<string, string> = {
@@ -75,7 +66,9 @@ export function createHttpTools(
       "content-type": "application/json",
       "idempotency-key": `${context.turnId}.${context.toolCallId}`,
     };
-    if (options.signingSecret) headers[signatureHeader] = signToolRequest(options.signingSecret, now(), body);
+    if (options.signingSecret) {
+      headers[switchboardSignatureHeader] = signSwitchboardRequest(options.signingSecret, now(), body);
+    }
     const timeout = AbortSignal.timeout(definition.timeoutMs);
     const startedAt = performance.now();
     const log = (status: number | undefined, outcome: string) =>
@@ -138,19 +131,6 @@ export function createHttpTools(
       log(undefined, "unreachable");
       throw new ToolError(`${definition.name} could not be reached; it failed.`, "TOOL_FAILED", error);
     }
-  }
-
-  async function customerOf(customerId: string | null): Promise<HttpToolRequest["customer"]> {
-    if (!customerId) return null;
-    const customer = await options.customers.getCustomer(customerId);
-    if (!customer) return null;
-    const identifiers = await options.customers.listIdentifiers(customerId);
-    return {
-      id: customer.id,
-      name: customer.name,
-      phoneNumbers: identifiers.filter((entry) => entry.kind === "phone").map((entry) => entry.value),
-      emails: identifiers.filter((entry) => entry.kind === "email").map((entry) => entry.value),
-    };
   }
 }
 

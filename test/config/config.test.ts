@@ -74,7 +74,12 @@ describe("loadConfig", () => {
 
   it("refuses an ADMIN_TOKEN or METRICS_TOKEN shorter than 16 characters, without showing it", () => {
     expect(loadConfig({ ADMIN_TOKEN: "0123456789abcdef" }).adminToken).toBe("0123456789abcdef");
-    for (const variable of ["ADMIN_TOKEN", "METRICS_TOKEN"]) {
+    for (const variable of [
+      "ADMIN_TOKEN",
+      "METRICS_TOKEN",
+      "TOOLS_SIGNING_SECRET",
+      "EVENTS_WEBHOOK_SECRET",
+    ]) {
       let message = "";
       try {
         loadConfig({ [variable]: "hunter2" });
@@ -84,6 +89,19 @@ describe("loadConfig", () => {
       expect(message).toContain(variable);
       expect(message).toContain("at least 16 characters");
       expect(message).not.toContain("hunter2");
+    }
+  });
+
+  it("reads the events webhook's URL (http or https) and secret", () => {
+    expect(loadConfig({}).eventsWebhook).toEqual({ url: undefined, secret: undefined });
+    expect(
+      loadConfig({
+        EVENTS_WEBHOOK_URL: "https://crm.example.com/hooks",
+        EVENTS_WEBHOOK_SECRET: "x".repeat(16),
+      }).eventsWebhook,
+    ).toEqual({ url: "https://crm.example.com/hooks", secret: "x".repeat(16) });
+    for (const url of ["crm.example.com/hooks", "ftp://crm.example.com/hooks"]) {
+      expect(() => loadConfig({ EVENTS_WEBHOOK_URL: url })).toThrowError(/EVENTS_WEBHOOK_URL/);
     }
   });
 

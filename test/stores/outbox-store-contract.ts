@@ -45,6 +45,26 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       expect(await outbox.listOutbound()).toHaveLength(1);
     });
 
+    it("keeps an event webhook's payload as written, and claims it like any entry", async () => {
+      const { outbox } = harness;
+      const payload = {
+        kind: "webhook" as const,
+        to: "https://crm.example.com/hooks",
+        event: "call.ended",
+        body: JSON.stringify({ event: "call.ended", transcript: [{ role: "user", text: 'Hi \u00e9 "q"' }] }),
+      };
+      const { entry } = await outbox.enqueueOutbound({ idempotencyKey: "call.ended:CA1", payload });
+      expect(entry).toMatchObject({ kind: "webhook", payload });
+      const [claimed] = await outbox.claimDueOutbound({
+        now: Date.now() + 1,
+        limit: 5,
+        workerId: "w",
+        leaseMs: 1000,
+      });
+      expect(claimed?.payload).toEqual(payload);
+      expect((await outbox.getOutbound(entry.id))?.payload).toEqual(payload);
+    });
+
     it("claims due entries once, and re-claims only after the lease expires", async () => {
       const { outbox } = harness;
       const now = Date.now();

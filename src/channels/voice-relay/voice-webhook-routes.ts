@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Config } from "../../config/config.js";
 import { logKeys } from "../../observability/log-keys.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
-import type { ConversationStore } from "../../ports/conversation-store.js";
+import type { CallSession, ConversationStore } from "../../ports/conversation-store.js";
 import { parseTwilioForm } from "../twilio/parse-twilio-form.js";
 import { twilioWebhookGuard } from "../twilio/twilio-signature-hook.js";
 import { type TwilioSignatureVerifier, webSocketBaseUrl } from "../twilio/twilio-signature-verifier.js";
@@ -14,6 +14,11 @@ export interface VoiceWebhookDependencies {
   store: ConversationStore;
   resolver: ConversationResolver;
   signatureVerifier: TwilioSignatureVerifier | undefined;
+  /**
+   * A call is over (not a session that reconnects): e.g. enqueue its `call.ended` event. A failure
+   * is logged; the call's closing TwiML is answered regardless.
+   */
+  onCallEnded?: (session: CallSession) => Promise<void>;
 }
 
 const incomingCallSchema = z.object({
@@ -108,6 +113,13 @@ export function registerVoiceWebhookRoutes(
         skipGreeting: true,
       });
       return reply.type("text/xml").send(twiml);
+    }
+    if (session && dependencies.onCallEnded) {
+      try {
+        await dependencies.onCallEnded(session);
+      } catch (error) {
+        request.log.error({ err: error, [logKeys.callSid]: ended.CallSid }, "call.ended event not enqueued");
+      }
     }
     if (wantsHuman(ended.HandoffData) && config.humanAgentNumber) {
       return reply.type("text/xml").send(dialTwiml(config.humanAgentNumber));

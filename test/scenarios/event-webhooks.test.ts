@@ -1,0 +1,145 @@
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { OutboxEntry } from "../../src/ports/outbox-store.js";
+import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { RelayTestClient } from "../../src/testing/relay-test-client.js";
+import type { CallEndedEvent } from "../../src/webhooks/create-event-webhooks.js";
+import { eventually, postForm, startTestServer, type TestServer } from "../helpers/start-test-server.js";
+
+const secret = "events-webhook-secret-7";
+const headers = { authorization: "Bearer test-admin-token" };
+
+interface Delivery {
+  headers: IncomingMessage["headers"];
+  body: string;
+  status: number;
+}
+
+/** The company's receiver: down (503) for its first request, then up. */
+async function startReceiver(): Promise<{ url: string; server: Server; deliveries: Delivery[] }> {
+  const deliveries: Delivery[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const status = deliveries.length === 0 ? 503 : 200;
+      deliveries.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8"), status });
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/switchboard-events`,
+    server,
+    deliveries,
+  };
+}
+
+describe("event webhooks (EVENTS_WEBHOOK_URL)", () => {
+  let server: TestServer | undefined;
+  let receiver: Server | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    receiver?.closeAllConnections();
+    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
+    receiver = undefined;
+  });
+
+  it("a call that ends sends one signed call.ended with its transcript and hand-off, retried until the receiver takes it", async () => {
+    const events = await startReceiver();
+    receiver = events.server;
+    const model = createScriptedModel(() => ({ text: "We are open from 9 to 5." }));
+    server = await startTestServer(
+      {
+        STORE: "sqlite",
+        EVENTS_WEBHOOK_URL: events.url,
+        EVENTS_WEBHOOK_SECRET: secret,
+        OUTBOX_RETRY_BASE_MS: "20",
+        VOICE_WELCOME_GREETING: "",
+      },
+      { model },
+    );
+    const call = await RelayTestClient.connect({ url: server.relayUrl });
+    call.sendSetup({ callSid: "CAevents", sessionId: "VXevents", from: "+14155550123" });
+    call.sendPrompt("When are you open?");
+    await call.nextReply({ timeoutMs: 5000 });
+    await server.app.idle();
+    call.close();
+
+    const ended = (fields: Record<string, string>) =>
+      postForm(`${server!.baseUrl}/twilio/voice/ended`, {
+        CallSid: "CAevents",
+        SessionId: "VXevents",
+        ...fields,
+      });
+    // The socket dropped with the caller still on the line: a reconnect, not the end of the call.
+    expect((await ended({ ErrorCode: "64105", CallStatus: "in-progress" })).body).toContain(
+      "<ConversationRelay",
+    );
+    const handoff = JSON.stringify({ reason: "human", summary: "Wants to talk about an invoice" });
+    const final = {
+      SessionStatus: "ended",
+      SessionDuration: "42",
+      CallStatus: "completed",
+      HandoffData: handoff,
+    };
+    expect((await ended(final)).status).toBe(200);
+    expect((await ended(final)).status).toBe(200); // Twilio repeats its callback
+
+    await eventually(
+      () => events.deliveries.some((delivery) => delivery.status === 200),
+      "the event delivered",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more arrives
+    expect(events.deliveries.map((delivery) => delivery.status)).toEqual([503, 200]);
+    const [first, second] = events.deliveries;
+    expect(second?.body).toBe(first?.body);
+    expect(second?.headers["idempotency-key"]).toBe("call.ended:CAevents");
+    expect(second?.headers["switchboard-event"]).toBe("call.ended");
+    const [, timestamp] = /^t=(\d+),/.exec(String(second?.headers["switchboard-signature"])) ?? [];
+    const digest = createHmac("sha256", secret).update(`${timestamp}.${second?.body}`).digest("hex");
+    expect(second?.headers["switchboard-signature"]).toBe(`t=${timestamp},v1=${digest}`);
+
+    const event = JSON.parse(second?.body ?? "{}") as CallEndedEvent;
+    expect(event).toMatchObject({
+      event: "call.ended",
+      id: "call.ended:CAevents",
+      call: {
+        callSid: "CAevents",
+        from: "+14155550123",
+        status: "ended",
+        durationSeconds: 42,
+        errorCode: null,
+      },
+      handoff: { reason: "human", summary: "Wants to talk about an invoice" },
+      customer: { phoneNumbers: ["+14155550123"], emails: [] },
+    });
+    expect(event.transcript.map(({ role, text }) => ({ role, text }))).toEqual([
+      { role: "user", text: "When are you open?" },
+      { role: "assistant", text: "We are open from 9 to 5." },
+    ]);
+
+    // It is an outbox entry like any outbound message: visible, delivered, erased with the customer.
+    const { outbox } = (await (await fetch(`${server.baseUrl}/api/outbox`, { headers })).json()) as {
+      outbox: OutboxEntry[];
+    };
+    const entry = outbox.find((candidate) => candidate.kind === "webhook");
+    expect(entry).toMatchObject({ status: "delivered", attempts: 2, conversationId: event.conversation.id });
+  });
+
+  it("sends nothing without EVENTS_WEBHOOK_URL", async () => {
+    server = await startTestServer({ VOICE_WELCOME_GREETING: "" });
+    const call = await RelayTestClient.connect({ url: server.relayUrl });
+    call.sendSetup({ callSid: "CAquiet" });
+    await server.app.idle();
+    call.close();
+    await postForm(`${server.baseUrl}/twilio/voice/ended`, { CallSid: "CAquiet", SessionStatus: "ended" });
+    const { outbox } = (await (await fetch(`${server.baseUrl}/api/outbox`, { headers })).json()) as {
+      outbox: OutboxEntry[];
+    };
+    expect(outbox).toEqual([]);
+  });
+});
