@@ -1,48 +1,28 @@
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DeliveryError } from "../../src/errors/delivery-error.js";
 import { createWebhookSender } from "../../src/messaging/webhook/create-webhook-sender.js";
 import type { OutboundWebhook } from "../../src/ports/outbound-sender.js";
-
-interface Received {
-  headers: IncomingMessage["headers"];
-  body: string;
-  url: string;
-}
+import {
+  closedPort,
+  type RecordedRequest,
+  type RecordingServer,
+  startRecordingServer,
+} from "../helpers/recording-server.js";
 
 const secret = "webhook-signing-secret-01";
 
 describe("the event webhook sender", () => {
-  let server: Server;
+  let receiver: RecordingServer;
   let base: string;
-  let received: Received[];
-  let answer: (response: ServerResponse, request: Received) => void;
+  let received: RecordedRequest[];
 
   beforeEach(async () => {
-    received = [];
-    answer = (response) => response.writeHead(204).end();
-    server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => {
-        const entry = {
-          headers: request.headers,
-          body: Buffer.concat(chunks).toString("utf8"),
-          url: request.url ?? "",
-        };
-        received.push(entry);
-        answer(response, entry);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    receiver = await startRecordingServer((_, response) => response.writeHead(204).end());
+    base = receiver.base;
+    received = receiver.requests;
   });
-  afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterEach(() => receiver.close());
 
   const payload = (): OutboundWebhook => ({
     kind: "webhook",
@@ -91,7 +71,7 @@ describe("the event webhook sender", () => {
       [301, { location: "/elsewhere" }, false],
     ];
     for (const [status, headers, retryable] of cases) {
-      answer = (response) => response.writeHead(status, headers).end("no");
+      receiver.answer = (_, response) => response.writeHead(status, headers).end("no");
       const error = await failureOf(sender().send(payload(), { idempotencyKey: "k" }));
       expect({ status, retryable: error.retryable, code: error.providerCode }).toEqual({
         status,
@@ -104,15 +84,12 @@ describe("the event webhook sender", () => {
   });
 
   it("retries a receiver that does not answer in time, or cannot be reached", async () => {
-    answer = () => undefined;
+    receiver.answer = () => undefined;
     const slow = await failureOf(sender(150).send(payload(), { idempotencyKey: "k" }));
     expect(slow.retryable).toBe(true);
     expect(slow.message).toBe("No answer within 150 ms");
 
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const unreachable = await failureOf(
       sender().send({ ...payload(), to: `http://127.0.0.1:${port}/x` }, { idempotencyKey: "k" }),
     );

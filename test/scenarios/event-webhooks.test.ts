@@ -1,61 +1,39 @@
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { OutboxEntry } from "../../src/ports/outbox-store.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 import { RelayTestClient } from "../../src/testing/relay-test-client.js";
 import type { CallEndedEvent } from "../../src/webhooks/create-event-webhooks.js";
+import { type RecordingServer, startRecordingServer } from "../helpers/recording-server.js";
 import { eventually, postForm, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 const secret = "events-webhook-secret-7";
 const headers = { authorization: "Bearer test-admin-token" };
 
-interface Delivery {
-  headers: IncomingMessage["headers"];
-  body: string;
-  status: number;
-}
-
-/** The company's receiver: down (503) for its first request, then up. */
-async function startReceiver(): Promise<{ url: string; server: Server; deliveries: Delivery[] }> {
-  const deliveries: Delivery[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const status = deliveries.length === 0 ? 503 : 200;
-      deliveries.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8"), status });
-      response.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/switchboard-events`,
-    server,
-    deliveries,
-  };
-}
-
 describe("event webhooks (EVENTS_WEBHOOK_URL)", () => {
   let server: TestServer | undefined;
-  let receiver: Server | undefined;
+  let receiver: RecordingServer | undefined;
   afterEach(async () => {
     await server?.close();
     server = undefined;
-    receiver?.closeAllConnections();
-    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
+    await receiver?.close();
     receiver = undefined;
   });
 
   it("a call that ends sends one signed call.ended with its transcript and hand-off, retried until the receiver takes it", async () => {
-    const events = await startReceiver();
-    receiver = events.server;
+    const statuses: number[] = [];
+    // The company's receiver: down (503) for its first request, then up.
+    const events = await startRecordingServer((_, response) => {
+      const status = statuses.length === 0 ? 503 : 200;
+      statuses.push(status);
+      response.writeHead(status).end();
+    });
+    receiver = events;
     const model = createScriptedModel(() => ({ text: "We are open from 9 to 5." }));
     server = await startTestServer(
       {
         STORE: "sqlite",
-        EVENTS_WEBHOOK_URL: events.url,
+        EVENTS_WEBHOOK_URL: `${events.base}/switchboard-events`,
         EVENTS_WEBHOOK_SECRET: secret,
         OUTBOX_RETRY_BASE_MS: "20",
         VOICE_WELCOME_GREETING: "",
@@ -89,13 +67,14 @@ describe("event webhooks (EVENTS_WEBHOOK_URL)", () => {
     expect((await ended(final)).status).toBe(200);
     expect((await ended(final)).status).toBe(200); // Twilio repeats its callback
 
-    await eventually(
-      () => events.deliveries.some((delivery) => delivery.status === 200),
-      "the event delivered",
-    );
+    await eventually(() => statuses.includes(200), "the event delivered");
     await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more arrives
-    expect(events.deliveries.map((delivery) => delivery.status)).toEqual([503, 200]);
-    const [first, second] = events.deliveries;
+    expect(statuses).toEqual([503, 200]);
+    expect(events.requests.map((request) => request.url)).toEqual([
+      "/switchboard-events",
+      "/switchboard-events",
+    ]);
+    const [first, second] = events.requests;
     expect(second?.body).toBe(first?.body);
     expect(second?.headers["idempotency-key"]).toBe("call.ended:CAevents");
     expect(second?.headers["switchboard-event"]).toBe("call.ended");

@@ -1,8 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the tools file's own placeholder syntax, not a template.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { LanguageModelV3CallOptions } from "@ai-sdk/provider";
@@ -12,49 +10,40 @@ import { loadConfig } from "../../src/config/config.js";
 import { ConfigError } from "../../src/errors/config-error.js";
 import { createScriptedModel, type ScriptedTurn } from "../../src/testing/create-scripted-model.js";
 import { RelayTestClient } from "../../src/testing/relay-test-client.js";
+import { type RecordingServer, startRecordingServer } from "../helpers/recording-server.js";
 import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 const secret = "scenario-tools-secret-42";
 const headers = { authorization: "Bearer test-admin-token" };
 
 /** The company's endpoint, as docs/tools.md tells them to write it: check the signature, then answer. */
-async function startOrdersService(): Promise<{
-  url: string;
-  server: Server;
-  seen: Array<Record<string, unknown>>;
-}> {
+async function startOrdersService(): Promise<RecordingServer & { seen: Array<Record<string, unknown>> }> {
   const seen: Array<Record<string, unknown>> = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      const [, timestamp, signature] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(
-        String(request.headers["switchboard-signature"]),
-      ) ?? ["", "", ""];
-      const expected = createHmac("sha256", secret).update(`${timestamp}.${raw}`).digest();
-      const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
-      if (!signature || !fresh || !timingSafeEqual(Buffer.from(signature, "hex"), expected)) {
-        response.writeHead(401, { "content-type": "application/json" });
-        response.end(JSON.stringify({ error: "bad signature" }));
-        return;
-      }
-      if (request.headers.authorization !== "Bearer orders-api-token") {
-        response.writeHead(403).end();
-        return;
-      }
-      const call = JSON.parse(raw) as Record<string, unknown>;
-      seen.push(call);
-      const phone = (call.customer as { phoneNumbers?: string[] } | null)?.phoneNumbers?.[0];
-      const order = (call.arguments as { orderNumber: string }).orderNumber;
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end(
-        JSON.stringify({ order, status: phone === "+14155550123" ? "shipped" : "unknown customer" }),
-      );
-    });
+  const service = await startRecordingServer((request, response) => {
+    const [, timestamp, signature] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(
+      String(request.headers["switchboard-signature"]),
+    ) ?? ["", "", ""];
+    const expected = createHmac("sha256", secret).update(`${timestamp}.${request.body}`).digest();
+    const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+    if (!signature || !fresh || !timingSafeEqual(Buffer.from(signature, "hex"), expected)) {
+      response.writeHead(401, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: "bad signature" }));
+      return;
+    }
+    if (request.headers.authorization !== "Bearer orders-api-token") {
+      response.writeHead(403).end();
+      return;
+    }
+    const call = JSON.parse(request.body) as Record<string, unknown>;
+    seen.push(call);
+    const phone = (call.customer as { phoneNumbers?: string[] } | null)?.phoneNumbers?.[0];
+    const order = (call.arguments as { orderNumber: string }).orderNumber;
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(
+      JSON.stringify({ order, status: phone === "+14155550123" ? "shipped" : "unknown customer" }),
+    );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/order-status`, server, seen };
+  return Object.assign(service, { seen });
 }
 
 function lastMessage(options: LanguageModelV3CallOptions) {
@@ -64,18 +53,17 @@ function lastMessage(options: LanguageModelV3CallOptions) {
 describe("your own tools over HTTP (TOOLS_FILE)", () => {
   const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-tools-"));
   let server: TestServer | undefined;
-  let orders: Server | undefined;
+  let orders: RecordingServer | undefined;
   afterEach(async () => {
     await server?.close();
     server = undefined;
-    orders?.closeAllConnections();
-    await new Promise((resolve) => (orders ? orders.close(resolve) : resolve(undefined)));
+    await orders?.close();
     orders = undefined;
   });
 
   it("a caller asks about an order: the model calls the company's endpoint, signed, and speaks its answer", async () => {
     const service = await startOrdersService();
-    orders = service.server;
+    orders = service;
     const toolsFile = path.join(directory, "tools.json");
     writeFileSync(
       toolsFile,
@@ -89,7 +77,7 @@ describe("your own tools over HTTP (TOOLS_FILE)", () => {
               properties: { orderNumber: { type: "string" } },
               required: ["orderNumber"],
             },
-            url: service.url,
+            url: `${service.base}/order-status`,
             headers: { authorization: "Bearer ${ORDERS_API_TOKEN}" },
           },
         ],

@@ -1,6 +1,4 @@
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { HttpToolDefinition } from "../../src/config/http-tools-file.js";
 import { executeToolCall } from "../../src/core/agent/execute-tool-call.js";
@@ -9,53 +7,24 @@ import { createToolSet } from "../../src/core/tools/tool-set.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createMemoryCustomerStore } from "../../src/stores/memory/create-memory-customer-store.js";
 import { createHttpTools } from "../../src/tools/http-tools.js";
-
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  body: string;
-}
-
-type Answer = (request: Received, response: ServerResponse) => void;
+import { closedPort, type RecordingServer, startRecordingServer } from "../helpers/recording-server.js";
 
 const secret = "tools-signing-secret-0123";
 
 describe("HTTP tools (TOOLS_FILE)", () => {
-  let server: Server;
+  let endpoint: RecordingServer;
   let url: string;
-  let received: Received[];
-  let answer: Answer;
   const customers = createMemoryCustomerStore();
   const logger = createLogger({ level: "silent", logCustomerContent: false });
 
   beforeEach(async () => {
-    received = [];
-    answer = (_, response) => {
+    endpoint = await startRecordingServer((_, response) => {
       response.writeHead(200, { "content-type": "application/json" });
       response.end(JSON.stringify({ status: "shipped", eta: "Friday" }));
-    };
-    server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => {
-        const entry = {
-          method: request.method ?? "",
-          url: request.url ?? "",
-          headers: request.headers,
-          body: Buffer.concat(chunks).toString("utf8"),
-        };
-        received.push(entry);
-        answer(entry, response);
-      });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tools/order-status`;
+    url = `${endpoint.base}/tools/order-status`;
   });
-  afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterEach(() => endpoint.close());
 
   function definition(overrides: Partial<HttpToolDefinition> = {}): HttpToolDefinition {
     return {
@@ -108,8 +77,8 @@ describe("HTTP tools (TOOLS_FILE)", () => {
       output: { status: "shipped", eta: "Friday" },
       isError: false,
     });
-    expect(received).toHaveLength(1);
-    const [request] = received;
+    expect(endpoint.requests).toHaveLength(1);
+    const [request] = endpoint.requests;
     expect(request?.method).toBe("POST");
     expect(request?.url).toBe("/tools/order-status");
     expect(request?.headers["content-type"]).toBe("application/json");
@@ -144,8 +113,8 @@ describe("HTTP tools (TOOLS_FILE)", () => {
         requestChannelAction: () => undefined,
       },
     );
-    expect(received[0]?.headers["switchboard-signature"]).toBeUndefined();
-    expect(JSON.parse(received[0]?.body ?? "")).toMatchObject({
+    expect(endpoint.requests[0]?.headers["switchboard-signature"]).toBeUndefined();
+    expect(JSON.parse(endpoint.requests[0]?.body ?? "")).toMatchObject({
       customer: null,
       conversation: { channel: "web" },
     });
@@ -174,25 +143,25 @@ describe("HTTP tools (TOOLS_FILE)", () => {
     expect(toolSet.declarationsFor("voice")).toHaveLength(0);
     expect(toolSet.declarationsFor("sms")).toHaveLength(1);
     expect(await call(tool, { orderNumber: "A-1" })).toMatchObject({ isError: true });
-    expect(received).toHaveLength(0);
+    expect(endpoint.requests).toHaveLength(0);
   });
 
   it("refuses arguments that break the schema before any request", async () => {
     const result = await call(definition(), { orderNumber: "1042", extra: true });
     expect(result.isError).toBe(true);
     expect(result.output).toContain("Invalid input for order_status");
-    expect(received).toHaveLength(0);
+    expect(endpoint.requests).toHaveLength(0);
   });
 
   it("returns a text answer as text, and an empty one as ok", async () => {
-    answer = (_, response) => {
+    endpoint.answer = (_, response) => {
       response.writeHead(200, { "content-type": "text/plain" });
       response.end("Order A-1042 shipped on Tuesday.");
     };
     expect((await call(definition(), { orderNumber: "A-1042" })).output).toBe(
       "Order A-1042 shipped on Tuesday.",
     );
-    answer = (_, response) => {
+    endpoint.answer = (_, response) => {
       response.writeHead(204);
       response.end();
     };
@@ -203,7 +172,7 @@ describe("HTTP tools (TOOLS_FILE)", () => {
   });
 
   it("gives the model the endpoint's error message on a non-2xx answer", async () => {
-    answer = (_, response) => {
+    endpoint.answer = (_, response) => {
       response.writeHead(404, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: "No order A-9999 for this customer" }));
     };
@@ -211,7 +180,7 @@ describe("HTTP tools (TOOLS_FILE)", () => {
       isError: true,
       output: "order_status failed (HTTP 404): No order A-9999 for this customer",
     });
-    answer = (_, response) => {
+    endpoint.answer = (_, response) => {
       response.writeHead(500);
       response.end("x".repeat(400));
     };
@@ -221,7 +190,7 @@ describe("HTTP tools (TOOLS_FILE)", () => {
   });
 
   it("fails a call the endpoint does not answer in time", async () => {
-    answer = () => undefined; // never answers
+    endpoint.answer = () => undefined; // never answers
     const result = await call(definition({ timeoutMs: 150 }), { orderNumber: "A-1" });
     expect(result).toMatchObject({
       isError: true,
@@ -230,7 +199,7 @@ describe("HTTP tools (TOOLS_FILE)", () => {
   });
 
   it("stops the request when the turn is aborted (the caller barged in)", async () => {
-    answer = () => undefined;
+    endpoint.answer = () => undefined;
     const controller = new AbortController();
     const pending = call(
       definition({ timeoutMs: 10_000 }),
@@ -243,7 +212,7 @@ describe("HTTP tools (TOOLS_FILE)", () => {
   });
 
   it("refuses an answer over the size limit, announced or streamed", async () => {
-    answer = (_, response) => {
+    endpoint.answer = (_, response) => {
       response.writeHead(200, { "content-type": "application/json" });
       response.end(JSON.stringify({ text: "y".repeat(2000) }));
     };
@@ -251,7 +220,7 @@ describe("HTTP tools (TOOLS_FILE)", () => {
       isError: true,
       output: "order_status answered with more than 1024 bytes; it must answer in less.",
     });
-    answer = (_, response) => {
+    endpoint.answer = (_, response) => {
       response.writeHead(200, { "content-type": "text/plain" }); // chunked: no content-length
       response.write("z".repeat(800));
       response.end("z".repeat(800));
@@ -260,7 +229,7 @@ describe("HTTP tools (TOOLS_FILE)", () => {
   });
 
   it("does not follow redirects (they could carry the headers elsewhere)", async () => {
-    answer = (request, response) => {
+    endpoint.answer = (request, response) => {
       if (request.url === "/elsewhere") {
         response.writeHead(200, { "content-type": "application/json" });
         response.end("{}");
@@ -273,11 +242,11 @@ describe("HTTP tools (TOOLS_FILE)", () => {
       isError: true,
       output: "order_status answered with a redirect (HTTP 302); it failed.",
     });
-    expect(received.map((request) => request.url)).toEqual(["/tools/order-status"]);
+    expect(endpoint.requests.map((request) => request.url)).toEqual(["/tools/order-status"]);
   });
 
   it("reports invalid JSON and an unreachable endpoint as failures", async () => {
-    answer = (_, response) => {
+    endpoint.answer = (_, response) => {
       response.writeHead(200, { "content-type": "application/json" });
       response.end("{not json");
     };
@@ -285,10 +254,7 @@ describe("HTTP tools (TOOLS_FILE)", () => {
       isError: true,
       output: "order_status answered with invalid JSON; it failed.",
     });
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     expect(
       await call(definition({ url: `http://127.0.0.1:${port}/x` }), { orderNumber: "A-1" }),
     ).toMatchObject({
