@@ -75,6 +75,27 @@ async function main(): Promise<void> {
     reply.type("text/xml");
     return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
   });
+  // The SMS floor as the issue measured its reference ("parse + signature only"): the same route
+  // plus the Twilio signature check that any webhook server must make (the app's own verifier).
+  const {
+    createTwilioSignatureVerifier,
+  }: typeof import("../src/channels/twilio/twilio-signature-verifier.js") = await import(
+    `${code}/channels/twilio/twilio-signature-verifier.js`
+  );
+  const verifier = createTwilioSignatureVerifier({
+    authToken: config.twilio.authToken ?? "",
+    publicUrl: config.publicUrl,
+  });
+  app.server.post("/__bench/sms-parse-and-verify", async (request, reply) => {
+    const form = request.body as Record<string, string> | undefined;
+    if (!form?.MessageSid) return reply.code(400).send("MessageSid is required");
+    const signature = request.headers["x-twilio-signature"];
+    if (!verifier.verifyWebhook("/twilio/sms", typeof signature === "string" ? signature : undefined, form)) {
+      return reply.code(403).send("Invalid signature");
+    }
+    reply.type("text/xml");
+    return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+  });
   // Profiles a window of the load (no start-up, no drain): ?ms=5000&file=/abs/path.cpuprofile.
   app.server.get("/__bench/profile", async (request) => {
     const query = request.query as { ms?: string; file?: string };

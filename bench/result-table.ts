@@ -134,7 +134,18 @@ export function buildTable(results: BenchResults): TableRow[] {
     results.sms.switchboard.forEach((level, index) => {
       const floor = results.sms?.floor[index];
       const sameServer = results.sms?.sameServerFloor?.[index];
+      const sameServerVerify = results.sms?.sameServerVerifyFloor?.[index];
       if (!floor) return;
+      if (sameServerVerify) {
+        rows.push(
+          compared(
+            `sms webhook c=${level.concurrency}: requests/s (floor: this server, parse + signature check)`,
+            level.requestsPerSecond,
+            sameServerVerify.requestsPerSecond,
+            0,
+          ),
+        );
+      }
       if (sameServer) {
         rows.push(
           compared(

@@ -1,6 +1,7 @@
 /**
  * SMS webhook throughput: autocannon posts signed Twilio SMS webhooks (a unique MessageSid each)
- * to Switchboard (bench-server, SQLite) and to the Fastify form floor, at each concurrency.
+ * to Switchboard (bench-server, SQLite) and to its floors, at each concurrency: the same server's
+ * parse-only route, its parse + signature route, and a bare Fastify form server.
  * Afterwards the SQLite file is opened to check that every accepted message was stored.
  */
 import { rmSync, statSync } from "node:fs";
@@ -29,6 +30,8 @@ export interface SmsResult {
   floor: SmsLevelResult[];
   /** The same Switchboard server (plugins, hooks, logger) on a route that only parses the form. */
   sameServerFloor: SmsLevelResult[];
+  /** The same server on a route that parses the form and checks the Twilio signature, nothing more. */
+  sameServerVerifyFloor: SmsLevelResult[];
   /** user SMS messages found in SQLite after the run (must be ≥ the 2xx responses). */
   storedMessages: number;
   acceptedMessages: number;
@@ -186,11 +189,17 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
     }
   }
   const sameServerFloor: SmsLevelResult[] = [];
+  const sameServerVerifyFloor: SmsLevelResult[] = [];
   const parseOnly = await startVoiceServer({ kind: "switchboard", model: "tokens20" });
   try {
     for (const concurrency of levels) {
       const url = `http://127.0.0.1:${parseOnly.port}`;
       sameServerFloor.push(await fireSmsLoad(url, concurrency, durationSeconds, "/__bench/sms-parse-only"));
+      const verified = await fireSmsLoad(url, concurrency, durationSeconds, "/__bench/sms-parse-and-verify");
+      // A floor that refused the signatures would only measure how fast it says 403.
+      if (verified.non2xx > 0)
+        throw new Error(`the parse + signature floor refused ${verified.non2xx} webhooks`);
+      sameServerVerifyFloor.push(verified);
     }
   } finally {
     await parseOnly.stop();
@@ -210,6 +219,7 @@ export async function runSmsScenario(levels: number[], durationSeconds: number):
     switchboard,
     floor,
     sameServerFloor,
+    sameServerVerifyFloor,
     storedMessages,
     acceptedMessages,
     replyOutboxEntries,
