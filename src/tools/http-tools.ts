@@ -33,8 +33,8 @@ const errorDetailLength = 300;
  * The company's own tools from `TOOLS_FILE`: each one validates the model's arguments against its
  * JSON Schema, POSTs them with the conversation and the customer's verified addresses to its URL,
  * and gives the model the answer. A timeout, a redirect, a non-2xx status or an answer over the size
- * limit becomes an error result the model reads; nothing is retried (the endpoint may have acted:
- * the `idempotency-key` header lets it recognise a repeat the model asks for).
+ * limit becomes an error result the model reads; nothing is retried, since the endpoint may have
+ * acted before it failed. Each call carries its own `idempotency-key` (turn and tool call ids).
  */
 export function createHttpTools(
   definitions: readonly HttpToolDefinition[],
