@@ -44,6 +44,7 @@ import type { ConversationStore } from "../ports/conversation-store.js";
 import type { NewOutboxEntry } from "../ports/outbox-store.js";
 import { createCustomerTools } from "../tools/customer-tools.js";
 import { createHttpTools } from "../tools/http-tools.js";
+import { createHumanHandoffTools } from "../tools/human-handoff-tools.js";
 import { createOutboundMessageTools } from "../tools/outbound-message-tools.js";
 import { createVoiceCallTools } from "../tools/voice-call-tools.js";
 import { createEventWebhooks } from "../webhooks/create-event-webhooks.js";
@@ -135,6 +136,14 @@ export async function createApp(
   const relayUrl = `${webSocketBaseUrl(config.publicUrl)}/twilio/relay`;
   const actionUrl = `${config.publicUrl}/twilio/voice/ended`;
   const knowledge = await createKnowledgeSearch(config, logger);
+  const eventWebhooks = config.eventsWebhook.url
+    ? createEventWebhooks({
+        url: config.eventsWebhook.url,
+        store,
+        customers: stores.customers,
+        enqueueOutbound,
+      })
+    : undefined;
   const builtInTools = [
     ...(knowledge ? createKnowledgeTools(knowledge.search, knowledge.facets) : []),
     ...createVoiceCallTools({
@@ -150,6 +159,7 @@ export async function createApp(
         buildRelayTwiml({ relayUrl, actionUrl, voice: config.voice, parameters: { conversationId } }),
     }),
     ...createCustomerTools({ identity, customers: stores.customers, conversations: store }),
+    ...(eventWebhooks ? createHumanHandoffTools(eventWebhooks) : []),
   ];
   for (const definition of config.httpTools.definitions) {
     if (builtInTools.some((tool) => tool.name === definition.name)) {
@@ -219,14 +229,6 @@ export async function createApp(
   registerHealthRoute(server, store);
   registerHomeRoute(server, { config });
   registerMetricsRoute(server, metrics, { token: config.metricsToken });
-  const eventWebhooks = config.eventsWebhook.url
-    ? createEventWebhooks({
-        url: config.eventsWebhook.url,
-        store,
-        customers: stores.customers,
-        enqueueOutbound,
-      })
-    : undefined;
   registerVoiceWebhookRoutes(server, {
     config,
     store,

@@ -29,9 +29,35 @@ export interface CallEndedEvent {
   transcript: Array<{ role: "user" | "assistant"; text: string; at: string; interrupted: boolean }>;
 }
 
+/** The body of a `handoff.requested` event: a customer on a text channel asked for a person. */
+export interface HandoffRequestedEvent {
+  event: "handoff.requested";
+  /** Stable for the tool call that asked. */
+  id: string;
+  occurredAt: string;
+  channel: string;
+  /** Why, in the agent's words. */
+  reason: string;
+  conversation: { id: string };
+  customer: CustomerSummary | null;
+  /** The conversation's latest messages on every channel, oldest first. */
+  recentMessages: Array<{ role: "user" | "assistant"; channel: string; text: string; at: string }>;
+}
+
+export interface HandoffRequest {
+  conversationId: string;
+  customerId: string | null;
+  channel: string;
+  reason: string;
+  turnId: string;
+  toolCallId: string;
+}
+
 export interface EventWebhooks {
   /** Enqueues `call.ended` for a call that is over (not for a session that reconnects). */
   callEnded(session: CallSession): Promise<void>;
+  /** Enqueues `handoff.requested` (the `request_human` tool on SMS, email and web chat). */
+  handoffRequested(request: HandoffRequest): Promise<void>;
 }
 
 export interface EventWebhooksOptions {
@@ -44,6 +70,8 @@ export interface EventWebhooksOptions {
 
 /** How much of a conversation is read to find one call's messages. */
 const transcriptWindow = 500;
+/** How many of the latest messages a hand-off carries. */
+const handoffWindow = 20;
 
 /**
  * Events for the company's own systems, delivered through the outbox: written durably before the
@@ -80,6 +108,33 @@ export function createEventWebhooks(options: EventWebhooksOptions): EventWebhook
       await options.enqueueOutbound({
         idempotencyKey: event.id,
         conversationId: session.conversationId,
+        payload: { kind: "webhook", to: options.url, event: event.event, body: JSON.stringify(event) },
+      });
+    },
+    async handoffRequested(request) {
+      const messages = await options.store.listMessages(request.conversationId, { limit: handoffWindow });
+      const event: HandoffRequestedEvent = {
+        event: "handoff.requested",
+        id: `handoff.requested:${request.turnId}.${request.toolCallId}`,
+        occurredAt: new Date(now()).toISOString(),
+        channel: request.channel,
+        reason: request.reason,
+        conversation: { id: request.conversationId },
+        customer: await customerSummary(options.customers, request.customerId),
+        recentMessages: messages
+          .filter(
+            (message) => (message.role === "user" || message.role === "assistant") && message.text.length > 0,
+          )
+          .map((message) => ({
+            role: message.role as "user" | "assistant",
+            channel: message.channel,
+            text: message.text,
+            at: new Date(message.createdAt).toISOString(),
+          })),
+      };
+      await options.enqueueOutbound({
+        idempotencyKey: event.id,
+        conversationId: request.conversationId,
         payload: { kind: "webhook", to: options.url, event: event.event, body: JSON.stringify(event) },
       });
     },

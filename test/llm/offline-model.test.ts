@@ -152,6 +152,23 @@ describe("offline model: intents", () => {
     });
   });
 
+  it("asks a person to follow up on a text channel when request_human is offered", async () => {
+    const textTools = [tool("request_human")];
+    expect(await say("Can I talk to a person?", { channel: "sms", tools: textTools })).toEqual({
+      text: "",
+      toolCalls: [{ toolName: "request_human", input: { reason: "customer asked for a person" } }],
+    });
+    expect((await say("menu", { channel: "sms", tools: textTools })).text).toContain(
+      "or 0 to reach a person.",
+    );
+    expect((await say("0", { channel: "sms", tools: textTools })).toolCalls).toEqual([
+      { toolName: "request_human", input: { reason: "customer pressed 0" } },
+    ]);
+    expect(await afterTool("request_human", { type: "json", value: { ok: true } }, {}, "sms")).toBe(
+      "I've asked a person from the team to get back to you here.",
+    );
+  });
+
   it("sends digits for press, send digits and dial", async () => {
     const cases: Array<[string, string]> = [
       ["Press 1 2 3", "123"],

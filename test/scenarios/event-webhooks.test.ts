@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { OutboxEntry } from "../../src/ports/outbox-store.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 import { RelayTestClient } from "../../src/testing/relay-test-client.js";
-import type { CallEndedEvent } from "../../src/webhooks/create-event-webhooks.js";
+import type { CallEndedEvent, HandoffRequestedEvent } from "../../src/webhooks/create-event-webhooks.js";
 import { type RecordingServer, startRecordingServer } from "../helpers/recording-server.js";
 import { eventually, postForm, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
@@ -46,6 +46,10 @@ describe("event webhooks (EVENTS_WEBHOOK_URL)", () => {
     await call.nextReply({ timeoutMs: 5000 });
     await server.app.idle();
     call.close();
+    // On a call, a person is reached by transfer_to_human; request_human is for the text channels.
+    const voiceTools = (model.calls[0]?.tools ?? []).map((tool) => tool.name);
+    expect(voiceTools).toContain("transfer_to_human");
+    expect(voiceTools).not.toContain("request_human");
 
     const ended = (fields: Record<string, string>) =>
       postForm(`${server!.baseUrl}/twilio/voice/ended`, {
@@ -109,8 +113,60 @@ describe("event webhooks (EVENTS_WEBHOOK_URL)", () => {
     expect(entry).toMatchObject({ status: "delivered", attempts: 2, conversationId: event.conversation.id });
   });
 
-  it("sends nothing without EVENTS_WEBHOOK_URL", async () => {
-    server = await startTestServer({ VOICE_WELCOME_GREETING: "" });
+  it("a texting customer asks for a person: request_human sends handoff.requested with the latest messages", async () => {
+    const events = await startRecordingServer((_, response) => response.writeHead(204).end());
+    receiver = events;
+    const model = createScriptedModel((options) => {
+      const last = options.prompt[options.prompt.length - 1];
+      if (last?.role === "tool") return { text: "Someone from the team will text you back." };
+      const offered = (options.tools ?? []).map((tool) => tool.name);
+      if (!offered.includes("request_human")) return { text: "I cannot reach a person from here." };
+      return {
+        toolCalls: [{ toolName: "request_human", input: { reason: "Disputes a charge on invoice 311" } }],
+      };
+    });
+    server = await startTestServer(
+      {
+        EVENTS_WEBHOOK_URL: `${events.base}/events`,
+        EVENTS_WEBHOOK_SECRET: secret,
+        OUTBOX_RETRY_BASE_MS: "20",
+      },
+      { model },
+    );
+    const sms = {
+      MessageSid: "SMhandoff",
+      From: "+14155550199",
+      To: "+18885550100",
+      Body: "I want a person",
+    };
+    expect((await postForm(`${server.baseUrl}/twilio/sms`, sms)).status).toBe(200);
+    await server.app.idle();
+
+    await eventually(() => events.requests.length > 0, "the hand-off event");
+    const [request] = events.requests;
+    expect(request?.headers["switchboard-event"]).toBe("handoff.requested");
+    const event = JSON.parse(request?.body ?? "{}") as HandoffRequestedEvent;
+    expect(event).toMatchObject({
+      event: "handoff.requested",
+      channel: "sms",
+      reason: "Disputes a charge on invoice 311",
+      customer: { phoneNumbers: ["+14155550199"] },
+    });
+    expect(event.recentMessages).toContainEqual(
+      expect.objectContaining({ role: "user", text: "I want a person" }),
+    );
+    // The customer is told, by text, through the outbox.
+    const { outbox } = (await (await fetch(`${server.baseUrl}/api/outbox`, { headers })).json()) as {
+      outbox: OutboxEntry[];
+    };
+    expect(outbox.map((entry) => entry.kind).sort()).toEqual(["sms", "webhook"]);
+    const toolsOffered = (model.calls[0]?.tools ?? []).map((tool) => tool.name);
+    expect(toolsOffered).toContain("request_human");
+  });
+
+  it("sends nothing without EVENTS_WEBHOOK_URL, and offers no request_human", async () => {
+    const model = createScriptedModel(() => ({ text: "Hello." }));
+    server = await startTestServer({ VOICE_WELCOME_GREETING: "" }, { model });
     const call = await RelayTestClient.connect({ url: server.relayUrl });
     call.sendSetup({ callSid: "CAquiet" });
     await server.app.idle();
@@ -120,5 +176,10 @@ describe("event webhooks (EVENTS_WEBHOOK_URL)", () => {
       outbox: OutboxEntry[];
     };
     expect(outbox).toEqual([]);
+    await postForm(`${server.baseUrl}/twilio/sms`, { MessageSid: "SMq", From: "+14155550100", Body: "Hi" });
+    await server.app.idle();
+    expect(model.calls.length).toBeGreaterThan(0);
+    for (const call of model.calls)
+      expect((call.tools ?? []).map((tool) => tool.name)).not.toContain("request_human");
   });
 });

@@ -191,16 +191,29 @@ function menuChoice(keys: string, prompt: OfflinePrompt): OfflineDecision {
   return { kind: "text", text: `${spellDigits(keys)} is not an option. ${menu(prompt)}` };
 }
 
+/** A call is transferred; on a text channel a person is asked to follow up (event webhooks). */
 function transferOr(prompt: OfflinePrompt, reason: string): OfflineDecision {
-  return prompt.toolNames.has("transfer_to_human")
-    ? { kind: "tool-call", toolName: "transfer_to_human", input: { reason } }
-    : { kind: "text", text: "I can't connect you to a person on this channel." };
+  if (prompt.toolNames.has("transfer_to_human"))
+    return { kind: "tool-call", toolName: "transfer_to_human", input: { reason } };
+  if (prompt.toolNames.has("request_human")) {
+    return {
+      kind: "tool-call",
+      toolName: "request_human",
+      input: { reason: reason.replace("caller", "customer") },
+    };
+  }
+  return { kind: "text", text: "I can't connect you to a person on this channel." };
 }
 
-/** The menu offers 0 only when a transfer tool is there to back it. */
+/** A person can be reached: a transfer on a call, a follow-up request elsewhere. */
+function reachesPerson(prompt: OfflinePrompt): boolean {
+  return prompt.toolNames.has("transfer_to_human") || prompt.toolNames.has("request_human");
+}
+
+/** The menu offers 0 only when a tool is there to back it. */
 function menu(prompt: OfflinePrompt): string {
   const verb = prompt.channel === undefined || prompt.voice ? "Press" : "Reply";
-  return prompt.toolNames.has("transfer_to_human")
+  return reachesPerson(prompt)
     ? `${verb} 1 to hear what I can do, 2 to leave a message, or 0 to reach a person.`
     : `${verb} 1 to hear what I can do, or 2 to leave a message.`;
 }
@@ -209,6 +222,7 @@ function abilities(prompt: OfflinePrompt): string {
   const things = ["greet you", "remember your name", "repeat what you said", "take a message"];
   if (prompt.toolNames.has("send_digits")) things.push("press phone keys for you");
   if (prompt.toolNames.has("transfer_to_human")) things.push("connect you to a person");
+  else if (prompt.toolNames.has("request_human")) things.push("ask a person to get back to you");
   if (prompt.toolNames.has("end_call")) things.push("end the call");
   const list = `${things.slice(0, -1).join(", ")} and ${things[things.length - 1]}`;
   const notice = "I'm Switchboard's offline stand-in model, so that is all I can do.";

@@ -5,6 +5,7 @@ const failedAction: Record<string, string> = {
   send_digits: "I couldn't send the digits",
   end_call: "I couldn't end the call",
   transfer_to_human: "I couldn't connect you to a person",
+  request_human: "I couldn't reach a person",
   send_sms: "I couldn't send the text",
   send_email: "I couldn't send the email",
   call_me_back: "I couldn't place the call",
@@ -39,6 +40,9 @@ export function answerFromToolResults(prompt: OfflinePrompt): string {
         break;
       case "transfer_to_human":
         sentences.push("Connecting you to a person now.");
+        break;
+      case "request_human":
+        sentences.push("I've asked a person from the team to get back to you here.");
         break;
       case "send_sms":
         sentences.push("I've queued a text message to your phone; it should arrive shortly.");
