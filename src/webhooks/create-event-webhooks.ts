@@ -80,6 +80,13 @@ const handoffWindow = 20;
  */
 export function createEventWebhooks(options: EventWebhooksOptions): EventWebhooks {
   const now = options.now ?? Date.now;
+  /** Keyed by the event's id: enqueued once, however often its cause repeats. */
+  const enqueue = (event: CallEndedEvent | HandoffRequestedEvent, conversationId: string) =>
+    options.enqueueOutbound({
+      idempotencyKey: event.id,
+      conversationId,
+      payload: { kind: "webhook", to: options.url, event: event.event, body: JSON.stringify(event) },
+    });
   return {
     async callEnded(session) {
       const conversation = await options.store.getConversation(session.conversationId);
@@ -105,11 +112,7 @@ export function createEventWebhooks(options: EventWebhooksOptions): EventWebhook
         customer: await customerSummary(options.customers, conversation?.customerId ?? null),
         transcript: messages.filter((message) => isOfCall(message, session)).map(toTranscriptLine),
       };
-      await options.enqueueOutbound({
-        idempotencyKey: event.id,
-        conversationId: session.conversationId,
-        payload: { kind: "webhook", to: options.url, event: event.event, body: JSON.stringify(event) },
-      });
+      await enqueue(event, session.conversationId);
     },
     async handoffRequested(request) {
       const messages = await options.store.listMessages(request.conversationId, { limit: handoffWindow });
@@ -132,11 +135,7 @@ export function createEventWebhooks(options: EventWebhooksOptions): EventWebhook
             at: new Date(message.createdAt).toISOString(),
           })),
       };
-      await options.enqueueOutbound({
-        idempotencyKey: event.id,
-        conversationId: request.conversationId,
-        payload: { kind: "webhook", to: options.url, event: event.event, body: JSON.stringify(event) },
-      });
+      await enqueue(event, request.conversationId);
     },
   };
 }
