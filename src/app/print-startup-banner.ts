@@ -40,6 +40,11 @@ export function printStartupBanner(app: SwitchboardApp): void {
       "TOOLS_SIGNING_SECRET is not set: your tools' endpoints cannot tell Switchboard's requests from anyone else's. Set it and check the switchboard-signature header (docs/tools.md).",
     );
   }
+  if (config.eventsWebhook.url && !config.eventsWebhook.secret) {
+    logger.warn(
+      "EVENTS_WEBHOOK_SECRET is not set: your webhook receiver cannot tell Switchboard's events from anyone else's. Set it and check the switchboard-signature header (docs/webhooks.md).",
+    );
+  }
   for (const tool of tools) {
     const url = new URL(tool.url);
     if (url.protocol === "http:" && !isLocalHost(url.hostname)) {

@@ -20,10 +20,10 @@ const optionalString = z
   .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
 
 /**
- * A bearer token Switchboard checks (`ADMIN_TOKEN`, `METRICS_TOKEN`): at least 16 characters, so a
- * guessable word cannot guard the API. The error never shows the value (see `isSecretVariable`).
+ * A shared secret: a bearer token Switchboard checks (`ADMIN_TOKEN`, `METRICS_TOKEN`) or a signing
+ * key (`TOOLS_SIGNING_SECRET`, `EVENTS_WEBHOOK_SECRET`). At least 16 characters, so a guessable word
+ * cannot guard anything. The error never shows the value (see `isSecretVariable`).
  */
-/** A shared secret (bearer token, signing key): long enough not to be guessed. */
 const bearerToken = optionalString.refine((value) => value === undefined || value.length >= 16, {
   message: "must be at least 16 characters (e.g. openssl rand -base64 24)",
 });

@@ -61,6 +61,21 @@ describe("the start-up banner", () => {
     expect(warnings.filter((message) => /TOOLS_SIGNING_SECRET|plain http/.test(message))).toEqual([]);
   });
 
+  it("warns when events are sent unsigned, and not when they are signed", async () => {
+    server = await startTestServer({ EVENTS_WEBHOOK_URL: "https://crm.example.com/hooks" });
+    expect(
+      (await bannerOf(server)).warnings.filter((message) => message.startsWith("EVENTS_WEBHOOK_SECRET")),
+    ).toHaveLength(1);
+    await server.close();
+    server = await startTestServer({
+      EVENTS_WEBHOOK_URL: "https://crm.example.com/hooks",
+      EVENTS_WEBHOOK_SECRET: "events-signing-secret",
+    });
+    expect(
+      (await bannerOf(server)).warnings.filter((message) => message.startsWith("EVENTS_WEBHOOK_SECRET")),
+    ).toEqual([]);
+  });
+
   it("prints no tools line without TOOLS_FILE", async () => {
     server = await startTestServer();
     const { printed } = await bannerOf(server);
