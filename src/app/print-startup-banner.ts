@@ -46,16 +46,21 @@ export function printStartupBanner(app: SwitchboardApp): void {
     );
   }
   for (const tool of tools) {
-    const url = new URL(tool.url);
-    if (url.protocol === "http:" && !isLocalHost(url.hostname)) {
+    if (isPlainHttpToAnotherHost(tool.url)) {
       logger.warn(
         { toolName: tool.name },
         "A tool's URL uses plain http to another host: its requests carry customer data unencrypted. Use https.",
       );
     }
   }
+  if (config.eventsWebhook.url && isPlainHttpToAnotherHost(config.eventsWebhook.url)) {
+    logger.warn(
+      "EVENTS_WEBHOOK_URL uses plain http to another host: events carry transcripts and addresses unencrypted. Use https.",
+    );
+  }
 }
 
-function isLocalHost(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\./.test(hostname);
+function isPlainHttpToAnotherHost(address: string): boolean {
+  const { protocol, hostname } = new URL(address);
+  return protocol === "http:" && hostname !== "localhost" && hostname !== "[::1]" && !/^127\./.test(hostname);
 }

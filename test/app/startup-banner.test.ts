@@ -61,7 +61,14 @@ describe("the start-up banner", () => {
     expect(warnings.filter((message) => /TOOLS_SIGNING_SECRET|plain http/.test(message))).toEqual([]);
   });
 
-  it("warns when events are sent unsigned, and not when they are signed", async () => {
+  it("warns when events are sent unsigned or over plain http to another host, and not when signed over https", async () => {
+    server = await startTestServer({ EVENTS_WEBHOOK_URL: "http://crm.example.com/hooks" });
+    expect(
+      (await bannerOf(server)).warnings.filter((message) =>
+        message.startsWith("EVENTS_WEBHOOK_URL uses plain http"),
+      ),
+    ).toHaveLength(1);
+    await server.close();
     server = await startTestServer({ EVENTS_WEBHOOK_URL: "https://crm.example.com/hooks" });
     expect(
       (await bannerOf(server)).warnings.filter((message) => message.startsWith("EVENTS_WEBHOOK_SECRET")),
@@ -72,7 +79,7 @@ describe("the start-up banner", () => {
       EVENTS_WEBHOOK_SECRET: "events-signing-secret",
     });
     expect(
-      (await bannerOf(server)).warnings.filter((message) => message.startsWith("EVENTS_WEBHOOK_SECRET")),
+      (await bannerOf(server)).warnings.filter((message) => message.startsWith("EVENTS_WEBHOOK")),
     ).toEqual([]);
   });
 
