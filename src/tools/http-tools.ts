@@ -3,7 +3,7 @@ import type { HttpToolDefinition } from "../config/http-tools-file.js";
 import type { AgentTool, ToolContext } from "../core/tools/agent-tool.js";
 import { ToolError } from "../errors/tool-error.js";
 import { type CustomerSummary, customerSummary } from "../identity/customer-summary.js";
-import { signSwitchboardRequest, switchboardSignatureHeader } from "../messaging/switchboard-signature.js";
+import { switchboardPostHeaders } from "../messaging/switchboard-signature.js";
 import { logKeys } from "../observability/log-keys.js";
 import type { Logger } from "../observability/logger.js";
 import type { CustomerStore } from "../ports/customer-store.js";
@@ -40,7 +40,6 @@ export function createHttpTools(
   definitions: readonly HttpToolDefinition[],
   options: HttpToolsOptions,
 ): AgentTool[] {
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   return definitions.map((definition) => ({
     name: definition.name,
     description: definition.description,
@@ -59,16 +58,13 @@ export function createHttpTools(
       customer: await customerSummary(options.customers, context.customerId),
     };
     const body = JSON.stringify(request);
-    const headers: Record<string, string> = {
-      accept: "application/json, text/plain;q=0.9",
-      "user-agent": "Switchboard",
-      ...definition.headers,
-      "content-type": "application/json",
-      "idempotency-key": `${context.turnId}.${context.toolCallId}`,
-    };
-    if (options.signingSecret) {
-      headers[switchboardSignatureHeader] = signSwitchboardRequest(options.signingSecret, now(), body);
-    }
+    const headers = switchboardPostHeaders({
+      body,
+      idempotencyKey: `${context.turnId}.${context.toolCallId}`,
+      secret: options.signingSecret,
+      extra: { accept: "application/json, text/plain;q=0.9", ...definition.headers },
+      now: options.now,
+    });
     const timeout = AbortSignal.timeout(definition.timeoutMs);
     const startedAt = performance.now();
     const log = (status: number | undefined, outcome: string) =>

@@ -124,27 +124,27 @@ export function createEventWebhooks(options: EventWebhooksOptions): EventWebhook
         reason: request.reason,
         conversation: { id: request.conversationId },
         customer: await customerSummary(options.customers, request.customerId),
-        recentMessages: messages
-          .filter(
-            (message) => (message.role === "user" || message.role === "assistant") && message.text.length > 0,
-          )
-          .map((message) => ({
-            role: message.role as "user" | "assistant",
-            channel: message.channel,
-            text: message.text,
-            at: new Date(message.createdAt).toISOString(),
-          })),
+        recentMessages: messages.filter(isCustomerOrAgentText).map((message) => ({
+          role: message.role as "user" | "assistant",
+          channel: message.channel,
+          text: message.text,
+          at: new Date(message.createdAt).toISOString(),
+        })),
       };
       await enqueue(event, request.conversationId);
     },
   };
 }
 
+/** What the customer or the agent said (not tool messages, not empty steps). */
+function isCustomerOrAgentText(message: StoredMessage): boolean {
+  return (message.role === "user" || message.role === "assistant") && message.text.length > 0;
+}
+
 function isOfCall(message: StoredMessage, session: CallSession): boolean {
   return (
     message.channel === "voice" &&
-    (message.role === "user" || message.role === "assistant") &&
-    message.text.length > 0 &&
+    isCustomerOrAgentText(message) &&
     message.createdAt >= session.startedAt &&
     (session.endedAt === null || message.createdAt <= session.endedAt)
   );

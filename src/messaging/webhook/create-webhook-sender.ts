@@ -1,6 +1,6 @@
 import { DeliveryError, isNetworkError, parseRetryAfter } from "../../errors/delivery-error.js";
 import type { OutboundPayload, OutboundSender, SendResult } from "../../ports/outbound-sender.js";
-import { signSwitchboardRequest, switchboardSignatureHeader } from "../switchboard-signature.js";
+import { switchboardPostHeaders } from "../switchboard-signature.js";
 
 export interface WebhookSenderOptions {
   /** Signs every request (`switchboard-signature`) when set. */
@@ -19,21 +19,18 @@ export interface WebhookSenderOptions {
  */
 export function createWebhookSender(options: WebhookSenderOptions): OutboundSender {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   return {
     name: "webhook",
     kinds: ["webhook"],
     async send(payload: OutboundPayload, sendOptions): Promise<SendResult> {
       if (payload.kind !== "webhook") throw new Error(`The webhook sender cannot send ${payload.kind}`);
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        "user-agent": "Switchboard",
-        "switchboard-event": payload.event,
-        "idempotency-key": sendOptions.idempotencyKey,
-      };
-      if (options.secret) {
-        headers[switchboardSignatureHeader] = signSwitchboardRequest(options.secret, now(), payload.body);
-      }
+      const headers = switchboardPostHeaders({
+        body: payload.body,
+        idempotencyKey: sendOptions.idempotencyKey,
+        secret: options.secret,
+        extra: { "switchboard-event": payload.event },
+        now: options.now,
+      });
       let response: Response;
       try {
         response = await fetch(payload.to, {
