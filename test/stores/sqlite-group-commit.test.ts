@@ -202,6 +202,81 @@ describe("SQLite group commit", () => {
     expect(count()).toBe(1);
   });
 
+  it("holds writes until the next statement, in the order they were held, each with its own result or error", async () => {
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    const ran: string[] = [];
+    const held = ["a", "b", "a", "c"].map((text) =>
+      writer.hold(() => {
+        ran.push(text);
+        return insert.run(text).lastInsertRowid;
+      }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toEqual([]);
+    // A read runs them first, so it sees them; a later write comes after them.
+    expect((writer.prepare("SELECT COUNT(*) AS n FROM notes").get() as { n: number }).n).toBe(3);
+    insert.run("d");
+    const settled = await Promise.allSettled(held);
+    expect(ran).toEqual(["a", "b", "a", "c"]);
+    expect(
+      settled.map((result) => (result.status === "fulfilled" ? Number(result.value) : "rejected")),
+    ).toEqual([1, 2, "rejected", 3]);
+    expect(settled[2]?.status === "rejected" && String(settled[2].reason)).toMatch(/UNIQUE/);
+    await writer.flush();
+    expect(
+      (reader.prepare("SELECT text FROM notes ORDER BY id").all() as Array<{ text: string }>).map(
+        (row) => row.text,
+      ),
+    ).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("runs held writes by themselves within the lazy delay, at runHeldWrites, at flush and at close", async () => {
+    writer.close();
+    writer = openSqliteDatabase(path.join(directory, "switchboard.db"), { lazyCommitDelayMs: 30 });
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    const before = writer.commits;
+    await expect(writer.hold(() => insert.run("alone").changes)).resolves.toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(writer.commits - before).toBe(1);
+    expect(count()).toBe(1);
+
+    let ran = false;
+    const forced = writer.hold(() => {
+      ran = true;
+      return insert.run("forced").changes;
+    });
+    writer.runHeldWrites();
+    expect(ran).toBe(true);
+    await expect(forced).resolves.toBe(1);
+
+    const flushed = writer.hold(() => insert.run("flushed").changes);
+    await writer.flush();
+    await expect(flushed).resolves.toBe(1);
+    expect(count()).toBe(3);
+
+    const atClose = writer.hold(() => insert.run("at close").changes);
+    writer.close();
+    await expect(atClose).resolves.toBe(1);
+    expect(count()).toBe(4);
+    await expect(writer.hold(() => insert.run("too late").changes)).rejects.toThrow(/closed/);
+  });
+
+  it("keeps held writes when a transaction body that ran after them rolls back", async () => {
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    insert.run("before"); // the group transaction is open
+    const held = writer.hold(() => insert.run("held").changes);
+    const failing = writer.transaction(() => {
+      insert.run("in the body");
+      throw new Error("body failed");
+    });
+    expect(() => failing()).toThrow("body failed");
+    await expect(held).resolves.toBe(1);
+    await writer.flush();
+    expect(
+      (reader.prepare("SELECT text FROM notes").all() as Array<{ text: string }>).map((row) => row.text),
+    ).toEqual(["before", "held"]);
+  });
+
   it("commits what is pending when closed", () => {
     writer.prepare("INSERT INTO notes (text) VALUES (?)").run("kept at close");
     writer.close();
