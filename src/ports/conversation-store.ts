@@ -139,15 +139,6 @@ export interface ConversationStore {
 
   /** Appends a message; assigns id, sequence and createdAt; bumps the conversation's updatedAt. */
   appendMessage(input: NewMessage): Promise<StoredMessage>;
-  /**
-   * Appends like `appendMessage`, but the store may hold the write back for a moment (at most until
-   * its next commit) to run it back to back with others — for a live transcript nobody waits on.
-   * Whatever the store does next (any read or write) runs the held appends first, in the order they
-   * were held. Stores without it write at once: use `appendMessage`.
-   */
-  appendMessageHeld?(input: NewMessage): Promise<StoredMessage>;
-  /** Runs the held appends now (someone waits for one). */
-  runHeldAppends?(): void;
   updateMessage(id: string, patch: MessagePatch): Promise<StoredMessage>;
   /** Oldest first; with `limit`, the most recent `limit` messages (still oldest first). */
   listMessages(conversationId: string, options?: { limit?: number }): Promise<StoredMessage[]>;

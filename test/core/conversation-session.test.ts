@@ -3,28 +3,14 @@ import type { AgentEvent } from "../../src/core/agent/conversation-agent.js";
 import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
 import type { TurnEvent } from "../../src/core/agent/turn-event.js";
 import { createToolSet } from "../../src/core/tools/tool-set.js";
-import type { ChannelName } from "../../src/ports/channel.js";
-import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
-import { createSqliteConversationStore } from "../../src/stores/sqlite/create-sqlite-conversation-store.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 
-// SQLite holds a live channel's transcript appends back until its next statement or commit.
-const sqliteStore = () => createSqliteConversationStore({ filename: ":memory:" });
-const stores: Record<string, () => ConversationStore> = {
-  memory: createMemoryConversationStore,
-  sqlite: sqliteStore,
-};
-
-async function openVoiceSession(
-  replies: string[][],
-  store: ConversationStore = createMemoryConversationStore(),
-  channel: ChannelName = "voice",
-) {
-  const model = createScriptedModel(replies.map((text) => ({ text })));
+async function openVoiceSession(replies: string[][]) {
+  const store = createMemoryConversationStore();
   const agent = new ConversationAgent({
     store,
-    model,
+    model: createScriptedModel(replies.map((text) => ({ text }))),
     toolSet: createToolSet([]),
     systemPrompt: "You are a test agent.",
     channelInstructions: {},
@@ -35,19 +21,18 @@ async function openVoiceSession(
     historyBudgetChars: 100_000,
     keepRecentMessages: 4,
   });
-  const conversation = await store.createConversation({ channel });
+  const conversation = await store.createConversation({ channel: "voice" });
   return {
     store,
     agent,
-    model,
     conversationId: conversation.id,
-    session: await agent.openSession(conversation.id, channel),
+    session: await agent.openSession(conversation.id, "voice"),
   };
 }
 
-describe.each(Object.entries(stores))("ConversationSession turn order (%s store)", (_name, createStore) => {
+describe("ConversationSession turn order", () => {
   it("starts a turn at once when nothing is queued: a zero-latency reply streams before runTurn returns", async () => {
-    const { session } = await openVoiceSession([["Hello", " there."]], createStore());
+    const { session } = await openVoiceSession([["Hello", " there."]]);
     const events: string[] = [];
     const outcome = session.runTurn(
       { text: "Hi" },
@@ -58,7 +43,7 @@ describe.each(Object.entries(stores))("ConversationSession turn order (%s store)
   });
 
   it("runs a turn started while another is queued after it, and keeps the stored order", async () => {
-    const { session, store, conversationId } = await openVoiceSession([["One."], ["Two."]], createStore());
+    const { session, store, conversationId } = await openVoiceSession([["One."], ["Two."]]);
     const order: string[] = [];
     const record = (label: string) => (event: TurnEvent) => {
       if (event.type === "turn-start" || event.type === "turn-end") order.push(`${label} ${event.type}`);
@@ -73,7 +58,7 @@ describe.each(Object.entries(stores))("ConversationSession turn order (%s store)
   });
 
   it("queues work started from inside a starting turn's listener behind that turn", async () => {
-    const { session, store, conversationId } = await openVoiceSession([["Reply."]], createStore());
+    const { session, store, conversationId } = await openVoiceSession([["Reply."]]);
     let appended: Promise<unknown> | undefined;
     const turn = session.runTurn(
       { text: "question" },
@@ -87,94 +72,6 @@ describe.each(Object.entries(stores))("ConversationSession turn order (%s store)
     await appended;
     const texts = (await store.listMessages(conversationId)).map((message) => message.text);
     expect(texts).toEqual(["question", "Reply.", "Noted."]);
-  });
-});
-
-describe("A live channel's held transcript (SQLite)", () => {
-  const pendingAfterATick = async (promise: Promise<unknown>) => {
-    let settled = false;
-    promise.then(
-      () => {
-        settled = true;
-      },
-      () => {
-        settled = true;
-      },
-    );
-    await new Promise((resolve) => setImmediate(resolve));
-    return !settled;
-  };
-
-  it.each(["voice", "web"] as const)(
-    "%s: the outcome comes before the transcript is written; the next turn writes it at once and sees it",
-    async (channel) => {
-      const store = sqliteStore();
-      const { session, model } = await openVoiceSession([["One."], ["Two."]], store, channel);
-      const first = await session.runTurn({ text: "first" });
-      expect(first.text).toBe("One.");
-      expect(await pendingAfterATick(first.stored)).toBe(true);
-
-      const second = await session.runTurn({ text: "second" });
-      await expect(first.stored).resolves.toBeUndefined();
-      const secondPrompt = model.calls[1]?.prompt.map((message) =>
-        typeof message.content === "string"
-          ? message.content
-          : message.content.map((part) => ("text" in part ? part.text : "")).join(""),
-      );
-      expect(secondPrompt?.slice(1)).toEqual(["first", "One.", "second"]);
-      await second.stored;
-      const stored = await store.listMessages(session.conversationId);
-      expect(stored.map((message) => [message.sequence, message.role, message.text])).toEqual([
-        [1, "user", "first"],
-        [2, "assistant", "One."],
-        [3, "user", "second"],
-        [4, "assistant", "Two."],
-      ]);
-      expect(session.messages().map((message) => message.id)).toEqual(stored.map((message) => message.id));
-      await store.close();
-    },
-  );
-
-  it("an interruption trims the held reply once it is written", async () => {
-    const store = sqliteStore();
-    const { session } = await openVoiceSession([["Your order ships ", "on Monday."]], store);
-    const outcome = await session.runTurn({ text: "when?" });
-    expect(await pendingAfterATick(outcome.stored)).toBe(true);
-    await session.recordInterruption("Your order ships");
-    const stored = await store.listMessages(session.conversationId);
-    expect(stored.map((message) => [message.text, message.interrupted])).toEqual([
-      ["when?", false],
-      ["Your order ships", true],
-    ]);
-    await store.close();
-  });
-
-  it("a message stored by another channel meanwhile comes after the held ones", async () => {
-    const store = sqliteStore();
-    const { session } = await openVoiceSession([["Held reply."]], store);
-    await session.runTurn({ text: "spoken" });
-    const texted = await store.appendMessage({
-      conversationId: session.conversationId,
-      role: "user",
-      channel: "sms",
-      text: "texted",
-    });
-    expect(texted.sequence).toBe(3);
-    expect((await store.listMessages(session.conversationId)).map((message) => message.text)).toEqual([
-      "spoken",
-      "Held reply.",
-      "texted",
-    ]);
-    await store.close();
-  });
-
-  it("an SMS session's outcome waits for its transcript (no held appends off live channels)", async () => {
-    const store = sqliteStore();
-    const { session } = await openVoiceSession([["Texted reply."]], store, "sms");
-    const outcome = await session.runTurn({ text: "hello" });
-    expect(await pendingAfterATick(outcome.stored)).toBe(false);
-    expect(session.lastUserSequence).toBe(1);
-    await store.close();
   });
 });
 

@@ -148,9 +148,6 @@ export class WebChatSession {
     const onEvent = (event: TurnEvent) => this.render(turn, event);
     session.runTurn({ text: message.text }, { abortSignal: turn.controller.signal, onEvent }).then(
       (outcome) => {
-        outcome.stored.catch((error: unknown) =>
-          this.logger.error({ err: error }, "web chat: the turn's transcript was not stored"),
-        );
         if (outcome.error && !outcome.aborted) {
           this.logger.error(
             { [logKeys.turnId]: outcome.turnId, [logKeys.errorCode]: outcome.error.code, err: outcome.error },

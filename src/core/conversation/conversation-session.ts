@@ -33,12 +33,8 @@ export interface TurnOutcome {
   aborted: boolean;
   finishReason: TurnFinishReason;
   error: SwitchboardError | undefined;
-  /**
-   * Settles once the turn's messages are stored. On a live channel with a store that holds appends
-   * (voice and web chat on SQLite) the outcome comes first and the transcript a moment later; the
-   * session's next turn waits for it. Rejects when the transcript could not be stored.
-   */
-  stored: Promise<void>;
+  userMessage: StoredMessage;
+  assistantMessages: StoredMessage[];
 }
 
 /**
@@ -62,10 +58,6 @@ export class ConversationSession {
   private starting = false;
   private pendingTurns = 0;
   private lastTurnAssistantMessages: StoredMessage[] = [];
-  /** A live channel's transcript goes through the store's held appends (when it has them). */
-  private readonly holdsTranscript: boolean;
-  /** Turns that ended and whose held transcript has not been written yet. */
-  private heldTranscripts = 0;
 
   constructor(
     agent: ConversationAgent,
@@ -81,8 +73,6 @@ export class ConversationSession {
     this.prompt = historyToPrompt(this.history, channel);
     this.summary = summary;
     this.systemMessage = this.buildSystemMessage();
-    this.holdsTranscript =
-      (channel === "voice" || channel === "web") && agent.store.appendMessageHeld !== undefined;
   }
 
   private buildSystemMessage(): LanguageModelV3Message {
@@ -157,20 +147,12 @@ export class ConversationSession {
     return this.pendingTurns > 0;
   }
 
-  /**
-   * Runs one turn; a turn started while another runs waits for it (abort the first to pre-empt).
-   * Resolves when the reply is complete; the session's next work also waits for the transcript.
-   */
+  /** Runs one turn; a turn started while another runs waits for it (abort the first to pre-empt). */
   runTurn(input: TurnInput, options: RunTurnOptions = {}): Promise<TurnOutcome> {
     this.pendingTurns++;
-    let ended: (outcome: TurnOutcome) => void = noop;
-    const outcome = new Promise<TurnOutcome>((resolve) => {
-      ended = resolve;
-    });
-    const turn = this.enqueue(() => this.executeTurn(input, options, ended)).finally(() => {
+    return this.enqueue(() => this.executeTurn(input, options)).finally(() => {
       this.pendingTurns--;
     });
-    return Promise.race([outcome, turn]);
   }
 
   /**
@@ -182,8 +164,6 @@ export class ConversationSession {
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     if (this.starting) return Promise.resolve().then(() => this.enqueue(work));
     let run: Promise<T>;
-    // Someone waits behind a held transcript: write it now rather than at the store's next commit.
-    if (this.heldTranscripts > 0) this.agent.store.runHeldAppends?.();
     if (this.unsettled === 0) {
       this.starting = true;
       try {
@@ -248,15 +228,7 @@ export class ConversationSession {
     if (changed) this.prompt = historyToPrompt(this.history, this.channel);
   }
 
-  /**
-   * The turn, then its transcript. `ended` hears of the outcome as soon as the reply is complete;
-   * the returned promise (what the session's next work waits for) settles once it is stored.
-   */
-  private async executeTurn(
-    input: TurnInput,
-    options: RunTurnOptions,
-    ended: (outcome: TurnOutcome) => void,
-  ): Promise<TurnOutcome> {
+  private async executeTurn(input: TurnInput, options: RunTurnOptions): Promise<TurnOutcome> {
     const agent = this.agent;
     const turnId = `turn_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
     const conversationId = this.conversation.id;
@@ -275,24 +247,21 @@ export class ConversationSession {
     const startedAt = performance.now();
 
     emit({ type: "turn-start", turnId, conversationId, channel });
+    // The user message is written once the model has been called (at the end of this event-loop
+    // turn): an embedded store writes synchronously, and nothing should stand before the first token.
     const stored = options.storedUserMessage;
-    const userDraft: NewMessage = {
-      conversationId,
-      role: "user",
-      channel,
-      text: input.text,
-      inputKind: input.inputKind ?? null,
-      metadata: input.metadata ?? {},
-    };
-    const holds = this.holdsTranscript;
-    // Held, the user message is only queued now (ahead of anything a tool appends during the turn).
-    // Otherwise it is written once the model has been called (at the end of this event-loop turn):
-    // an embedded store writes synchronously, and nothing should stand before the first token.
     const userWrite = stored
       ? Promise.resolve(stored)
-      : holds
-        ? this.appendHeld(userDraft)
-        : afterThisEventLoopTurn().then(() => agent.store.appendMessage(userDraft));
+      : afterThisEventLoopTurn().then(() =>
+          agent.store.appendMessage({
+            conversationId,
+            role: "user",
+            channel,
+            text: input.text,
+            inputKind: input.inputKind ?? null,
+            metadata: input.metadata ?? {},
+          }),
+        );
     // Awaited below; observed now too, so a failed write cannot surface as an unhandled rejection
     // while the model call is still running.
     userWrite.catch(() => undefined);
@@ -346,41 +315,25 @@ export class ConversationSession {
       firstTextMs: result.firstTextAt === undefined ? undefined : result.firstTextAt - startedAt,
       durationMs: performance.now() - startedAt,
     });
-    const drafts = stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted);
-    let storedMessages: Promise<StoredMessage[]>;
-    if (holds) {
-      const writes = [userWrite, ...drafts.map((draft) => this.appendHeld(draft))];
-      this.heldTranscripts++;
-      storedMessages = Promise.all(writes).finally(() => {
-        this.heldTranscripts--;
-      });
-      // Work already waits behind this turn (a barge-in): no reason to hold the transcript.
-      if (this.unsettled > 1) agent.store.runHeldAppends?.();
-    } else {
-      storedMessages = appendInOrder(agent, userWrite, drafts);
+    const userMessage = await userWrite;
+    if (!alreadyInHistory) this.remember(userMessage);
+    const assistantMessages: StoredMessage[] = [];
+    for (const draft of stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted)) {
+      const message = await agent.store.appendMessage(draft);
+      this.remember(message);
+      assistantMessages.push(message);
     }
-    const transcript = storedMessages.then(([userMessage, ...assistantMessages]) => {
-      if (userMessage && !alreadyInHistory) this.remember(userMessage);
-      for (const message of assistantMessages) this.remember(message);
-      this.lastTurnAssistantMessages = assistantMessages.filter((message) => message.role === "assistant");
-      this.compactIfNeeded();
-    });
-    const outcome: TurnOutcome = {
+    this.lastTurnAssistantMessages = assistantMessages.filter((message) => message.role === "assistant");
+    this.compactIfNeeded();
+    return {
       turnId,
       text,
       aborted: result.aborted,
       finishReason: result.finishReason,
       error: result.error,
-      stored: transcript,
+      userMessage,
+      assistantMessages,
     };
-    if (holds) ended(outcome);
-    await transcript;
-    return outcome;
-  }
-
-  private appendHeld(draft: NewMessage): Promise<StoredMessage> {
-    const store = this.agent.store;
-    return store.appendMessageHeld ? store.appendMessageHeld(draft) : store.appendMessage(draft);
   }
 
   /** The highest sequence of a customer message this session has seen (-1 when none). */
@@ -488,17 +441,6 @@ function startNow<T>(work: () => Promise<T>): Promise<T> {
 }
 
 const neverAborted = new AbortController().signal;
-
-/** The user message, then the turn's messages one after another (each store assigns the next sequence). */
-async function appendInOrder(
-  agent: ConversationAgent,
-  userWrite: Promise<StoredMessage>,
-  drafts: readonly NewMessage[],
-): Promise<StoredMessage[]> {
-  const messages = [await userWrite];
-  for (const draft of drafts) messages.push(await agent.store.appendMessage(draft));
-  return messages;
-}
 
 function afterThisEventLoopTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -230,19 +230,6 @@ export function createSqliteConversationStore(
       assertOpen();
       return appendMessage(input, newId("msg"), now());
     },
-    appendMessageHeld(input) {
-      try {
-        assertOpen();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const id = newId("msg");
-      const at = now();
-      return database.hold(() => appendMessage(input, id, at));
-    },
-    runHeldAppends() {
-      if (database.open) database.runHeldWrites();
-    },
     async updateMessage(id, patch) {
       assertOpen();
       return updateMessage(id, patch);

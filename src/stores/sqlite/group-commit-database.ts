@@ -38,8 +38,6 @@ export class GroupCommitDatabase {
   private restartStatement: Statement | undefined;
   /** Writes waiting to run, back to back, right before the next commit (`deferWrite`). */
   private deferredWrites: Array<(beginFailure?: unknown) => void> = [];
-  /** Writes held back until the next commit or the next statement, whichever comes first (`hold`). */
-  private heldWrites: Array<() => void> = [];
   /** WAL resets done by this connection (tests and benchmarks read it). */
   walRestarts = 0;
 
@@ -68,27 +66,10 @@ export class GroupCommitDatabase {
     return this.connection.open;
   }
 
-  /**
-   * Prepares once. Every statement runs the held writes first (so it sees them, and comes after
-   * them); write statements open the group transaction before they run.
-   */
+  /** Prepares once; write statements open the group transaction before they run. */
   prepare(sql: string): SqliteStatement {
     const statement = this.connection.prepare(sql);
-    if (!writePattern.test(sql))
-      return {
-        run: (...parameters) => {
-          if (this.heldWrites.length !== 0) this.runHeldWrites();
-          return statement.run(...parameters);
-        },
-        get: (...parameters) => {
-          if (this.heldWrites.length !== 0) this.runHeldWrites();
-          return statement.get(...parameters);
-        },
-        all: (...parameters) => {
-          if (this.heldWrites.length !== 0) this.runHeldWrites();
-          return statement.all(...parameters);
-        },
-      };
+    if (!writePattern.test(sql)) return statement;
     return {
       run: (...parameters) => {
         this.beginWrite();
@@ -119,7 +100,6 @@ export class GroupCommitDatabase {
     body: (...parameters: Arguments) => Result,
   ): (...parameters: Arguments) => Result {
     return (...parameters) => {
-      // Held writes run before the savepoint: a rollback of this body must not take them with it.
       this.beginWrite();
       const savepoint = this.savepointAt(this.savepointDepth++);
       savepoint.begin.run();
@@ -162,40 +142,8 @@ export class GroupCommitDatabase {
     });
   }
 
-  /**
-   * Holds `write` back until the next commit (at the latest `lazyCommitDelayMs` from now) or the
-   * next statement on this connection, whichever comes first, and runs it then, back to back with
-   * the other held writes, in the order they were held. For writes nobody waits on (a live call's
-   * transcript): a thousand calls' appends then run a hundred at a time, with SQLite's code and
-   * pages still in the CPU's caches, instead of one at a time between other work (voice CPU per
-   * turn, docs/performance.md). Since any statement runs them first, readers see them and later
-   * writes come after them. Resolves with the result once it has run; rejects with its error.
-   */
-  hold<Result>(write: () => Result): Promise<Result> {
-    if (!this.connection.open) return Promise.reject(new Error("The SQLite database is closed"));
-    return new Promise<Result>((resolve, reject) => {
-      this.heldWrites.push(() => {
-        try {
-          resolve(write());
-        } catch (error) {
-          reject(error);
-        }
-      });
-      this.armLazyCommit();
-    });
-  }
-
-  /** Runs the held writes now (someone waits for one of them). */
-  runHeldWrites(): void {
-    if (this.heldWrites.length === 0) return;
-    const writes = this.heldWrites;
-    this.heldWrites = [];
-    for (const write of writes) write();
-  }
-
   /** Resolves once everything written so far is committed and on disk. */
   flush(): Promise<void> {
-    this.runHeldWrites();
     if (this.transactionOpen) this.scheduleImmediateCommit();
     const committed = this.walSync.committedCount;
     return this.walSync.waitFor(this.transactionOpen ? committed + 1 : committed);
@@ -238,15 +186,10 @@ export class GroupCommitDatabase {
   }
 
   private beginWrite(): void {
-    if (this.heldWrites.length !== 0) this.runHeldWrites();
     if (this.transactionOpen) return;
     this.begin.run();
     this.transactionOpen = true;
-    this.armLazyCommit();
-  }
-
-  private armLazyCommit(): void {
-    this.lazyCommitTimer ??= setTimeout(this.commitNow, this.lazyCommitDelayMs);
+    this.lazyCommitTimer = setTimeout(this.commitNow, this.lazyCommitDelayMs);
   }
 
   /**
@@ -268,12 +211,10 @@ export class GroupCommitDatabase {
   };
 
   private readonly commitNow = (): void => {
-    this.runHeldWrites();
     this.runDeferredWrites();
-    clearTimeout(this.lazyCommitTimer);
-    this.lazyCommitTimer = undefined;
     if (!this.transactionOpen) return;
     this.transactionOpen = false;
+    clearTimeout(this.lazyCommitTimer);
     try {
       this.commit.run();
     } catch (error) {

@@ -44,9 +44,6 @@ export function startReply(session: RelaySession, input: TurnInput): void {
   const onEvent = (event: TurnEvent) => renderEvent(session, reply, event);
   conversation.runTurn(input, { abortSignal: reply.controller.signal, onEvent }).then(
     (outcome) => {
-      outcome.stored.catch((error: unknown) =>
-        session.logger.error({ err: error }, "relay: the turn's transcript was not stored"),
-      );
       if (outcome.error && !outcome.aborted) {
         session.logger.error(
           { [logKeys.turnId]: outcome.turnId, [logKeys.errorCode]: outcome.error.code, err: outcome.error },
