@@ -10,7 +10,6 @@ import { parseEmailAddress } from "../channels/email/parse-email-address.js";
 import { registerSendGridEventRoutes } from "../channels/email/sendgrid-event-routes.js";
 import { AsyncReplyRunner } from "../channels/messaging/async-reply-runner.js";
 import { InboundQueue } from "../channels/messaging/inbound-queue.js";
-import { InboundRetention } from "../channels/messaging/inbound-retention.js";
 import { WebhookPressure } from "../channels/messaging/webhook-pressure.js";
 import { smsChannelInstructions } from "../channels/sms/sms-style.js";
 import { registerSmsRoutes } from "../channels/sms/sms-webhook-routes.js";
@@ -42,6 +41,12 @@ import { createMetrics } from "../observability/metrics.js";
 import { OutboxWorker } from "../outbox/outbox-worker.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { NewOutboxEntry } from "../ports/outbox-store.js";
+import { DataRetention } from "../retention/data-retention.js";
+import {
+  finishedOutboundSweep,
+  handledInboundIdsSweep,
+  idleConversationsSweep,
+} from "../retention/retention-sweeps.js";
 import { createCustomerTools } from "../tools/customer-tools.js";
 import { createHttpTools } from "../tools/http-tools.js";
 import { createHumanHandoffTools } from "../tools/human-handoff-tools.js";
@@ -296,8 +301,17 @@ export async function createApp(
   outboxWorker.start();
   await replies.resumePending();
   await inbound.resumeUnhandled();
-  const inboundRetention = new InboundRetention({ messagingState: stores.messagingState, logger });
-  inboundRetention.start();
+  const retention = new DataRetention({
+    logger,
+    sweeps: [
+      handledInboundIdsSweep(stores.messagingState),
+      finishedOutboundSweep(stores.outbox, config.retention.outboxDays),
+      ...(config.retention.conversationDays === undefined
+        ? []
+        : [idleConversationsSweep({ store, outbox: stores.outbox }, config.retention.conversationDays)]),
+    ],
+  });
+  retention.start();
 
   let closed = false;
   return {
@@ -321,7 +335,7 @@ export async function createApp(
       if (closed) return;
       closed = true;
       await server.close();
-      await inboundRetention.close();
+      await retention.close();
       await inbound.close();
       await replies.close();
       await outboxWorker.stop();

@@ -204,6 +204,10 @@ const environmentSchema = z.object({
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  RETENTION_DAYS: optionalString.pipe(
+    z.coerce.number<string | undefined>().int().min(1).max(36_500).optional(),
+  ),
   SEGMENT_WRITE_KEY: optionalString,
   SEGMENT_HOST: optionalString,
   ADMIN_TOKEN: bearerToken,
@@ -311,6 +315,12 @@ export interface Config {
     apiBaseUrl: string | undefined;
   };
   outbox: { retryBaseDelayMs: number; maxAttempts: number; leaseMs: number };
+  retention: {
+    /** Finished outbound messages are deleted this many days after their last status change. */
+    outboxDays: number;
+    /** Conversations nobody wrote to for this many days are erased; unset keeps them. */
+    conversationDays: number | undefined;
+  };
   segment: { writeKey: string | undefined; host: string | undefined };
   knowledge: {
     provider: "local" | "bedrock" | "none";
@@ -443,6 +453,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
       leaseMs: env.OUTBOX_LEASE_MS,
     },
+    retention: { outboxDays: env.OUTBOX_RETENTION_DAYS, conversationDays: env.RETENTION_DAYS },
     segment: { writeKey: env.SEGMENT_WRITE_KEY, host: env.SEGMENT_HOST },
     knowledge: {
       provider: env.KNOWLEDGE_PROVIDER,

@@ -6,6 +6,7 @@ import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerStore } from "../ports/customer-store.js";
 import type { InboundEvent } from "../ports/messaging-state-store.js";
 import type { OutboxStatus, OutboxStore } from "../ports/outbox-store.js";
+import { eraseConversation } from "../retention/erase-conversation.js";
 import { bearerTokenCheck } from "./bearer-token.js";
 
 const listQuerySchema = z.object({
@@ -120,10 +121,7 @@ export function registerAdminApiRoutes(
       const customer = await customers.getCustomer(request.params.id);
       if (!customer) throw new NotFoundError(`Customer ${request.params.id}`);
       const conversations = await store.listConversations({ customerId: customer.id, limit: 10_000 });
-      for (const conversation of conversations) {
-        await outbox.deleteOutboundForConversation(conversation.id);
-        await store.deleteConversation(conversation.id);
-      }
+      for (const conversation of conversations) await eraseConversation({ store, outbox }, conversation.id);
       await customers.deleteCustomer(customer.id);
       await customers.appendAudit({
         customerId: customer.id,

@@ -73,6 +73,11 @@ export interface OutboxStore {
   getOutbound(id: string): Promise<OutboxEntry | undefined>;
   /** Erases a conversation's outbound messages (privacy requests). */
   deleteOutboundForConversation(conversationId: string): Promise<number>;
+  /**
+   * Deletes up to `limit` finished entries (neither `pending` nor `sending`) last updated before
+   * `before`, oldest first, with their idempotency keys; returns how many (retention).
+   */
+  deleteFinishedOutboundBefore(before: number, limit: number): Promise<number>;
   /** Newest first. */
   listOutbound(options?: {
     status?: OutboxStatus;

@@ -92,6 +92,18 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads the retention periods: finished outbound messages 30 days, conversations kept unless set", () => {
+    expect(loadConfig({}).retention).toEqual({ outboxDays: 30, conversationDays: undefined });
+    expect(loadConfig({ RETENTION_DAYS: "", OUTBOX_RETENTION_DAYS: "7" }).retention).toEqual({
+      outboxDays: 7,
+      conversationDays: undefined,
+    });
+    expect(loadConfig({ RETENTION_DAYS: "365" }).retention.conversationDays).toBe(365);
+    expect(() => loadConfig({ RETENTION_DAYS: "0" })).toThrowError(/RETENTION_DAYS/);
+    expect(() => loadConfig({ RETENTION_DAYS: "a year" })).toThrowError(/RETENTION_DAYS/);
+    expect(() => loadConfig({ OUTBOX_RETENTION_DAYS: "1.5" })).toThrowError(/OUTBOX_RETENTION_DAYS/);
+  });
+
   it("reads the events webhook's URL (http or https) and secret", () => {
     expect(loadConfig({}).eventsWebhook).toEqual({ url: undefined, secret: undefined });
     expect(

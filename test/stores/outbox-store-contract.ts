@@ -124,6 +124,57 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       expect((await outbox.listOutbound({ status: "dead" })).map((entry) => entry.id)).toEqual([b.id]);
     });
 
+    it("deletes finished entries last updated before a time, oldest first, and keeps work in progress", async () => {
+      const { outbox } = harness;
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
+      const sent = (await outbox.enqueueOutbound({ idempotencyKey: "sent", payload: sms() })).entry;
+      const failed = (await outbox.enqueueOutbound({ idempotencyKey: "failed", payload: sms() })).entry;
+      const pending = (await outbox.enqueueOutbound({ idempotencyKey: "pending", payload: sms() })).entry;
+      const sending = (await outbox.enqueueOutbound({ idempotencyKey: "sending", payload: sms() })).entry;
+      await tick();
+      const beforeAnyFinished = Date.now();
+      await tick();
+      await outbox.markOutboundSent(sent.id, {
+        sender: "twilio",
+        providerMessageId: "SM9",
+        providerStatus: "queued",
+      });
+      await tick();
+      await outbox.markOutboundFailed(failed.id, {
+        error: "invalid number",
+        errorCode: "21211",
+        dead: false,
+      });
+      await tick();
+      await outbox.claimDueOutbound({ now: Date.now(), limit: 10, workerId: "w", leaseMs: 60_000 });
+      const claimed = await outbox.getOutbound(sending.id);
+      expect(claimed?.status).toBe("sending");
+      await outbox.markOutboundRetry(pending.id, {
+        nextAttemptAt: Date.now() + 60_000,
+        error: "HTTP 500",
+        errorCode: "500",
+      });
+      await tick();
+
+      expect(await outbox.deleteFinishedOutboundBefore(beforeAnyFinished, 10)).toBe(0);
+      expect(await outbox.deleteFinishedOutboundBefore(Date.now(), 1)).toBe(1);
+      expect(await outbox.getOutbound(sent.id)).toBeUndefined();
+      expect(await outbox.getOutbound(failed.id)).toBeDefined();
+      expect(await outbox.deleteFinishedOutboundBefore(Date.now(), 10)).toBe(1);
+      expect((await outbox.listOutbound()).map((entry) => entry.id).sort()).toEqual(
+        [pending.id, sending.id].sort(),
+      );
+      // Its status callback no longer finds it, and its idempotency key is free again.
+      expect(
+        await outbox.updateOutboundProviderStatus("SM9", {
+          providerStatus: "delivered",
+          status: "delivered",
+          errorCode: null,
+        }),
+      ).toBeUndefined();
+      expect((await outbox.enqueueOutbound({ idempotencyKey: "sent", payload: sms() })).created).toBe(true);
+    });
+
     it("applies provider statuses without moving backwards", async () => {
       const { outbox } = harness;
       const entry = (

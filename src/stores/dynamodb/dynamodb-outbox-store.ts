@@ -1,5 +1,5 @@
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
+import type { OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
 import { failedOutboxFields, retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
 import { claimDueOutbound } from "./dynamodb-claim-due-outbound.js";
@@ -12,6 +12,7 @@ import {
   isConditionalCheckFailed,
   queryItems,
   timeKey,
+  timeKeyUpperBound,
 } from "./dynamodb-items.js";
 import {
   allOutboxPartition,
@@ -22,6 +23,13 @@ import {
   toOutboxEntry,
 } from "./dynamodb-outbox-items.js";
 import { indexNames } from "./dynamodb-table.js";
+
+/** An entry's items: the entry, its idempotency guard and its provider id pointer. */
+const entryItemKeys = (entry: OutboxEntry) => [
+  outboxKeys.entry(entry.id),
+  outboxKeys.idempotencyKey(entry.idempotencyKey),
+  ...(entry.providerMessageId === null ? [] : [outboxKeys.providerMessage(entry.providerMessageId)]),
+];
 
 /**
  * The durable outbox in the single DynamoDB table, safe with several worker nodes: enqueue is
@@ -157,14 +165,33 @@ export function createDynamoDbOutboxStore(access: DynamoDbTableAccess): OutboxSt
         undefined,
         Number.MAX_SAFE_INTEGER,
       );
-      await deleteItems(
-        access,
-        entries.flatMap((entry) => [
-          outboxKeys.entry(entry.id),
-          outboxKeys.idempotencyKey(entry.idempotencyKey),
-          ...(entry.providerMessageId === null ? [] : [outboxKeys.providerMessage(entry.providerMessageId)]),
-        ]),
-      );
+      await deleteItems(access, entries.flatMap(entryItemKeys));
+      return entries.length;
+    },
+    async deleteFinishedOutboundBefore(before, limit) {
+      // Oldest first by creation (an entry finishes after it is created); kept when still at work
+      // or updated since.
+      const entries = (
+        await queryItems(
+          access,
+          {
+            IndexName: indexNames.recency,
+            KeyConditionExpression: "gsi1pk = :partition AND gsi1sk < :before",
+            FilterExpression: "NOT (#status IN (:pending, :sending)) AND updatedAt < :beforeTime",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":partition": allOutboxPartition,
+              ":before": timeKeyUpperBound(before),
+              ":pending": "pending",
+              ":sending": "sending",
+              ":beforeTime": before,
+            },
+            ScanIndexForward: true,
+          },
+          limit,
+        )
+      ).map(toOutboxEntry);
+      await deleteItems(access, entries.flatMap(entryItemKeys));
       return entries.length;
     },
     async listOutbound(options = {}) {

@@ -70,6 +70,19 @@ export function createMemoryOutboxStore(): OutboxStore {
       const entry = find(id);
       return entry ? copy(entry) : undefined;
     },
+    async deleteFinishedOutboundBefore(before, limit) {
+      const finished = [...entries.values()]
+        .filter(
+          (entry) => entry.status !== "pending" && entry.status !== "sending" && entry.updatedAt < before,
+        )
+        .sort((a, b) => a.updatedAt - b.updatedAt)
+        .slice(0, limit);
+      for (const entry of finished) {
+        entries.delete(entry.id);
+        byKey.delete(entry.idempotencyKey);
+      }
+      return finished.length;
+    },
     async deleteOutboundForConversation(conversationId) {
       let deleted = 0;
       for (const [id, entry] of entries) {

@@ -20,6 +20,10 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
     byKey: database.prepare("SELECT * FROM outbox WHERE idempotency_key = ?"),
     byId: database.prepare("SELECT * FROM outbox WHERE id = ?"),
     deleteForConversation: database.prepare("DELETE FROM outbox WHERE conversation_id = ?"),
+    deleteFinishedBefore: database.prepare(
+      `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_finished
+         WHERE status NOT IN ('pending', 'sending') AND updated_at < ? ORDER BY updated_at LIMIT ?)`,
+    ),
     byProviderId: database.prepare("SELECT * FROM outbox WHERE provider_message_id = ?"),
     claim: database.prepare(
       `UPDATE outbox SET status = 'sending', claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ?
@@ -113,6 +117,9 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
     },
     async deleteOutboundForConversation(conversationId) {
       return statements.deleteForConversation.run(conversationId).changes;
+    },
+    async deleteFinishedOutboundBefore(before, limit) {
+      return statements.deleteFinishedBefore.run(before, limit).changes;
     },
     async listOutbound(options = {}) {
       const rows = statements.list.all(

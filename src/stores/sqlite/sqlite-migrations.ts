@@ -174,4 +174,8 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE inbound_events ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE inbound_events ADD COLUMN last_error TEXT;
   `,
+  // Retention: finished outbound messages, oldest first.
+  `
+  CREATE INDEX outbox_finished ON outbox (updated_at) WHERE status NOT IN ('pending', 'sending');
+  `,
 ];
