@@ -227,20 +227,35 @@ async function refreshDashboard() {
     return tr;
   });
   document.querySelector("#conversations tbody").replaceChildren(...conversationRows);
-  const outboxRows = [...outbox]
-    .sort((a, b) => b.createdAt - a.createdAt)
-    .map((entry) =>
-      row([
-        formatTime(entry.createdAt),
-        entry.kind,
-        entry.payload?.to ?? "",
-        entry.status,
-        outboxContent(entry),
-      ]),
-    );
+  const outboxRows = [...outbox].sort((a, b) => b.createdAt - a.createdAt).map(outboxRow);
   document.querySelector("#outbox tbody").replaceChildren(...outboxRows);
   if (dashboard.selected) await showTimeline(dashboard.selected);
   setDashboardStatus(`Updated ${new Date().toLocaleTimeString()}.`);
+}
+
+/** One outbox entry; one that never reached the provider shows why, and can be sent again. */
+function outboxRow(entry) {
+  const stopped = entry.status === "failed" || entry.status === "dead";
+  const tr = row([
+    formatTime(entry.createdAt),
+    entry.kind,
+    entry.payload?.to ?? "",
+    stopped && entry.lastError ? `${entry.status}: ${entry.lastError}` : entry.status,
+    outboxContent(entry),
+  ]);
+  const cell = element("td");
+  if (stopped) {
+    const retry = element("button", "", "Send again");
+    retry.addEventListener("click", () => {
+      retry.disabled = true;
+      api(`/api/outbox/${encodeURIComponent(entry.id)}/retry`, "POST")
+        .then(() => refreshDashboard())
+        .catch(showDashboardError);
+    });
+    cell.append(retry);
+  }
+  tr.append(cell);
+  return tr;
 }
 
 /** Inbox events whose handling failed: shown only when there are some, each with a retry button. */

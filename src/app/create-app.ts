@@ -295,6 +295,7 @@ export async function createApp(
     customers: stores.customers,
     outbox: stores.outbox,
     inbox: inbound,
+    wakeOutbox: () => outboxWorker.wake(),
     adminToken,
   });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { BadRequestError } from "../errors/bad-request-error.js";
 import { NotFoundError } from "../errors/not-found-error.js";
+import { SwitchboardError } from "../errors/switchboard-error.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerStore } from "../ports/customer-store.js";
 import type { InboundEvent } from "../ports/messaging-state-store.js";
@@ -36,6 +37,8 @@ export function registerAdminApiRoutes(
     outbox: OutboxStore;
     /** The messaging inbox: events whose handling failed, and another try at an operator's request. */
     inbox: FailedInbox;
+    /** Tells the outbox worker that an entry is due now. */
+    wakeOutbox: () => void;
     adminToken: string;
   },
 ): void {
@@ -84,6 +87,22 @@ export function registerAdminApiRoutes(
       if (!query.success)
         throw new BadRequestError(`Invalid query: ${query.error.issues[0]?.message ?? "invalid"}`);
       return { outbox: await outbox.listOutbound(query.data) };
+    });
+
+    // Another try for a message that never reached the provider, once its cause is fixed.
+    api.post<{ Params: { id: string } }>("/api/outbox/:id/retry", async (request, reply) => {
+      const result = await outbox.requeueOutbound(request.params.id, Date.now());
+      if (!result) throw new NotFoundError(`Outbox entry ${request.params.id}`);
+      if (!result.requeued)
+        throw new SwitchboardError(
+          "OUTBOX_NOT_RETRYABLE",
+          `Outbox entry ${result.entry.id} is ${result.entry.status}: only a failed or dead message can be sent again`,
+          { statusCode: 409 },
+        );
+      request.log.info({ outboxId: result.entry.id }, "outbox: entry requeued by an operator");
+      dependencies.wakeOutbox();
+      reply.code(202);
+      return { entry: result.entry };
     });
 
     api.get<{ Params: { id: string } }>("/api/customers/:id", async (request) => {

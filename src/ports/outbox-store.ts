@@ -71,6 +71,12 @@ export interface OutboxStore {
     update: { providerStatus: string; status: OutboxStatus | null; errorCode: string | null },
   ): Promise<OutboxEntry | undefined>;
   getOutbound(id: string): Promise<OutboxEntry | undefined>;
+  /**
+   * An operator's "send it again" for an entry that never reached the provider (`failed` or
+   * `dead`): pending again, due `now`, with its attempts counted from zero. Any other status is
+   * left alone (`requeued: false`); undefined when there is no such entry.
+   */
+  requeueOutbound(id: string, now: number): Promise<{ entry: OutboxEntry; requeued: boolean } | undefined>;
   /** Erases a conversation's outbound messages (privacy requests). */
   deleteOutboundForConversation(conversationId: string): Promise<number>;
   /**

@@ -32,6 +32,18 @@ export function retryOutboxFields(failure: RetryFailure, updatedAt: number): Par
   };
 }
 
+/** What an operator's requeue of a failed or dead entry sets: pending and due `now`, attempts from zero. */
+export function requeuedOutboxFields(now: number): Partial<OutboxEntry> {
+  return {
+    status: "pending",
+    attempts: 0,
+    nextAttemptAt: now,
+    claimedBy: null,
+    claimExpiresAt: null,
+    updatedAt: now,
+  };
+}
+
 /** What a final failure sets: `failed`, or `dead` when retries ran out; the claim released. */
 export function failedOutboxFields(failure: FinalFailure, updatedAt: number): Partial<OutboxEntry> {
   return {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createFakeTwilioServer } from "../../src/testing/create-fake-twilio-server.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
@@ -116,6 +117,64 @@ describe("HTTP: health and admin API", () => {
       events: unknown[];
     };
     expect(after.events).toEqual([]);
+  });
+
+  it("sends a failed outbound message again at the operator's request, once its cause is fixed", async () => {
+    const accountSid = "AC44444444444444444444444444444444";
+    const twilio = await createFakeTwilioServer({ accountSid, authToken: "retry-test-token" });
+    try {
+      server = await startTestServer({
+        TWILIO_ACCOUNT_SID: accountSid,
+        TWILIO_AUTH_TOKEN: "retry-test-token",
+        TWILIO_PHONE_NUMBER: "+18885550100",
+        TWILIO_API_BASE_URL: twilio.url,
+      });
+      const headers = { authorization: "Bearer test-admin-token" };
+      // Wrong credentials: Twilio answers 401 / 20003, a failure no automatic retry can fix.
+      twilio.failNext(1, { status: 401, code: 20003, message: "Authenticate" });
+      const { entry } = await server.app.stores.outbox.enqueueOutbound({
+        idempotencyKey: "operator-retry",
+        payload: { kind: "sms", to: "+14155550123", body: "Your order ships Monday." },
+      });
+      server.app.outboxWorker.wake();
+      await eventually(
+        async () => (await server?.app.stores.outbox.getOutbound(entry.id))?.status === "failed",
+        "the send failed for good",
+      );
+      expect(twilio.messages).toHaveLength(0);
+
+      const retry = (id: string) =>
+        fetch(`${server?.baseUrl}/api/outbox/${id}/retry`, { method: "POST", headers });
+      expect((await fetch(`${server.baseUrl}/api/outbox/${entry.id}/retry`, { method: "POST" })).status).toBe(
+        401,
+      );
+      expect((await retry("out_missing")).status).toBe(404);
+      const retried = await retry(entry.id);
+      expect(retried.status).toBe(202);
+      expect(((await retried.json()) as { entry: { status: string; attempts: number } }).entry).toMatchObject(
+        {
+          status: "pending",
+          attempts: 0,
+        },
+      );
+      await eventually(async () => twilio.messages.length === 1, "the message sent on the retry");
+      expect(twilio.messages[0]).toMatchObject({ to: "+14155550123", body: "Your order ships Monday." });
+      await eventually(
+        async () => (await server?.app.stores.outbox.getOutbound(entry.id))?.status === "sent",
+        "the entry marked sent",
+      );
+      // Sent once: asking again is refused, and nothing more leaves.
+      const again = await retry(entry.id);
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: "OUTBOX_NOT_RETRYABLE",
+        message: expect.stringContaining("is sent"),
+      });
+      await server.app.outboxWorker.drain();
+      expect(twilio.messages).toHaveLength(1);
+    } finally {
+      await twilio.close();
+    }
   });
 
   it("answers unknown routes with a JSON 404", async () => {

@@ -132,6 +132,42 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
     await page.context().close();
   });
 
+  it("shows why an outbound message failed and sends it again from the dashboard", async () => {
+    const { outbox } = server.app.stores;
+    const { entry } = await outbox.enqueueOutbound({
+      idempotencyKey: "dashboard-failed-1",
+      payload: { kind: "sms", to: "+14155550177", body: "Your table is ready" },
+    });
+    // As a send with wrong credentials leaves it (the dev outbox would deliver it at once).
+    const now = Date.now();
+    await outbox.claimDueOutbound({ now: now + 60_000, limit: 50, workerId: "test", leaseMs: 60_000 });
+    await outbox.markOutboundFailed(entry.id, {
+      error: "Twilio rejected the request (HTTP 401, error 20003): <i>authentication failed</i>",
+      errorCode: "20003",
+      dead: false,
+    });
+    const { page, errors } = await openPage();
+    await page.fill("#token-input", "test-admin-token");
+    await page.click("#token-form button");
+    const failed = page.locator("#outbox tbody tr", { hasText: "Your table is ready" });
+    await failed.waitFor();
+    await expect(failed.textContent()).resolves.toContain(
+      "failed: Twilio rejected the request (HTTP 401, error 20003): <i>authentication failed</i>",
+    );
+    await expect(page.locator("#outbox i").count()).resolves.toBe(0);
+
+    await failed.locator("button", { hasText: "Send again" }).click();
+    // The dev outbox delivers it; the dashboard (refreshed every 3 s) shows so, with no button.
+    const delivered = page
+      .locator("#outbox tbody tr", { hasText: "Your table is ready" })
+      .filter({ hasText: "delivered" });
+    await delivered.waitFor({ timeout: 10_000 });
+    await expect(delivered.locator("button").count()).resolves.toBe(0);
+    expect((await outbox.getOutbound(entry.id))?.status).toBe("delivered");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("exports a customer's data and erases the customer from the dashboard", async () => {
     const posted = await fetch(`${server.baseUrl}/twilio/sms`, {
       method: "POST",

@@ -175,6 +175,40 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       expect((await outbox.enqueueOutbound({ idempotencyKey: "sent", payload: sms() })).created).toBe(true);
     });
 
+    it("requeues a failed or dead entry as due now with its attempts from zero, and nothing else", async () => {
+      const { outbox } = harness;
+      const failed = (await outbox.enqueueOutbound({ idempotencyKey: "f", payload: sms() })).entry;
+      const dead = (await outbox.enqueueOutbound({ idempotencyKey: "d", payload: sms() })).entry;
+      const sent = (await outbox.enqueueOutbound({ idempotencyKey: "s", payload: sms() })).entry;
+      await outbox.claimDueOutbound({ now: Date.now(), limit: 10, workerId: "w", leaseMs: 60_000 });
+      await outbox.markOutboundFailed(failed.id, { error: "auth", errorCode: "20003", dead: false });
+      await outbox.markOutboundFailed(dead.id, { error: "HTTP 500", errorCode: "500", dead: true });
+      await outbox.markOutboundSent(sent.id, {
+        sender: "twilio",
+        providerMessageId: "SM7",
+        providerStatus: "queued",
+      });
+
+      const now = Date.now() + 1000;
+      for (const entry of [failed, dead]) {
+        const result = await outbox.requeueOutbound(entry.id, now);
+        expect(result?.requeued).toBe(true);
+        expect(result?.entry).toMatchObject({
+          status: "pending",
+          attempts: 0,
+          nextAttemptAt: now,
+          claimedBy: null,
+        });
+      }
+      const refused = await outbox.requeueOutbound(sent.id, now);
+      expect(refused).toMatchObject({ requeued: false, entry: { id: sent.id, status: "sent" } });
+      expect(await outbox.requeueOutbound("out_missing", now)).toBeUndefined();
+      // Due again: the next claim takes the two, not the sent one.
+      const claimed = await outbox.claimDueOutbound({ now, limit: 10, workerId: "w2", leaseMs: 60_000 });
+      expect(claimed.map((entry) => entry.id).sort()).toEqual([failed.id, dead.id].sort());
+      expect(claimed.every((entry) => entry.attempts === 1)).toBe(true);
+    });
+
     it("applies provider statuses without moving backwards", async () => {
       const { outbox } = harness;
       const entry = (

@@ -1,6 +1,11 @@
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
-import { failedOutboxFields, retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
+import {
+  failedOutboxFields,
+  requeuedOutboxFields,
+  retryOutboxFields,
+  sentOutboxFields,
+} from "../outbox-status-fields.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
 import { claimDueOutbound } from "./dynamodb-claim-due-outbound.js";
 import { enqueueOutbound } from "./dynamodb-enqueue-outbound.js";
@@ -152,6 +157,29 @@ export function createDynamoDbOutboxStore(access: DynamoDbTableAccess): OutboxSt
         }
       }
       throw new Error(`Outbox entry ${String(pointer.entryId)}: too many concurrent status updates`);
+    },
+    async requeueOutbound(id, now) {
+      const update = buildUpdate({
+        set: { ...requeuedOutboxFields(now), gsi2pk: dueOutboxPartition, gsi2sk: timeKey(now, id) },
+      });
+      try {
+        const result = await documentClient.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: outboxKeys.entry(id),
+            UpdateExpression: update.UpdateExpression,
+            ConditionExpression: "#status IN (:failed, :dead)",
+            ExpressionAttributeNames: { ...update.names, "#status": "status" },
+            ExpressionAttributeValues: { ...update.values, ":failed": "failed", ":dead": "dead" },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return result.Attributes ? { entry: toOutboxEntry(result.Attributes), requeued: true } : undefined;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        const item = await getItem(access, outboxKeys.entry(id));
+        return item ? { entry: toOutboxEntry(item), requeued: false } : undefined;
+      }
     },
     async getOutbound(id) {
       const item = await getItem(access, outboxKeys.entry(id));

@@ -1,6 +1,11 @@
 import type { OutboxEntry, OutboxStore } from "../../ports/outbox-store.js";
 import { newOutboxEntry } from "../new-outbox-entry.js";
-import { failedOutboxFields, retryOutboxFields, sentOutboxFields } from "../outbox-status-fields.js";
+import {
+  failedOutboxFields,
+  requeuedOutboxFields,
+  retryOutboxFields,
+  sentOutboxFields,
+} from "../outbox-status-fields.js";
 import { outboxStatusRank } from "../outbox-status-rank.js";
 
 /** In-memory outbox for tests and `STORE=memory` (not durable, by definition). */
@@ -69,6 +74,13 @@ export function createMemoryOutboxStore(): OutboxStore {
     async getOutbound(id) {
       const entry = find(id);
       return entry ? copy(entry) : undefined;
+    },
+    async requeueOutbound(id, now) {
+      const entry = find(id);
+      if (!entry) return undefined;
+      const requeued = entry.status === "failed" || entry.status === "dead";
+      if (requeued) Object.assign(entry, requeuedOutboxFields(now));
+      return { entry: copy(entry), requeued };
     },
     async deleteFinishedOutboundBefore(before, limit) {
       const finished = [...entries.values()]

@@ -46,6 +46,10 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
       `UPDATE outbox SET status = ?, last_error = ?, last_error_code = ?, claimed_by = NULL, claim_expires_at = NULL,
          updated_at = ? WHERE id = ?`,
     ),
+    requeue: database.prepare(
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?1, claimed_by = NULL,
+         claim_expires_at = NULL, updated_at = ?1 WHERE id = ?2 AND status IN ('failed', 'dead') RETURNING *`,
+    ),
     providerStatus: database.prepare(
       "UPDATE outbox SET status = ?, provider_status = ?, last_error_code = COALESCE(?, last_error_code), updated_at = ? WHERE id = ?",
     ),
@@ -114,6 +118,12 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
     async getOutbound(id) {
       const row = statements.byId.get(id) as Row | undefined;
       return row ? toEntry(row) : undefined;
+    },
+    async requeueOutbound(id, now) {
+      const row = statements.requeue.get(now, id) as Row | undefined;
+      if (row) return { entry: toEntry(row), requeued: true };
+      const current = statements.byId.get(id) as Row | undefined;
+      return current ? { entry: toEntry(current), requeued: false } : undefined;
     },
     async deleteOutboundForConversation(conversationId) {
       return statements.deleteForConversation.run(conversationId).changes;
