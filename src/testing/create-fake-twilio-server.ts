@@ -22,6 +22,18 @@ export interface FakeTwilioCall {
   url: string | undefined;
 }
 
+/** A number of the account (IncomingPhoneNumbers), with the webhooks the console would show. */
+export interface FakeTwilioNumber {
+  sid: string;
+  phoneNumber: string;
+  voiceUrl: string;
+  voiceMethod: string;
+  smsUrl: string;
+  smsMethod: string;
+  voiceApplicationSid: string | null;
+  smsApplicationSid: string | null;
+}
+
 export interface FakeFailure {
   status: number;
   code?: number;
@@ -34,6 +46,10 @@ export interface FakeTwilioServer {
   url: string;
   messages: FakeTwilioMessage[];
   calls: FakeTwilioCall[];
+  /** The account's numbers, as updated through the API. */
+  numbers: FakeTwilioNumber[];
+  /** The form of each number update, in order. */
+  numberUpdates: Array<{ sid: string; form: Record<string, string | string[]> }>;
   /** Every request, including refused ones. */
   requests: Array<{ method: string; path: string; status: number }>;
   /** The next `count` requests fail with this answer. */
@@ -57,7 +73,20 @@ export interface FakeTwilioServer {
 export async function createFakeTwilioServer(options: {
   accountSid: string;
   authToken: string;
+  /** The account's numbers (IncomingPhoneNumbers); none by default. */
+  numbers?: Array<Partial<FakeTwilioNumber> & { phoneNumber: string }>;
 }): Promise<FakeTwilioServer> {
+  const numbers: FakeTwilioNumber[] = (options.numbers ?? []).map((number) => ({
+    sid: `PN${randomBytes(16).toString("hex")}`,
+    voiceUrl: "https://demo.twilio.com/welcome/voice/",
+    voiceMethod: "POST",
+    smsUrl: "https://demo.twilio.com/welcome/sms/reply",
+    smsMethod: "POST",
+    voiceApplicationSid: null,
+    smsApplicationSid: null,
+    ...number,
+  }));
+  const numberUpdates: FakeTwilioServer["numberUpdates"] = [];
   const messages: FakeTwilioMessage[] = [];
   const calls: FakeTwilioCall[] = [];
   const requests: FakeTwilioServer["requests"] = [];
@@ -88,6 +117,56 @@ export async function createFakeTwilioServer(options: {
       hanging++;
       for (const waiter of waiters) waiter();
       return;
+    }
+    const numbersPath =
+      /^\/2010-04-01\/Accounts\/([^/]+)\/IncomingPhoneNumbers(?:\/([^/.?]+))?\.json(?:\?(.*))?$/.exec(path);
+    if (numbersPath) {
+      if (numbersPath[1] !== options.accountSid)
+        return error(403, 20003, "Account SID in the path does not match");
+      const listUri = `/2010-04-01/Accounts/${options.accountSid}/IncomingPhoneNumbers.json`;
+      if (request.method === "GET" && !numbersPath[2]) {
+        const query = new URLSearchParams(numbersPath[3] ?? "");
+        const wanted = query.get("PhoneNumber");
+        const found = numbers.filter((number) => wanted === null || number.phoneNumber === wanted);
+        return answer(200, {
+          incoming_phone_numbers: found.map((number) => numberJson(number, options.accountSid)),
+          end: Math.max(found.length - 1, 0),
+          first_page_uri: `${listUri}?PageSize=50&Page=0`,
+          next_page_uri: null,
+          page: 0,
+          page_size: Number(query.get("PageSize") ?? 50),
+          previous_page_uri: null,
+          start: 0,
+          uri: path,
+        });
+      }
+      const number = numbers.find((candidate) => candidate.sid === numbersPath[2]);
+      if (request.method !== "POST" || !number)
+        return error(404, 20404, "The requested resource was not found");
+      const form = parseForm(body);
+      numberUpdates.push({ sid: number.sid, form });
+      const text = (name: string) => {
+        const value = form[name];
+        return Array.isArray(value) ? value[0] : value;
+      };
+      const url = (name: string) => {
+        const value = text(name);
+        if (value && !/^https?:\/\//.test(value)) throw new Error(`${name} is not a URL`);
+        return value;
+      };
+      try {
+        number.voiceUrl = url("VoiceUrl") ?? number.voiceUrl;
+        number.smsUrl = url("SmsUrl") ?? number.smsUrl;
+      } catch (invalid) {
+        return error(400, 21502, (invalid as Error).message);
+      }
+      number.voiceMethod = text("VoiceMethod") ?? number.voiceMethod;
+      number.smsMethod = text("SmsMethod") ?? number.smsMethod;
+      const voiceApp = text("VoiceApplicationSid");
+      if (voiceApp !== undefined) number.voiceApplicationSid = voiceApp || null;
+      const smsApp = text("SmsApplicationSid");
+      if (smsApp !== undefined) number.smsApplicationSid = smsApp || null;
+      return answer(200, numberJson(number, options.accountSid));
     }
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(path);
     if (request.method !== "POST" || !match) return error(404, 20404, "The requested resource was not found");
@@ -192,6 +271,8 @@ export async function createFakeTwilioServer(options: {
     url: `http://127.0.0.1:${port}`,
     messages,
     calls,
+    numbers,
+    numberUpdates,
     requests,
     failNext(count, failure) {
       for (let index = 0; index < count; index++) failures.push(failure);
@@ -211,6 +292,26 @@ export async function createFakeTwilioServer(options: {
       );
     },
     close: () => closeHttpServer(server),
+  };
+}
+
+/** A number as Twilio's API writes it. */
+function numberJson(number: FakeTwilioNumber, accountSid: string) {
+  return {
+    sid: number.sid,
+    account_sid: accountSid,
+    phone_number: number.phoneNumber,
+    friendly_name: number.phoneNumber,
+    voice_url: number.voiceUrl,
+    voice_method: number.voiceMethod,
+    voice_application_sid: number.voiceApplicationSid,
+    sms_url: number.smsUrl,
+    sms_method: number.smsMethod,
+    sms_application_sid: number.smsApplicationSid,
+    capabilities: { voice: true, sms: true, mms: true, fax: false },
+    status: "in-use",
+    api_version: "2010-04-01",
+    uri: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${number.sid}.json`,
   };
 }
 

@@ -1,0 +1,108 @@
+/**
+ * `npm run connect:twilio`: points your Twilio number (TWILIO_PHONE_NUMBER) at this server's
+ * PUBLIC_URL — the voice and SMS webhooks the Twilio console would otherwise ask you to paste —
+ * through Twilio's own API, and prints what it changed.
+ */
+import { loadConfig } from "../config/config.js";
+import { SwitchboardError } from "../errors/switchboard-error.js";
+import {
+  type ConnectedNumber,
+  connectTwilioNumber,
+  type NumberWebhooks,
+} from "../messaging/twilio/connect-twilio-number.js";
+import { createTwilioClient } from "../messaging/twilio/create-twilio-client.js";
+
+export const connectTwilioUsage = `Usage: npm run connect:twilio [-- --dry-run]
+
+Sets your Twilio number's "A call comes in" webhook to PUBLIC_URL/twilio/voice and "A message comes
+in" to PUBLIC_URL/twilio/sms (both POST), through the Twilio API. Needs TWILIO_ACCOUNT_SID,
+TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER and a public https PUBLIC_URL (a tunnel such as
+\`ngrok http 3000\`, or your deployment). --dry-run shows the change without making it.
+Reads the same environment and .env as npm start.`;
+
+interface Output {
+  write(text: string): unknown;
+}
+
+/** Resolves with the exit code: 0 connected (or already), 1 Twilio refused, 2 bad usage or settings. */
+export async function connectTwilio(
+  argv: readonly string[],
+  environment: Record<string, string | undefined> | undefined,
+  output: Output,
+): Promise<number> {
+  let dryRun = false;
+  for (const argument of argv) {
+    if (argument === "--dry-run") dryRun = true;
+    else if (argument === "--help" || argument === "-h") {
+      output.write(`${connectTwilioUsage}\n`);
+      return 0;
+    } else return usage(output, `Unknown argument: ${argument}`);
+  }
+  const config = loadConfig(environment);
+  const { accountSid, authToken, phoneNumber, apiBaseUrl } = config.twilio;
+  const missing = [
+    accountSid ? undefined : "TWILIO_ACCOUNT_SID",
+    authToken ? undefined : "TWILIO_AUTH_TOKEN",
+    phoneNumber ? undefined : "TWILIO_PHONE_NUMBER",
+  ].filter((name) => name !== undefined);
+  if (missing.length > 0 || !accountSid || !authToken || !phoneNumber)
+    return usage(output, `Set ${missing.join(", ")} first (README, "Connect a real Twilio number")`);
+  const unreachable = unreachableReason(config.publicUrl);
+  if (unreachable) return usage(output, `PUBLIC_URL is ${config.publicUrl}: ${unreachable}`);
+
+  const client = createTwilioClient({ accountSid, authToken, apiBaseUrl });
+  let connected: ConnectedNumber;
+  try {
+    connected = await connectTwilioNumber({ client, phoneNumber, publicUrl: config.publicUrl, dryRun });
+  } catch (error) {
+    output.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof SwitchboardError && error.code === "TWILIO_NUMBER_NOT_FOUND" ? 2 : 1;
+  }
+  output.write(`Twilio number ${connected.phoneNumber} (${connected.sid}):\n${describeChange(connected)}`);
+  if (!connected.changed) output.write(`Nothing to change: it already reaches ${config.publicUrl}.\n`);
+  else if (dryRun) output.write("Dry run: nothing was changed.\n");
+  else
+    output.write(
+      `Done: calls and texts to ${connected.phoneNumber} now reach ${config.publicUrl}. Call it, or text it.\n`,
+    );
+  return 0;
+}
+
+function usage(output: Output, message: string): number {
+  output.write(`${message}\n\n${connectTwilioUsage}\n`);
+  return 2;
+}
+
+/** Why Twilio could not reach this URL, or undefined when it can (https on a public host). */
+function unreachableReason(publicUrl: string): string | undefined {
+  const url = new URL(publicUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (
+    host === "localhost" ||
+    host === "::1" ||
+    /^(127|10)\./.test(host) ||
+    /^192\.168\./.test(host) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
+  )
+    return "Twilio cannot reach this machine there; expose it (e.g. `ngrok http 3000`) and set PUBLIC_URL to the https URL it gives";
+  if (url.protocol !== "https:")
+    return "Twilio's ConversationRelay needs wss://, so PUBLIC_URL must be https";
+  return undefined;
+}
+
+function describeChange(connected: ConnectedNumber): string {
+  const line = (label: string, before: string, after: string) =>
+    `  ${label.padEnd(22)} ${before || "(none)"}${before === after ? " (unchanged)" : `  →  ${after || "(none)"}`}\n`;
+  const hook = (webhooks: NumberWebhooks, kind: "voice" | "sms") =>
+    kind === "voice"
+      ? webhooks.voiceUrl && `${webhooks.voiceMethod} ${webhooks.voiceUrl}`
+      : webhooks.smsUrl && `${webhooks.smsMethod} ${webhooks.smsUrl}`;
+  const { before, after } = connected;
+  let text = line("A call comes in:", hook(before, "voice"), hook(after, "voice"));
+  text += line("A message comes in:", hook(before, "sms"), hook(after, "sms"));
+  if (before.voiceApplicationSid)
+    text += line("TwiML App for calls:", before.voiceApplicationSid, after.voiceApplicationSid);
+  if (before.smsApplicationSid)
+    text += line("TwiML App for texts:", before.smsApplicationSid, after.smsApplicationSid);
+  return text;
+}
