@@ -11,6 +11,7 @@ import {
   type NumberWebhooks,
 } from "../messaging/twilio/connect-twilio-number.js";
 import { createTwilioClient } from "../messaging/twilio/create-twilio-client.js";
+import { type CliCommand, type Output, usageError } from "./cli-command.js";
 
 export const connectTwilioUsage = `Usage: npm run connect:twilio [-- --dry-run]
 
@@ -20,16 +21,10 @@ TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER and a public https PUBLIC_URL (a tunnel s
 \`ngrok http 3000\`, or your deployment). --dry-run shows the change without making it.
 Reads the same environment and .env as npm start.`;
 
-interface Output {
-  write(text: string): unknown;
-}
+const usage = (output: Output, message: string) => usageError(output, message, connectTwilioUsage);
 
 /** Resolves with the exit code: 0 connected (or already), 1 Twilio refused, 2 bad usage or settings. */
-export async function connectTwilio(
-  argv: readonly string[],
-  environment: Record<string, string | undefined> | undefined,
-  output: Output,
-): Promise<number> {
+export const connectTwilio: CliCommand = async (argv, environment, output) => {
   let dryRun = false;
   for (const argument of argv) {
     if (argument === "--dry-run") dryRun = true;
@@ -66,12 +61,7 @@ export async function connectTwilio(
       `Done: calls and texts to ${connected.phoneNumber} now reach ${config.publicUrl}. Call it, or text it.\n`,
     );
   return 0;
-}
-
-function usage(output: Output, message: string): number {
-  output.write(`${message}\n\n${connectTwilioUsage}\n`);
-  return 2;
-}
+};
 
 /** Why Twilio could not reach this URL, or undefined when it can (https on a public host). */
 function unreachableReason(publicUrl: string): string | undefined {

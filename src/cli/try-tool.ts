@@ -9,6 +9,7 @@ import { createToolSet } from "../core/tools/tool-set.js";
 import { createLogger } from "../observability/logger.js";
 import { createMemoryCustomerStore } from "../stores/memory/create-memory-customer-store.js";
 import { createHttpTools } from "../tools/http-tools.js";
+import { type CliCommand, type Output, usageError } from "./cli-command.js";
 
 export const tryToolUsage = `Usage: npm run tool -- <tool name> '<arguments as JSON>' [--phone +14155550123] [--email you@example.org]
 
@@ -16,16 +17,10 @@ Calls one of your own tools (TOOLS_FILE, docs/tools.md) as the agent would and p
 model would get. --phone and --email set the customer's verified addresses sent with the call.
 Reads the same environment and .env as npm start.`;
 
-interface Output {
-  write(text: string): unknown;
-}
+const usage = (output: Output, message: string) => usageError(output, message, tryToolUsage);
 
 /** Runs one tool call; resolves with the exit code (0: a result, 1: an error result, 2: bad usage). */
-export async function tryTool(
-  argv: readonly string[],
-  environment: Record<string, string | undefined> | undefined,
-  output: Output,
-): Promise<number> {
+export const tryTool: CliCommand = async (argv, environment, output) => {
   const positional: string[] = [];
   const addresses: { phone?: string; email?: string } = {};
   for (let index = 0; index < argv.length; index++) {
@@ -86,9 +81,4 @@ export async function tryTool(
   );
   output.write(`${result.isError ? "error" : "ok"}: ${JSON.stringify(result.output, null, 2)}\n`);
   return result.isError ? 1 : 0;
-}
-
-function usage(output: Output, message: string): number {
-  output.write(`${message}\n\n${tryToolUsage}\n`);
-  return 2;
-}
+};
