@@ -2,6 +2,8 @@
  * Entry point: `npm start`. Loads the configuration, wires the app and listens. On the embedded
  * defaults (SQLite, the offline model) it needs no account, key or network.
  */
+
+import { checkTwilioNumber } from "./app/check-twilio-number.js";
 import { createApp, type SwitchboardApp } from "./app/create-app.js";
 import { printStartupBanner } from "./app/print-startup-banner.js";
 import { loadConfig } from "./config/config.js";
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
   }
   await app.server.listen({ port: app.config.port, host: app.config.host });
   printStartupBanner(app);
+  // In the background: a warning when the Twilio number does not point here.
+  void checkTwilioNumber(app.config, app.logger);
 
   let stopping = false;
   const stop = (signal: string) => {

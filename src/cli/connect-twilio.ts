@@ -9,6 +9,7 @@ import {
   type ConnectedNumber,
   connectTwilioNumber,
   type NumberWebhooks,
+  twilioUnreachableReason,
 } from "../messaging/twilio/connect-twilio-number.js";
 import { createTwilioClient } from "../messaging/twilio/create-twilio-client.js";
 import { type CliCommand, type Output, usageError } from "./cli-command.js";
@@ -42,7 +43,7 @@ export const connectTwilio: CliCommand = async (argv, environment, output) => {
   ].filter((name) => name !== undefined);
   if (missing.length > 0 || !accountSid || !authToken || !phoneNumber)
     return usage(output, `Set ${missing.join(", ")} first (README, "Connect a real Twilio number")`);
-  const unreachable = unreachableReason(config.publicUrl);
+  const unreachable = twilioUnreachableReason(config.publicUrl);
   if (unreachable) return usage(output, `PUBLIC_URL is ${config.publicUrl}: ${unreachable}`);
 
   const client = createTwilioClient({ accountSid, authToken, apiBaseUrl });
@@ -62,23 +63,6 @@ export const connectTwilio: CliCommand = async (argv, environment, output) => {
     );
   return 0;
 };
-
-/** Why Twilio could not reach this URL, or undefined when it can (https on a public host). */
-function unreachableReason(publicUrl: string): string | undefined {
-  const url = new URL(publicUrl);
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (
-    host === "localhost" ||
-    host === "::1" ||
-    /^(127|10)\./.test(host) ||
-    /^192\.168\./.test(host) ||
-    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
-  )
-    return "Twilio cannot reach this machine there; expose it (e.g. `ngrok http 3000`) and set PUBLIC_URL to the https URL it gives";
-  if (url.protocol !== "https:")
-    return "Twilio's ConversationRelay needs wss://, so PUBLIC_URL must be https";
-  return undefined;
-}
 
 function describeChange(connected: ConnectedNumber): string {
   const line = (label: string, before: string, after: string) =>

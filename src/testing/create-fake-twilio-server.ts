@@ -52,9 +52,9 @@ export interface FakeTwilioServer {
   numberUpdates: Array<{ sid: string; form: Record<string, string | string[]> }>;
   /** Every request, including refused ones. */
   requests: Array<{ method: string; path: string; status: number }>;
-  /** The next `count` requests fail with this answer. */
+  /** The next `count` sends (messages, calls) fail with this answer. */
   failNext(count: number, failure: FakeFailure): void;
-  /** The next `count` requests are never answered (the caller sees a hung request). */
+  /** The next `count` sends are never answered (the caller sees a hung request). */
   hangNext(count: number): void;
   /** Resolves once `count` requests have arrived and are hanging. */
   waitForHangingRequests(count: number, timeoutMs?: number): Promise<void>;
@@ -112,12 +112,6 @@ export async function createFakeTwilioServer(options: {
       );
 
     if (request.headers.authorization !== expectedAuth) return error(401, 20003, "Authenticate");
-    if (hangCount > 0) {
-      hangCount--;
-      hanging++;
-      for (const waiter of waiters) waiter();
-      return;
-    }
     const numbersPath =
       /^\/2010-04-01\/Accounts\/([^/]+)\/IncomingPhoneNumbers(?:\/([^/.?]+))?\.json(?:\?(.*))?$/.exec(path);
     if (numbersPath) {
@@ -167,6 +161,13 @@ export async function createFakeTwilioServer(options: {
       const smsApp = text("SmsApplicationSid");
       if (smsApp !== undefined) number.smsApplicationSid = smsApp || null;
       return answer(200, numberJson(number, options.accountSid));
+    }
+    // Injected hangs and failures are for sends (messages and calls).
+    if (hangCount > 0) {
+      hangCount--;
+      hanging++;
+      for (const waiter of waiters) waiter();
+      return;
     }
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(path);
     if (request.method !== "POST" || !match) return error(404, 20404, "The requested resource was not found");

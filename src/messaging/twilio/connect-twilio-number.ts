@@ -22,6 +22,23 @@ export interface ConnectedNumber {
   changed: boolean;
 }
 
+/** Why Twilio could not reach this URL, or undefined when it can (https on a public host). */
+export function twilioUnreachableReason(publicUrl: string): string | undefined {
+  const url = new URL(publicUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (
+    host === "localhost" ||
+    host === "::1" ||
+    /^(127|10)\./.test(host) ||
+    /^192\.168\./.test(host) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
+  )
+    return "Twilio cannot reach this machine there; expose it (e.g. `ngrok http 3000`) and set PUBLIC_URL to the https URL it gives";
+  if (url.protocol !== "https:")
+    return "Twilio's ConversationRelay needs wss://, so PUBLIC_URL must be https";
+  return undefined;
+}
+
 /** The webhooks a number needs to reach this server at `publicUrl`. */
 export function switchboardWebhooks(publicUrl: string): NumberWebhooks {
   const base = publicUrl.replace(/\/+$/, "");
