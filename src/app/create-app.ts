@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
@@ -53,6 +52,7 @@ import { createHumanHandoffTools } from "../tools/human-handoff-tools.js";
 import { createOutboundMessageTools } from "../tools/outbound-message-tools.js";
 import { createVoiceCallTools } from "../tools/voice-call-tools.js";
 import { createEventWebhooks } from "../webhooks/create-event-webhooks.js";
+import { resolveAdminToken } from "./admin-token.js";
 import { createKnowledgeSearch } from "./create-knowledge-search.js";
 import { createOutboundSenders } from "./create-outbound-senders.js";
 import { createStores, type Stores } from "./create-stores.js";
@@ -83,6 +83,8 @@ export interface SwitchboardApp {
   /** The admin token in force (generated when ADMIN_TOKEN is unset). */
   adminToken: string;
   adminTokenGenerated: boolean;
+  /** Where a generated admin token is kept across restarts (the SQLite store's DATA_DIR). */
+  adminTokenFile: string | undefined;
   modelDescription: string;
   close(): Promise<void>;
 }
@@ -228,8 +230,11 @@ export async function createApp(
   const signatureVerifier = config.twilio.authToken
     ? createTwilioSignatureVerifier({ authToken: config.twilio.authToken, publicUrl: config.publicUrl })
     : undefined;
-  const adminTokenGenerated = !config.adminToken;
-  const adminToken = config.adminToken ?? randomBytes(18).toString("base64url");
+  const {
+    token: adminToken,
+    generated: adminTokenGenerated,
+    file: adminTokenFile,
+  } = resolveAdminToken(config);
 
   registerHealthRoute(server, store);
   registerHomeRoute(server, { config });
@@ -327,6 +332,7 @@ export async function createApp(
     config,
     adminToken,
     adminTokenGenerated,
+    adminTokenFile,
     modelDescription: describeModel(model),
     async idle() {
       await inbound.idle();

@@ -27,8 +27,10 @@ export function printStartupBanner(app: SwitchboardApp): void {
     lines.push(`  Your tools:    ${tools.map((tool) => tool.name).join(", ")}  (${config.httpTools.file})`);
   }
   if (app.adminTokenGenerated)
-    lines.push(`  Admin token:   ${app.adminToken}  (generated; set ADMIN_TOKEN to fix it)`);
-  lines.push("  Try a call:    npm run call", "");
+    lines.push(
+      `  Admin token:   ${app.adminToken}  (generated${app.adminTokenFile ? `, kept in ${app.adminTokenFile}` : ""}; set ADMIN_TOKEN to choose it)`,
+    );
+  lines.push("  Try a call:    npm run call", "  Text it:       npm run text", "");
   process.stdout.write(`${lines.join("\n")}\n`);
   if (!config.twilio.authToken) {
     logger.warn(

@@ -25,7 +25,7 @@ Options:
   --public-url <url>    base URL requests are signed over (default $PUBLIC_URL, else
                         http://localhost:<port of --url>, the server's own default)
   --from <number>       caller number (default +14155550123)
-  --to <number>         called number (default +18885550100)
+  --to <number>         called number (default $TWILIO_PHONE_NUMBER, else +18885550100)
   --auth-token <token>  Twilio auth token for X-Twilio-Signature (default $TWILIO_AUTH_TOKEN)
   -h, --help            show this help
 
@@ -59,6 +59,17 @@ export function parseCallOptions(
     },
   });
   if (values.help) return "help";
+  return twilioSideOptions(values, environment);
+}
+
+/**
+ * What a command that plays Twilio needs from its `--url`, `--public-url`, `--from`, `--to` and
+ * `--auth-token` options and the environment (the server's own defaults where they are unset).
+ */
+export function twilioSideOptions(
+  values: { url?: string; "public-url"?: string; from?: string; to?: string; "auth-token"?: string },
+  environment: Record<string, string | undefined>,
+): CallOptions {
   const serverUrl = withoutTrailingSlash(values.url ?? `http://127.0.0.1:${environment.PORT ?? 3000}`);
   const server = new URL(serverUrl);
   const serverPort = server.port || (server.protocol === "https:" ? "443" : "80");
@@ -67,7 +78,7 @@ export function parseCallOptions(
     serverUrl,
     publicUrl: withoutTrailingSlash(publicUrl),
     from: values.from ?? "+14155550123",
-    to: values.to ?? "+18885550100",
+    to: values.to ?? environment.TWILIO_PHONE_NUMBER ?? "+18885550100",
     authToken: values["auth-token"] ?? (environment.TWILIO_AUTH_TOKEN || undefined),
     accountSid: environment.TWILIO_ACCOUNT_SID || undefined,
   };
