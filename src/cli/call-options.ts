@@ -40,6 +40,16 @@ export function readEnvironment(directory = process.cwd()): Record<string, strin
   return { ...fromFile, ...process.env };
 }
 
+/** The options of the commands that play Twilio (`npm run call`, `npm run text`). */
+export const twilioSideArguments = {
+  url: { type: "string" },
+  "public-url": { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  "auth-token": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Parses the command line; returns `"help"` for `--help`. Throws on unknown options. */
 export function parseCallOptions(
   argv: string[],
@@ -49,14 +59,7 @@ export function parseCallOptions(
     args: argv,
     strict: true,
     allowPositionals: false,
-    options: {
-      url: { type: "string" },
-      "public-url": { type: "string" },
-      from: { type: "string" },
-      to: { type: "string" },
-      "auth-token": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+    options: twilioSideArguments,
   });
   if (values.help) return "help";
   return twilioSideOptions(values, environment);

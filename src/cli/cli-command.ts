@@ -1,4 +1,6 @@
+import type { Readable, Writable } from "node:stream";
 import { ConfigError } from "../errors/config-error.js";
+import { readEnvironment } from "./call-options.js";
 
 /** Where a command prints (process.stdout, or a test's buffer). */
 export interface Output {
@@ -27,4 +29,42 @@ export async function runCliCommand(command: CliCommand): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exitCode = 2;
   }
+}
+
+/** What a terminal session (`npm run call`, `npm run text`) reads from and writes to. */
+export interface TerminalIo {
+  input: Readable;
+  output: Writable;
+  /** A person at a terminal (a prompt, and lines sent as typed), not piped input. */
+  interactive: boolean;
+}
+
+/**
+ * Runs a terminal session command as the process's entry point: its options from the command line
+ * and the environment (with .env), `--help`, and stdin/stdout as the terminal.
+ */
+export async function runTerminalSession<Options>(
+  parse: (argv: string[], environment: Record<string, string | undefined>) => Options | "help",
+  usage: string,
+  run: (options: Options, io: TerminalIo) => Promise<number>,
+): Promise<void> {
+  let options: Options | "help";
+  try {
+    options = parse(process.argv.slice(2), readEnvironment());
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === "help") {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  process.exitCode = await run(options, {
+    input: process.stdin,
+    output: process.stdout,
+    interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+  });
+  // Stop reading so a still-open stdin does not keep the process alive.
+  process.stdin.destroy();
 }

@@ -3,18 +3,9 @@ import type { Readable, Writable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import type { CallOptions } from "./call-options.js";
 import { CallTranscript } from "./call-transcript.js";
+import type { TerminalIo } from "./cli-command.js";
 import { describeRelayMessage } from "./describe-relay-message.js";
 import { type PlacedCall, placeCall } from "./place-call.js";
-
-export interface TerminalIo {
-  input: Readable;
-  output: Writable;
-  /**
-   * A person at a terminal: show a prompt and send each line at once. Otherwise (piped input) each
-   * line is sent after the previous reply ended, and the call hangs up at the end of the input.
-   */
-  interactive: boolean;
-}
 
 type CallEnd =
   | { kind: "hangup" }

@@ -5,7 +5,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { readAdminTokenFile } from "../app/admin-token.js";
 import { randomSid } from "../testing/relay-test-client.js";
-import { type CallOptions, twilioSideOptions } from "./call-options.js";
+import { type CallOptions, twilioSideArguments, twilioSideOptions } from "./call-options.js";
+import type { TerminalIo } from "./cli-command.js";
 import { postTwilioForm } from "./post-twilio-form.js";
 
 export interface TextOptions extends CallOptions {
@@ -43,15 +44,7 @@ export function parseTextOptions(
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: {
-      url: { type: "string" },
-      "public-url": { type: "string" },
-      from: { type: "string" },
-      to: { type: "string" },
-      "auth-token": { type: "string" },
-      "admin-token": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+    options: { ...twilioSideArguments, "admin-token": { type: "string" } },
   });
   if (values.help) return "help";
   const adminToken =
@@ -59,13 +52,6 @@ export function parseTextOptions(
     (environment.ADMIN_TOKEN || undefined) ??
     readAdminTokenFile(path.join(path.resolve(environment.DATA_DIR ?? "./data"), "admin-token"));
   return { ...twilioSideOptions(values, environment), adminToken, messages: positionals };
-}
-
-export interface TextIo {
-  input: Readable;
-  output: Writable;
-  /** A person at a terminal: a prompt, and replies printed whenever they arrive. */
-  interactive: boolean;
 }
 
 interface OutboxEntry {
@@ -81,7 +67,7 @@ const pollIntervalMs = 200;
 const lingerForPartsMs = 400;
 
 /** Texts the server as `options.from`, printing each reply; resolves with the exit code. */
-export async function runTerminalText(options: TextOptions, io: TextIo): Promise<number> {
+export async function runTerminalText(options: TextOptions, io: TerminalIo): Promise<number> {
   if (!options.adminToken) {
     io.output.write(
       "The replies are read from the outbox, which needs the admin token: set ADMIN_TOKEN (as the server has it) or --admin-token.\n",
