@@ -90,7 +90,7 @@ describe("npm run text", () => {
         interactive: false,
       }),
     ).toBe(1);
-    expect(unsigned.text()).toContain("[POST /twilio/sms answered 403]");
+    expect(unsigned.text()).toContain("[POST /twilio/sms answered 403: ");
 
     const locked = collect();
     expect(

@@ -2,8 +2,13 @@ import { randomUUID } from "node:crypto";
 
 const maxReferences = 20;
 const messageIdPattern = /^<[^<>\s]+>$/;
-/** Reply prefixes that already mark a reply: `Re:`, `RE:`, `Re[2]:`, German `Aw:`, Nordic `Sv:`, Dutch `Antw:`. */
-const replyPrefixPattern = /^\s*(?:re|aw|sv|antw)(?:\[\d+\])?\s*:\s*/i;
+/**
+ * Reply prefixes that already mark a reply: `Re:`, `RE:`, `Re[2]:`, German `Aw:`, Nordic `Sv:`, Dutch
+ * `Antw:`, followed by a space — or, as clients that leave the space out write them, in capitals
+ * (`RE:Delivery`). A lower-case `re:` glued to a word is part of the subject (`re:Play party`).
+ */
+const spacedReplyPrefix = /^\s*(?:re|aw|sv|antw)(?:\[\d+\])?\s*:(?:\s+|$)/i;
+const capitalReplyPrefix = /^\s*(?:RE|AW|SV|ANTW)(?:\[\d+\])?\s*:\s*/;
 
 export type InboundThreading = { messageId: string | null; references: string[]; subject: string };
 
@@ -32,7 +37,11 @@ export function buildReplyHeaders(
 /** `Re: <subject>`; existing reply prefixes (`Re: Re:`, `RE:`, `Aw:`) collapse into one `Re:`. */
 export function replySubject(subject: string): string {
   let base = subject.replace(/\s*[\r\n]+\s*/g, " ").trim();
-  while (replyPrefixPattern.test(base)) base = base.replace(replyPrefixPattern, "");
+  for (;;) {
+    const prefix = spacedReplyPrefix.exec(base) ?? capitalReplyPrefix.exec(base);
+    if (!prefix) break;
+    base = base.slice(prefix[0].length);
+  }
   return `Re: ${base || "Your message"}`;
 }
 

@@ -1,0 +1,195 @@
+import path from "node:path";
+import readline from "node:readline";
+import type { Readable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
+import { adminTokenFileName, readAdminTokenFile } from "../app/admin-token.js";
+import type { TerminalIo } from "./cli-command.js";
+
+/** What the outbox API says of an outbound message (the fields a reply is recognised and shown by). */
+export interface OutboxReply {
+  id: string;
+  kind: string;
+  createdAt: number;
+  payload: { to?: string; body?: string; subject?: string; text?: string; headers?: Record<string, string> };
+}
+
+/** One channel of messages to the local server: how one is sent, and which outbox entries answer it. */
+export interface MessageChannel {
+  /** The first line printed ("Texting … from … to …"). */
+  greeting: string;
+  /** Sends one message; resolves with what went wrong when the server refused it. */
+  send(text: string): Promise<string | undefined>;
+  /** Whether an outbound message answers us. */
+  isReply(entry: OutboxReply): boolean;
+  /** How a reply prints after `agent> `. */
+  describe(entry: OutboxReply): string;
+  /** Told of each reply, in order (an email thread follows the agent's last one). */
+  replied?(entry: OutboxReply): void;
+}
+
+export interface MessageSessionOptions {
+  serverUrl: string;
+  /** Reads the replies from `GET /api/outbox`. */
+  adminToken: string | undefined;
+  /** Messages given on the command line (otherwise lines are read from the input). */
+  messages: string[];
+}
+
+/** `--admin-token`, else `ADMIN_TOKEN`, else the token `npm start` generated and keeps in DATA_DIR. */
+export function cliAdminToken(
+  given: string | undefined,
+  environment: Record<string, string | undefined>,
+): string | undefined {
+  return (
+    given ??
+    (environment.ADMIN_TOKEN || undefined) ??
+    readAdminTokenFile(path.join(path.resolve(environment.DATA_DIR ?? "./data"), adminTokenFileName))
+  );
+}
+
+const replyTimeoutMs = 30_000;
+const pollIntervalMs = 200;
+/** After a reply arrives, the other parts of a long one (an SMS split at 1,600 characters) come with it. */
+const lingerForPartsMs = 400;
+
+/**
+ * Sends each message (from the command line, piped lines, or typed at a prompt) and prints the
+ * agent's replies as they reach the outbox; resolves with the exit code. Given messages and piped
+ * lines wait for their reply before the next one (1 when none comes within 30 s).
+ */
+export async function runMessageSession(
+  channel: MessageChannel,
+  options: MessageSessionOptions,
+  io: TerminalIo,
+): Promise<number> {
+  if (!options.adminToken) {
+    io.output.write(
+      "The replies are read from the outbox, which needs the admin token: set ADMIN_TOKEN (as the server has it) or --admin-token.\n",
+    );
+    return 2;
+  }
+  const print = (line: string) => io.output.write(`${line}\n`);
+  const replies = new ReplyWatcher(channel, options.serverUrl, options.adminToken);
+  try {
+    await replies.start();
+  } catch (error) {
+    print(`Cannot read the outbox at ${options.serverUrl}: ${messageOf(error)}`);
+    return 1;
+  }
+  print(channel.greeting);
+  const send = async (text: string): Promise<boolean> => {
+    const refused = await channel
+      .send(text)
+      .catch((error: unknown) => `the request failed: ${messageOf(error)}`);
+    if (refused !== undefined) print(`[${refused}]`);
+    return refused === undefined;
+  };
+  const show = (answer: OutboxReply[]) => {
+    for (const entry of answer) {
+      channel.replied?.(entry);
+      print(`agent> ${channel.describe(entry)}`);
+    }
+  };
+
+  if (!io.interactive || options.messages.length > 0) {
+    const lines = options.messages.length > 0 ? options.messages : await readLines(io.input);
+    for (const text of lines) {
+      print(`you> ${text}`);
+      if (!(await send(text))) return 1;
+      const answer = await replies.next(replyTimeoutMs);
+      if (answer.length === 0) {
+        print(`[no reply within ${replyTimeoutMs / 1000} s]`);
+        return 1;
+      }
+      show(answer);
+    }
+    return 0;
+  }
+
+  const prompt = readline.createInterface({ input: io.input, output: io.output, prompt: "you> " });
+  let open = true;
+  const watching = (async () => {
+    while (open) {
+      const answer = await replies.next(pollIntervalMs * 5).catch(() => []);
+      if (answer.length === 0) continue;
+      readline.clearLine(io.output, 0);
+      readline.cursorTo(io.output, 0);
+      show(answer);
+      prompt.prompt(true);
+    }
+  })();
+  print("Type a message and press Enter; /quit to stop.");
+  prompt.prompt();
+  for await (const line of prompt) {
+    const text = line.trim();
+    if (text === "/quit") break;
+    if (text) await send(text);
+    prompt.prompt();
+  }
+  open = false;
+  prompt.close();
+  await watching;
+  return 0;
+}
+
+/** New outbound messages that answer us, from the outbox API. */
+class ReplyWatcher {
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly channel: MessageChannel,
+    private readonly serverUrl: string,
+    private readonly adminToken: string,
+  ) {}
+
+  /** Everything already in the outbox is old. */
+  async start(): Promise<void> {
+    for (const entry of await this.fetch()) this.seen.add(entry.id);
+  }
+
+  /** The next replies (oldest first), or none after `timeoutMs`. */
+  async next(timeoutMs: number): Promise<OutboxReply[]> {
+    const deadline = Date.now() + timeoutMs;
+    let found = await this.fresh();
+    while (found.length === 0 && Date.now() < deadline) {
+      await delay(pollIntervalMs);
+      found = await this.fresh();
+    }
+    if (found.length > 0) {
+      await delay(lingerForPartsMs);
+      found.push(...(await this.fresh()));
+    }
+    return found;
+  }
+
+  private async fresh(): Promise<OutboxReply[]> {
+    const entries = (await this.fetch())
+      .filter((entry) => !this.seen.has(entry.id) && this.channel.isReply(entry))
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    for (const entry of entries) this.seen.add(entry.id);
+    return entries;
+  }
+
+  private async fetch(): Promise<OutboxReply[]> {
+    const response = await fetch(`${this.serverUrl}/api/outbox?limit=200`, {
+      headers: { authorization: `Bearer ${this.adminToken}` },
+    });
+    if (!response.ok)
+      throw new Error(
+        `GET /api/outbox answered ${response.status}${response.status === 401 ? " (wrong admin token)" : ""}`,
+      );
+    return ((await response.json()) as { outbox: OutboxReply[] }).outbox;
+  }
+}
+
+async function readLines(input: Readable): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const line of readline.createInterface({ input, terminal: false })) {
+    if (line.trim()) lines.push(line.trim());
+  }
+  return lines;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
