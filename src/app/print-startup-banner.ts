@@ -30,7 +30,9 @@ export function printStartupBanner(app: SwitchboardApp): void {
     lines.push(
       `  Admin token:   ${app.adminToken}  (generated${app.adminTokenFile ? `, kept in ${app.adminTokenFile}` : ""}; set ADMIN_TOKEN to choose it)`,
     );
-  lines.push("  Try a call:    npm run call", "  Text it:       npm run text", "");
+  lines.push("  Try a call:    npm run call", "  Text it:       npm run text");
+  if (config.sendgrid.inboundToken) lines.push("  Email it:      npm run email");
+  lines.push("");
   process.stdout.write(`${lines.join("\n")}\n`);
   if (!config.twilio.authToken) {
     logger.warn(

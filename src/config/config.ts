@@ -237,6 +237,9 @@ const environmentSchema = z.object({
   VOICE_DTMF_MAX_DIGITS: z.coerce.number().int().min(1).max(64).default(16),
 });
 
+/** Every variable the configuration reads (the provider SDKs' own, such as `OPENAI_API_KEY`, aside). */
+export const configVariableNames: readonly string[] = Object.keys(environmentSchema.shape);
+
 export interface VoiceConfig {
   welcomeGreeting: string;
   welcomeGreetingInterruptible: (typeof interruptibleValues)[number];

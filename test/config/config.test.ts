@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, readDotenv } from "../../src/config/config.js";
+import { configVariableNames, loadConfig, readDotenv } from "../../src/config/config.js";
 import { ConfigError } from "../../src/errors/config-error.js";
 
 describe("loadConfig", () => {
@@ -141,6 +141,19 @@ describe("loadConfig", () => {
       { code: "es-US", ttsProvider: "Google", voice: "es-US-Neural2-A" },
     ]);
     expect(config.voice.dtmfDetection).toBe(false);
+  });
+
+  it("names in .env.example only variables it reads, and accepts its values", () => {
+    const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+    const assignments = [...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map(
+      ([, name, value]): [string, string] => [name ?? "", value ?? ""],
+    );
+    expect(assignments.length).toBeGreaterThan(15);
+    expect(assignments.map(([name]) => name).filter((name) => !configVariableNames.includes(name))).toEqual(
+      [],
+    );
+    const values = Object.fromEntries(assignments.filter(([name]) => name !== "TOOLS_FILE"));
+    expect(() => loadConfig(values)).not.toThrow();
   });
 
   it("reads .env files", () => {
