@@ -7,7 +7,7 @@ import { resolveAdminToken } from "../../src/app/admin-token.js";
 import { parseTextOptions, runTerminalText, type TextOptions } from "../../src/cli/terminal-text.js";
 import { loadConfig } from "../../src/config/config.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
-import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
+import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 const publicUrl = "https://switchboard.example.test";
 const authToken = "terminal-text-token";
@@ -68,6 +68,19 @@ describe("npm run text", () => {
       ["sms", "user", "Thanks"],
       ["sms", "assistant", "Noted."],
     ]);
+  });
+
+  it("at a prompt, prints replies as they arrive until /quit", async () => {
+    const running = await start();
+    const input = new PassThrough();
+    const { output, text } = collect();
+    const session = runTerminalText(options(running), { input, output, interactive: true });
+    await eventually(async () => text().includes("you> "), "the prompt");
+    input.write("When is the party?\n");
+    await eventually(async () => text().includes("agent> The party is on Thursday."), "the reply");
+    input.write("/quit\n");
+    expect(await session).toBe(0);
+    expect(text()).toContain("Type a message and press Enter; /quit to stop.");
   });
 
   it("reads piped lines, and stops with a clear message on a wrong signature or admin token", async () => {
