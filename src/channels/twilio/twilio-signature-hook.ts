@@ -12,9 +12,15 @@ export function twilioWebhookGuard(verifier: TwilioSignatureVerifier | undefined
     const signature = headerValue(request.headers["x-twilio-signature"]);
     const params = (request.body ?? {}) as Record<string, unknown>;
     if (!verifier.verifyWebhook(request.url, signature, params)) {
-      throw new SignatureError("Invalid or missing X-Twilio-Signature");
+      const why = verifier.explainFailure(request.url, signature, params, requestBase(request));
+      throw new SignatureError(`Invalid or missing X-Twilio-Signature: ${why}`);
     }
   };
+}
+
+/** The scheme and host the request names (through a trusted proxy's X-Forwarded-Proto and -Host). */
+export function requestBase(request: FastifyRequest): string | undefined {
+  return request.host ? `${request.protocol}://${request.host}` : undefined;
 }
 
 export function headerValue(value: string | string[] | undefined): string | undefined {

@@ -14,6 +14,17 @@ export interface TwilioSignatureVerifier {
   ): boolean;
   /** The ConversationRelay WebSocket upgrade: signed over the `wss://` URL with no parameters. */
   verifyWebSocket(pathAndQuery: string, signature: string | undefined): boolean;
+  /**
+   * Why a request failed the check, for its 403 and the log: no header, a signature made for
+   * another base URL (`seenBase`, the scheme and host the request itself names: a tunnel whose URL
+   * changed since PUBLIC_URL was set), or one that matches nothing (another auth token).
+   */
+  explainFailure(
+    pathAndQuery: string,
+    signature: string | undefined,
+    params: Record<string, unknown> | undefined,
+    seenBase: string | undefined,
+  ): string;
 }
 
 export function createTwilioSignatureVerifier(options: {
@@ -34,6 +45,20 @@ export function createTwilioSignatureVerifier(options: {
         validateRequest(authToken, signature, webSocketBase + pathAndQuery, {}) ||
         validateRequest(authToken, signature, httpBase + pathAndQuery, {})
       );
+    },
+    explainFailure(pathAndQuery, signature, params, seenBase) {
+      if (!signature) return "the request has no X-Twilio-Signature header (it does not come from Twilio)";
+      const webSocket = params === undefined;
+      const expected = (webSocket ? webSocketBase : httpBase) + pathAndQuery;
+      const seen = seenBase?.replace(/\/+$/, "");
+      if (seen && seen !== httpBase) {
+        const candidates = webSocket ? [seen.replace(/^http/, "ws"), seen] : [seen];
+        if (
+          candidates.some((base) => validateRequest(authToken, signature, base + pathAndQuery, params ?? {}))
+        )
+          return `it was signed for ${seen}${pathAndQuery}, but PUBLIC_URL is ${httpBase}: set PUBLIC_URL=${seen} (the URL Twilio calls) and restart`;
+      }
+      return `it does not match ${expected}: PUBLIC_URL must be exactly the URL Twilio calls, and TWILIO_AUTH_TOKEN the auth token of the account that sent it`;
     },
   };
 }

@@ -5,7 +5,7 @@ import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
 import { SignatureError } from "../../errors/signature-error.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
-import { headerValue } from "../twilio/twilio-signature-hook.js";
+import { headerValue, requestBase } from "../twilio/twilio-signature-hook.js";
 import type { TwilioSignatureVerifier } from "../twilio/twilio-signature-verifier.js";
 import { RelaySession } from "./relay-session.js";
 
@@ -27,7 +27,15 @@ export function registerRelayRoute(app: FastifyInstance, dependencies: RelayRout
         if (!signatureVerifier) return;
         const signature = headerValue(request.headers["x-twilio-signature"]);
         if (!signatureVerifier.verifyWebSocket(request.url, signature)) {
-          throw new SignatureError("Invalid or missing X-Twilio-Signature on the ConversationRelay upgrade");
+          const why = signatureVerifier.explainFailure(
+            request.url,
+            signature,
+            undefined,
+            requestBase(request),
+          );
+          throw new SignatureError(
+            `Invalid or missing X-Twilio-Signature on the ConversationRelay upgrade: ${why}`,
+          );
         }
       },
     },

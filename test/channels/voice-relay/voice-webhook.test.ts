@@ -76,6 +76,33 @@ describe("POST /twilio/voice", () => {
     expect(call?.status).toBe("ringing");
   });
 
+  it("says why a signature failed: no header, a tunnel URL other than PUBLIC_URL, or another token", async () => {
+    server = await startTestServer({ PUBLIC_URL: publicUrl, TWILIO_AUTH_TOKEN: authToken });
+    const reason = async (headers: Record<string, string>) => {
+      const response = await postForm(`${server?.baseUrl}/twilio/voice`, incomingCall, headers);
+      expect(response.status).toBe(403);
+      return String(JSON.parse(response.body).error.message);
+    };
+    expect(await reason({})).toContain("no X-Twilio-Signature header");
+    // Twilio called a new tunnel URL; the tunnel (on loopback, a trusted proxy) forwards its host.
+    const tunnel = "https://new-tunnel.ngrok.app";
+    const signedForTunnel = signTwilioRequest(authToken, `${tunnel}/twilio/voice`, incomingCall);
+    expect(
+      await reason({
+        "x-twilio-signature": signedForTunnel,
+        "x-forwarded-proto": "https",
+        "x-forwarded-host": "new-tunnel.ngrok.app",
+      }),
+    ).toContain(
+      `it was signed for ${tunnel}/twilio/voice, but PUBLIC_URL is ${publicUrl}: set PUBLIC_URL=${tunnel}`,
+    );
+    const otherToken = signTwilioRequest("another-accounts-token", `${publicUrl}/twilio/voice`, incomingCall);
+    expect(await reason({ "x-twilio-signature": otherToken })).toContain(
+      `it does not match ${publicUrl}/twilio/voice: PUBLIC_URL must be exactly the URL Twilio calls`,
+    );
+    expect(await server.app.store.listConversations()).toHaveLength(0);
+  });
+
   it("rejects a missing or wrong signature with 403 and stores nothing", async () => {
     server = await startTestServer({ PUBLIC_URL: publicUrl, TWILIO_AUTH_TOKEN: authToken });
     const unsigned = await postForm(`${server.baseUrl}/twilio/voice`, incomingCall);
