@@ -39,6 +39,11 @@ export function printStartupBanner(app: SwitchboardApp): void {
       "TWILIO_AUTH_TOKEN is not set: Twilio request signatures are NOT checked. Anyone who can reach this server can post webhooks. Set TWILIO_AUTH_TOKEN before exposing it.",
     );
   }
+  if (app.adminTokenGenerated && !app.adminTokenFile) {
+    logger.warn(
+      "ADMIN_TOKEN is not set, and this store keeps no generated one: each server process makes its own, so behind a load balancer the dashboard and /api answer only on this process, until it restarts. Set ADMIN_TOKEN.",
+    );
+  }
   if (tools.length > 0 && !config.httpTools.signingSecret) {
     logger.warn(
       "TOOLS_SIGNING_SECRET is not set: your tools' endpoints cannot tell Switchboard's requests from anyone else's. Set it and check the switchboard-signature header (docs/tools.md).",

@@ -49,6 +49,19 @@ describe("the start-up banner", () => {
     expect(plainHttp.map((line) => line.toolName)).toEqual(["tool_0"]);
   });
 
+  it("warns when a generated admin token is not kept (a store other than SQLite), and names npm run text", async () => {
+    server = await startTestServer({ ADMIN_TOKEN: "" });
+    const { printed, warnings } = await bannerOf(server);
+    expect(printed).toContain("(generated; set ADMIN_TOKEN to choose it)");
+    expect(printed).toContain("Text it:       npm run text");
+    expect(warnings.filter((message) => message.startsWith("ADMIN_TOKEN is not set"))).toHaveLength(1);
+    await server.close();
+    server = await startTestServer({ ADMIN_TOKEN: "", STORE: "sqlite" });
+    const kept = await bannerOf(server);
+    expect(kept.printed).toContain(`kept in ${path.join(server.dataDirectory, "admin-token")}`);
+    expect(kept.warnings.filter((message) => message.startsWith("ADMIN_TOKEN is not set"))).toEqual([]);
+  });
+
   it("says nothing of tools when they are signed and use https or a local URL", async () => {
     const file = toolsFile([
       "https://tools.example.com/a",
