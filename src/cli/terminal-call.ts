@@ -1,5 +1,4 @@
 import readline from "node:readline";
-import type { Readable, Writable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import type { CallOptions } from "./call-options.js";
 import { CallTranscript } from "./call-transcript.js";
