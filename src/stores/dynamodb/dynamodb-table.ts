@@ -35,6 +35,30 @@ const index = (name: string, number: 1 | 2 | 3) => ({
   Projection: { ProjectionType: "ALL" as const },
 });
 
+/**
+ * The single table's definition (on-demand capacity): what the store creates when the table is
+ * missing, and what the CloudFormation template in deploy/aws declares (a test compares them).
+ */
+export function mainTableDefinition(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: stringAttributes.map((name) => ({
+      AttributeName: name,
+      AttributeType: "S" as const,
+    })),
+    KeySchema: [
+      { AttributeName: "pk", KeyType: "HASH" as const },
+      { AttributeName: "sk", KeyType: "RANGE" as const },
+    ],
+    GlobalSecondaryIndexes: [
+      index(indexNames.recency, 1),
+      index(indexNames.lookup, 2),
+      index(indexNames.owner, 3),
+    ],
+  };
+}
+
 /** Creates the table (on-demand capacity) when it does not exist, then waits until it is ACTIVE. */
 export async function createMainTableIfMissing(
   client: DynamoDBClient,
@@ -43,22 +67,7 @@ export async function createMainTableIfMissing(
 ): Promise<void> {
   if ((await describeStatus(client, tableName)) === undefined) {
     try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: stringAttributes.map((name) => ({ AttributeName: name, AttributeType: "S" })),
-          KeySchema: [
-            { AttributeName: "pk", KeyType: "HASH" },
-            { AttributeName: "sk", KeyType: "RANGE" },
-          ],
-          GlobalSecondaryIndexes: [
-            index(indexNames.recency, 1),
-            index(indexNames.lookup, 2),
-            index(indexNames.owner, 3),
-          ],
-        }),
-      );
+      await client.send(new CreateTableCommand(mainTableDefinition(tableName)));
     } catch (error) {
       // Another node created it at the same moment: wait for it like for our own.
       if (!(error instanceof ResourceInUseException)) throw error;
