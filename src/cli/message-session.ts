@@ -110,7 +110,18 @@ export async function runMessageSession(
   let open = true;
   const watching = (async () => {
     while (open) {
-      const answer = await replies.next(pollIntervalMs * 5).catch(() => []);
+      let answer: OutboxReply[];
+      try {
+        answer = await replies.next(pollIntervalMs * 5);
+      } catch (error) {
+        // The server stopped or refused: say so once in a while, and keep the prompt.
+        readline.clearLine(io.output, 0);
+        readline.cursorTo(io.output, 0);
+        print(`[cannot read the replies: ${messageOf(error)}]`);
+        prompt.prompt(true);
+        await delay(5000);
+        continue;
+      }
       if (answer.length === 0) continue;
       readline.clearLine(io.output, 0);
       readline.cursorTo(io.output, 0);
