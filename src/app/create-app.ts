@@ -299,6 +299,7 @@ export async function createApp(
     store,
     customers: stores.customers,
     outbox: stores.outbox,
+    messagingState: stores.messagingState,
     inbox: inbound,
     wakeOutbox: () => outboxWorker.wake(),
     adminToken,
@@ -314,7 +315,12 @@ export async function createApp(
       finishedOutboundSweep(stores.outbox, config.retention.outboxDays),
       ...(config.retention.conversationDays === undefined
         ? []
-        : [idleConversationsSweep({ store, outbox: stores.outbox }, config.retention.conversationDays)]),
+        : [
+            idleConversationsSweep(
+              { store, outbox: stores.outbox, messagingState: stores.messagingState },
+              config.retention.conversationDays,
+            ),
+          ]),
     ],
   });
   retention.start();

@@ -5,7 +5,7 @@ import { NotFoundError } from "../errors/not-found-error.js";
 import { SwitchboardError } from "../errors/switchboard-error.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerStore } from "../ports/customer-store.js";
-import type { InboundEvent } from "../ports/messaging-state-store.js";
+import type { InboundEvent, MessagingStateStore } from "../ports/messaging-state-store.js";
 import type { OutboxStatus, OutboxStore } from "../ports/outbox-store.js";
 import { eraseConversation } from "../retention/erase-conversation.js";
 import { bearerTokenCheck } from "./bearer-token.js";
@@ -35,6 +35,8 @@ export function registerAdminApiRoutes(
     store: ConversationStore;
     customers: CustomerStore;
     outbox: OutboxStore;
+    /** Email threads, forgotten with an erased conversation. */
+    messagingState: MessagingStateStore;
     /** The messaging inbox: events whose handling failed, and another try at an operator's request. */
     inbox: FailedInbox;
     /** Tells the outbox worker that an entry is due now. */
@@ -140,7 +142,11 @@ export function registerAdminApiRoutes(
       const customer = await customers.getCustomer(request.params.id);
       if (!customer) throw new NotFoundError(`Customer ${request.params.id}`);
       const conversations = await store.listConversations({ customerId: customer.id, limit: 10_000 });
-      for (const conversation of conversations) await eraseConversation({ store, outbox }, conversation.id);
+      for (const conversation of conversations)
+        await eraseConversation(
+          { store, outbox, messagingState: dependencies.messagingState },
+          conversation.id,
+        );
       await customers.deleteCustomer(customer.id);
       await customers.appendAudit({
         customerId: customer.id,

@@ -93,6 +93,8 @@ export interface MessagingStateStore {
   /** Email threading: which conversation a Message-ID belongs to. */
   linkEmailMessageId(messageId: string, conversationId: string): Promise<void>;
   findConversationByEmailMessageIds(messageIds: readonly string[]): Promise<string | undefined>;
+  /** Forgets the Message-IDs that thread into a conversation (its erasure); resolves with how many. */
+  forgetEmailThreads(conversationId: string): Promise<number>;
 
   addPendingTurn(turn: PendingTurn): Promise<void>;
   /**

@@ -1,8 +1,7 @@
-import type { ConversationStore } from "../ports/conversation-store.js";
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
 import type { OutboxStore } from "../ports/outbox-store.js";
 import type { RetentionSweep } from "./data-retention.js";
-import { eraseConversation } from "./erase-conversation.js";
+import { type ErasableStores, eraseConversation } from "./erase-conversation.js";
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -34,10 +33,7 @@ export function finishedOutboundSweep(outbox: OutboxStore, retentionDays: number
 }
 
 /** Whole conversations nobody wrote to for `retentionDays`: erased like a privacy request. */
-export function idleConversationsSweep(
-  stores: { store: ConversationStore; outbox: OutboxStore },
-  retentionDays: number,
-): RetentionSweep {
+export function idleConversationsSweep(stores: ErasableStores, retentionDays: number): RetentionSweep {
   return {
     what: "conversations",
     retentionMs: retentionDays * dayMs,

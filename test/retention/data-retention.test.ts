@@ -117,9 +117,10 @@ describe("DataRetention", () => {
     );
   });
 
-  it("erases conversations nobody wrote to for RETENTION_DAYS with their messages and outbound messages", async () => {
+  it("erases conversations nobody wrote to for RETENTION_DAYS with their messages, outbound messages and email threads", async () => {
     const store = createSqliteConversationStore({ database });
     const outbox = createSqliteOutboxStore({ database });
+    const messagingState = createSqliteMessagingStateStore({ database });
     const idle = await store.createConversation({ channel: "sms", externalRef: "+14155550123" });
     await store.appendMessage({
       conversationId: idle.id,
@@ -132,10 +133,11 @@ describe("DataRetention", () => {
       conversationId: idle.id,
       payload: { kind: "sms", to: "+14155550123", body: "old answer" },
     });
+    await messagingState.linkEmailMessageId("<old-reply@acme.example>", idle.id);
     const { logger, lines } = captureLogs("info");
     const inEightDays = Date.now() + 8 * day;
     const alsoIdle = await store.createConversation({ channel: "web" });
-    const sweeps = [idleConversationsSweep({ store, outbox }, 7)];
+    const sweeps = [idleConversationsSweep({ store, outbox, messagingState }, 7)];
     const retention = new DataRetention({
       sweeps,
       logger,
@@ -147,6 +149,9 @@ describe("DataRetention", () => {
     expect(await store.getConversation(idle.id)).toBeUndefined();
     expect(await store.listMessages(idle.id)).toEqual([]);
     expect(await outbox.listOutbound({ conversationId: idle.id })).toEqual([]);
+    expect(
+      await messagingState.findConversationByEmailMessageIds(["<old-reply@acme.example>"]),
+    ).toBeUndefined();
     expect(lines.map((line) => line.msg)).toContain("retention: deleted 2 conversations older than 7 days");
 
     const kept = await store.createConversation({ channel: "web" });

@@ -283,6 +283,18 @@ export function outboxStoreContract(name: string, make: () => Promise<OutboxHarn
       expect((await messagingState.listPendingTurns()).map((turn) => turn.messageId)).toEqual(["m2"]);
     });
 
+    it("forgets the email Message-IDs of one conversation, and keeps the others'", async () => {
+      const { messagingState } = harness;
+      await messagingState.linkEmailMessageId("<a1@acme.example>", "conv_a");
+      await messagingState.linkEmailMessageId("<a2@acme.example>", "conv_a");
+      await messagingState.linkEmailMessageId("<b1@acme.example>", "conv_b");
+      expect(await messagingState.forgetEmailThreads("conv_a")).toBe(2);
+      expect(await messagingState.findConversationByEmailMessageIds(["<a1@acme.example>"])).toBeUndefined();
+      expect(await messagingState.findConversationByEmailMessageIds(["<a2@acme.example>"])).toBeUndefined();
+      expect(await messagingState.findConversationByEmailMessageIds(["<b1@acme.example>"])).toBe("conv_b");
+      expect(await messagingState.forgetEmailThreads("conv_a")).toBe(0);
+    });
+
     it("keeps an accepted inbound event in the inbox until it is handled, and accepts an id once", async () => {
       const { messagingState } = harness;
       const event = (eventId: string, receivedAt: number, body: string) => ({

@@ -8,12 +8,16 @@ import {
 } from "../../ports/messaging-state-store.js";
 import {
   type DynamoDbTableAccess,
+  deleteItems,
   expiresAtSeconds,
   getItem,
   isConditionalCheckFailed,
   queryItems,
 } from "./dynamodb-items.js";
-import { timeToLiveAttribute } from "./dynamodb-table.js";
+import { indexNames, timeToLiveAttribute } from "./dynamodb-table.js";
+
+/** The owner-index partition of a conversation's email Message-IDs. */
+const conversationEmailPartition = (conversationId: string) => `CONVEMAIL#${conversationId}`;
 
 /** Item keys of the messaging state (see docs/decisions/0002-dynamodb-table-design.md). */
 export const messagingStateKeys = {
@@ -214,7 +218,26 @@ export function createDynamoDbMessagingStateStore(access: DynamoDbTableAccess): 
       return item?.optedOut === true;
     },
     async linkEmailMessageId(messageId, conversationId) {
-      await putOnce({ ...messagingStateKeys.emailMessage(messageId), messageId, conversationId });
+      await putOnce({
+        ...messagingStateKeys.emailMessage(messageId),
+        messageId,
+        conversationId,
+        // Listed by conversation (the owner index), so that erasing it can find them.
+        gsi3pk: conversationEmailPartition(conversationId),
+        gsi3sk: messageId,
+      });
+    },
+    async forgetEmailThreads(conversationId) {
+      const items = await queryItems(access, {
+        IndexName: indexNames.owner,
+        KeyConditionExpression: "gsi3pk = :partition",
+        ExpressionAttributeValues: { ":partition": conversationEmailPartition(conversationId) },
+      });
+      await deleteItems(
+        access,
+        items.map((item) => messagingStateKeys.emailMessage(String(item.messageId))),
+      );
+      return items.length;
     },
     async findConversationByEmailMessageIds(messageIds) {
       // The last reference is the closest ancestor: look from the end.

@@ -92,6 +92,15 @@ export function createMemoryMessagingStateStore(): MessagingStateStore {
       }
       return undefined;
     },
+    async forgetEmailThreads(conversationId) {
+      let forgotten = 0;
+      for (const [messageId, owner] of threads) {
+        if (owner !== conversationId) continue;
+        threads.delete(messageId);
+        forgotten++;
+      }
+      return forgotten;
+    },
     async addPendingTurn(turn) {
       pending.set(turn.messageId, { ...turn });
     },

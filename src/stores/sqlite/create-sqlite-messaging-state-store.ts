@@ -61,6 +61,7 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
       "INSERT INTO email_threads (message_id, conversation_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
     ),
     findEmail: database.prepare("SELECT conversation_id FROM email_threads WHERE message_id = ?"),
+    forgetEmail: database.prepare("DELETE FROM email_threads WHERE conversation_id = ?"),
     addPending: database.prepare(
       "INSERT INTO pending_turns (message_id, conversation_id, channel, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     ),
@@ -145,6 +146,9 @@ export function createSqliteMessagingStateStore(options: { database: SqliteDatab
         if (row) return row.conversation_id;
       }
       return undefined;
+    },
+    async forgetEmailThreads(conversationId) {
+      return statements.forgetEmail.run(conversationId).changes;
     },
     async addPendingTurn(turn) {
       statements.addPending.run(turn.messageId, turn.conversationId, turn.channel, turn.createdAt);

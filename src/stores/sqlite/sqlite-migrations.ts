@@ -178,4 +178,8 @@ export const sqliteMigrations: readonly string[] = [
   `
   CREATE INDEX outbox_finished ON outbox (updated_at) WHERE status NOT IN ('pending', 'sending');
   `,
+  // Erasing a conversation forgets the email Message-IDs that thread into it.
+  `
+  CREATE INDEX email_threads_conversation ON email_threads (conversation_id);
+  `,
 ];
