@@ -17,10 +17,20 @@ export interface FakeSendGridMail {
   body: Record<string, unknown>;
 }
 
+/** An Inbound Parse setting: mail to `hostname` is posted to `url`. */
+export interface FakeParseSetting {
+  hostname: string;
+  url: string;
+  spam_check: boolean;
+  send_raw: boolean;
+}
+
 export interface FakeSendGridServer {
   /** Base URL to use as SENDGRID_API_BASE_URL. */
   url: string;
   mails: FakeSendGridMail[];
+  /** The account's Inbound Parse settings, as changed through the API. */
+  parseSettings: FakeParseSetting[];
   requests: Array<{ method: string; path: string; status: number }>;
   failNext(count: number, failure: FakeFailure): void;
   waitForMails(count: number, timeoutMs?: number): Promise<FakeSendGridMail[]>;
@@ -32,7 +42,12 @@ export interface FakeSendGridServer {
  * the API does (personalizations, from, subject, text/plain first) and answers 202 with
  * `X-Message-Id`, or an injected failure.
  */
-export async function createFakeSendGridServer(options: { apiKey: string }): Promise<FakeSendGridServer> {
+export async function createFakeSendGridServer(options: {
+  apiKey: string;
+  /** Inbound Parse settings the account starts with (none by default). */
+  parseSettings?: FakeParseSetting[];
+}): Promise<FakeSendGridServer> {
+  const parseSettings: FakeParseSetting[] = (options.parseSettings ?? []).map((setting) => ({ ...setting }));
   const mails: FakeSendGridMail[] = [];
   const requests: FakeSendGridServer["requests"] = [];
   const failures: FakeFailure[] = [];
@@ -54,6 +69,43 @@ export async function createFakeSendGridServer(options: { apiKey: string }): Pro
 
     if (request.headers.authorization !== `Bearer ${options.apiKey}`) {
       return error(401, "The provided authorization grant is invalid, expired, or revoked");
+    }
+    const parsePath = /^\/v3\/user\/webhooks\/parse\/settings(?:\/([^/?]+))?$/.exec(path);
+    if (parsePath) {
+      // Inbound Parse settings: GET (all), POST (create), PATCH …/{hostname} (update).
+      const hostname = parsePath[1] ? decodeURIComponent(parsePath[1]) : undefined;
+      if (request.method === "GET" && !hostname) return answer(200, { result: parseSettings });
+      let body: Partial<FakeParseSetting>;
+      try {
+        body = JSON.parse(raw || "{}") as Partial<FakeParseSetting>;
+      } catch {
+        return error(400, "Bad Request: invalid JSON");
+      }
+      if (body.url !== undefined && !/^https:\/\//.test(body.url))
+        return error(400, "url must be https", "url");
+      if (request.method === "POST" && !hostname) {
+        if (!body.hostname || !body.url) return error(400, "hostname and url are required", "hostname");
+        if (parseSettings.some((setting) => setting.hostname === body.hostname))
+          return error(400, "A setting for this hostname already exists", "hostname");
+        const created = {
+          hostname: body.hostname,
+          url: body.url,
+          spam_check: body.spam_check ?? false,
+          send_raw: body.send_raw ?? false,
+        };
+        parseSettings.push(created);
+        return answer(201, created);
+      }
+      const existing = parseSettings.find((setting) => setting.hostname === hostname);
+      if (request.method === "PATCH" && existing) {
+        Object.assign(existing, {
+          ...(body.url === undefined ? {} : { url: body.url }),
+          ...(body.spam_check === undefined ? {} : { spam_check: body.spam_check }),
+          ...(body.send_raw === undefined ? {} : { send_raw: body.send_raw }),
+        });
+        return answer(200, existing);
+      }
+      return error(404, "Not found");
     }
     if (request.method !== "POST" || path !== "/v3/mail/send") return error(404, "Not found");
     const failure = failures.shift();
@@ -107,6 +159,7 @@ export async function createFakeSendGridServer(options: { apiKey: string }): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     mails,
+    parseSettings,
     requests,
     failNext(count, failure) {
       for (let index = 0; index < count; index++) failures.push(failure);

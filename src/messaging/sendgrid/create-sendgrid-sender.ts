@@ -15,11 +15,20 @@ export interface SendGridSenderOptions {
   apiBaseUrl?: string;
 }
 
-/** Sends email with SendGrid's own `@sendgrid/mail` (v3 mail send). */
-export function createSendGridSender(options: SendGridSenderOptions): OutboundSender {
+/** SendGrid's own `@sendgrid/client` for this key (its own instance), at `apiBaseUrl` when set. */
+export function createSendGridClient(options: {
+  apiKey: string;
+  apiBaseUrl?: string;
+}): typeof sendgridClient {
   const client = new Client();
   client.setApiKey(options.apiKey);
   if (options.apiBaseUrl) client.setDefaultRequest("baseUrl", `${options.apiBaseUrl.replace(/\/+$/, "")}/`);
+  return client;
+}
+
+/** Sends email with SendGrid's own `@sendgrid/mail` (v3 mail send). */
+export function createSendGridSender(options: SendGridSenderOptions): OutboundSender {
+  const client = createSendGridClient(options);
   const mail = new MailService();
   mail.setClient(client);
   const from = parseAddress(options.from);

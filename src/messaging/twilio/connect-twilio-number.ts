@@ -22,19 +22,23 @@ export interface ConnectedNumber {
   changed: boolean;
 }
 
-/** Why Twilio could not reach this URL, or undefined when it can (https on a public host). */
-export function twilioUnreachableReason(publicUrl: string): string | undefined {
-  const url = new URL(publicUrl);
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (
+/** Whether a URL's host is this machine or a private network: no provider on the internet reaches it. */
+export function isLocalOrPrivateUrl(publicUrl: string): boolean {
+  const host = new URL(publicUrl).hostname.replace(/^\[|\]$/g, "");
+  return (
     host === "localhost" ||
     host === "::1" ||
     /^(127|10)\./.test(host) ||
     /^192\.168\./.test(host) ||
     /^172\.(1[6-9]|2\d|3[01])\./.test(host)
-  )
+  );
+}
+
+/** Why Twilio could not reach this URL, or undefined when it can (https on a public host). */
+export function twilioUnreachableReason(publicUrl: string): string | undefined {
+  if (isLocalOrPrivateUrl(publicUrl))
     return "Twilio cannot reach this machine there; expose it (e.g. `ngrok http 3000`) and set PUBLIC_URL to the https URL it gives";
-  if (url.protocol !== "https:")
+  if (new URL(publicUrl).protocol !== "https:")
     return "Twilio's ConversationRelay needs wss://, so PUBLIC_URL must be https";
   return undefined;
 }

@@ -1,0 +1,101 @@
+/**
+ * `npm run connect:sendgrid`: makes SendGrid's Inbound Parse post the mail it receives for your
+ * domain to this server (PUBLIC_URL/sendgrid/inbound with SENDGRID_INBOUND_TOKEN) through
+ * SendGrid's own client, and prints what it changed and what is left to do by hand.
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/config.js";
+import { connectSendGridParse, inboundParseUrl } from "../messaging/sendgrid/connect-sendgrid-parse.js";
+import { createSendGridClient } from "../messaging/sendgrid/create-sendgrid-sender.js";
+import { isLocalOrPrivateUrl } from "../messaging/twilio/connect-twilio-number.js";
+import { type CliCommand, type Output, usageError } from "./cli-command.js";
+
+export const connectSendGridUsage = `Usage: npm run connect:sendgrid [-- --hostname parse.example.com] [--dry-run]
+
+Sets SendGrid's Inbound Parse for the hostname (default: the domain of EMAIL_FROM, where customers'
+replies go) to post each email to PUBLIC_URL/sendgrid/inbound?token=$SENDGRID_INBOUND_TOKEN, through
+the SendGrid API. Needs SENDGRID_API_KEY (with Inbound Parse access), SENDGRID_INBOUND_TOKEN and a
+public https PUBLIC_URL. --dry-run shows the change without making it.
+Reads the same environment and .env as npm start.`;
+
+const usage = (output: Output, message: string) => usageError(output, message, connectSendGridUsage);
+
+/** Resolves with the exit code: 0 connected (or already), 1 SendGrid refused, 2 bad usage or settings. */
+export const connectSendGrid: CliCommand = async (argv, environment, output) => {
+  let values: { hostname?: string; "dry-run"?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        hostname: { type: "string" },
+        "dry-run": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    return usage(output, (error as Error).message);
+  }
+  if (values.help) {
+    output.write(`${connectSendGridUsage}\n`);
+    return 0;
+  }
+  const config = loadConfig(environment);
+  const { apiKey, inboundToken, apiBaseUrl, emailFrom } = config.sendgrid;
+  const hostname = values.hostname ?? /@([^>\s]+)>?\s*$/.exec(emailFrom ?? "")?.[1];
+  const missing = [
+    apiKey ? undefined : "SENDGRID_API_KEY",
+    inboundToken ? undefined : "SENDGRID_INBOUND_TOKEN",
+    hostname ? undefined : "EMAIL_FROM (or --hostname)",
+  ].filter((name) => name !== undefined);
+  if (missing.length > 0 || !apiKey || !inboundToken || !hostname)
+    return usage(output, `Set ${missing.join(", ")} first (README, "Email")`);
+  if (isLocalOrPrivateUrl(config.publicUrl) || !config.publicUrl.startsWith("https://"))
+    return usage(
+      output,
+      `PUBLIC_URL is ${config.publicUrl}: SendGrid posts mail only to a public https URL; expose this machine (e.g. \`ngrok http 3000\`) and set PUBLIC_URL to the https URL it gives`,
+    );
+
+  const url = inboundParseUrl(config.publicUrl, inboundToken);
+  let connected: Awaited<ReturnType<typeof connectSendGridParse>>;
+  try {
+    connected = await connectSendGridParse({
+      client: createSendGridClient({ apiKey, apiBaseUrl }),
+      hostname,
+      url,
+      dryRun: values["dry-run"],
+    });
+  } catch (error) {
+    output.write(`SendGrid refused: ${sendGridErrorMessage(error)}\n`);
+    return 1;
+  }
+  const shown = (address: string | undefined) => (address ? hideToken(address) : "(none)");
+  output.write(
+    `Inbound Parse for ${connected.hostname}:\n  ${shown(connected.before)}${connected.changed ? `  →  ${shown(connected.after)}` : " (unchanged)"}\n`,
+  );
+  if (!connected.changed) output.write("Nothing to change.\n");
+  else if (values["dry-run"]) output.write("Dry run: nothing was changed.\n");
+  else output.write(`Done: mail to any address @${connected.hostname} now reaches ${config.publicUrl}.\n`);
+  output.write(
+    [
+      "By hand, once:",
+      `  - an MX record for ${connected.hostname}: mx.sendgrid.net, priority 10 (mail reaches SendGrid only then);`,
+      `  - the Event Webhook (delivery and bounces): ${config.publicUrl}/sendgrid/events, signed; set`,
+      "    SENDGRID_EVENT_PUBLIC_KEY to its verification key.",
+      "",
+    ].join("\n"),
+  );
+  return 0;
+};
+
+/** The token is a secret: printed URLs show that one is there, not what it is. */
+function hideToken(url: string): string {
+  return url.replace(/([?&]token=)[^&]*/, "$1…");
+}
+
+function sendGridErrorMessage(error: unknown): string {
+  const body = (error as { response?: { body?: { errors?: Array<{ message?: string }> } } }).response?.body;
+  const messages = body?.errors?.map((entry) => entry.message).filter(Boolean) ?? [];
+  return messages.length > 0 ? messages.join("; ") : error instanceof Error ? error.message : String(error);
+}
