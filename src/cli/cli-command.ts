@@ -2,6 +2,11 @@ import type { Readable, Writable } from "node:stream";
 import { ConfigError } from "../errors/config-error.js";
 import { readEnvironment } from "./call-options.js";
 
+/** What a failure says, for a line of output. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Where a command prints (process.stdout, or a test's buffer). */
 export interface Output {
   write(text: string): unknown;
@@ -52,7 +57,7 @@ export async function runTerminalSession<Options>(
   try {
     options = parse(process.argv.slice(2), readEnvironment());
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    process.stderr.write(`${messageOf(error)}\n\n${usage}\n`);
     process.exitCode = 2;
     return;
   }

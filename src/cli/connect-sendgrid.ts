@@ -8,7 +8,7 @@ import { loadConfig } from "../config/config.js";
 import { connectSendGridParse, inboundParseUrl } from "../messaging/sendgrid/connect-sendgrid-parse.js";
 import { createSendGridClient } from "../messaging/sendgrid/create-sendgrid-sender.js";
 import { isLocalOrPrivateUrl } from "../messaging/twilio/connect-twilio-number.js";
-import { type CliCommand, type Output, usageError } from "./cli-command.js";
+import { type CliCommand, messageOf, type Output, usageError } from "./cli-command.js";
 
 export const connectSendGridUsage = `Usage: npm run connect:sendgrid [-- --hostname parse.example.com] [--dry-run]
 
@@ -97,5 +97,5 @@ function hideToken(url: string): string {
 function sendGridErrorMessage(error: unknown): string {
   const body = (error as { response?: { body?: { errors?: Array<{ message?: string }> } } }).response?.body;
   const messages = body?.errors?.map((entry) => entry.message).filter(Boolean) ?? [];
-  return messages.length > 0 ? messages.join("; ") : error instanceof Error ? error.message : String(error);
+  return messages.length > 0 ? messages.join("; ") : messageOf(error);
 }

@@ -12,7 +12,7 @@ import {
   twilioUnreachableReason,
 } from "../messaging/twilio/connect-twilio-number.js";
 import { createTwilioClient } from "../messaging/twilio/create-twilio-client.js";
-import { type CliCommand, type Output, usageError } from "./cli-command.js";
+import { type CliCommand, messageOf, type Output, usageError } from "./cli-command.js";
 
 export const connectTwilioUsage = `Usage: npm run connect:twilio [-- --dry-run]
 
@@ -51,7 +51,7 @@ export const connectTwilio: CliCommand = async (argv, environment, output) => {
   try {
     connected = await connectTwilioNumber({ client, phoneNumber, publicUrl: config.publicUrl, dryRun });
   } catch (error) {
-    output.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    output.write(`${messageOf(error)}\n`);
     return error instanceof SwitchboardError && error.code === "TWILIO_NUMBER_NOT_FOUND" ? 2 : 1;
   }
   output.write(`Twilio number ${connected.phoneNumber} (${connected.sid}):\n${describeChange(connected)}`);

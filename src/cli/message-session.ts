@@ -3,7 +3,7 @@ import readline from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { adminTokenFileName, readAdminTokenFile } from "../app/admin-token.js";
-import type { TerminalIo } from "./cli-command.js";
+import { messageOf, type TerminalIo } from "./cli-command.js";
 
 /** What the outbox API says of an outbound message (the fields a reply is recognised and shown by). */
 export interface OutboxReply {
@@ -199,8 +199,4 @@ async function readLines(input: Readable): Promise<string[]> {
     if (line.trim()) lines.push(line.trim());
   }
   return lines;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

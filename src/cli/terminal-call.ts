@@ -2,7 +2,7 @@ import readline from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
 import type { CallOptions } from "./call-options.js";
 import { CallTranscript } from "./call-transcript.js";
-import type { TerminalIo } from "./cli-command.js";
+import { messageOf, type TerminalIo } from "./cli-command.js";
 import { describeRelayMessage } from "./describe-relay-message.js";
 import { type PlacedCall, placeCall } from "./place-call.js";
 
@@ -133,8 +133,4 @@ function sessionEndParams(end: CallEnd): Record<string, string> {
   const params: Record<string, string> = { SessionStatus: "ended", CallStatus: "in-progress" };
   if (end.handoffData !== undefined) params.HandoffData = end.handoffData;
   return params;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
