@@ -4,10 +4,11 @@
  * SendGrid's own client, and prints what it changed and what is left to do by hand.
  */
 import { parseArgs } from "node:util";
+import { parseEmailAddress } from "../channels/email/parse-email-address.js";
 import { loadConfig } from "../config/config.js";
+import { isLocalOrPrivateUrl } from "../messaging/local-or-private-url.js";
 import { connectSendGridParse, inboundParseUrl } from "../messaging/sendgrid/connect-sendgrid-parse.js";
 import { createSendGridClient } from "../messaging/sendgrid/create-sendgrid-sender.js";
-import { isLocalOrPrivateUrl } from "../messaging/twilio/connect-twilio-number.js";
 import { type CliCommand, messageOf, type Output, usageError } from "./cli-command.js";
 
 export const connectSendGridUsage = `Usage: npm run connect:sendgrid [-- --hostname parse.example.com] [--dry-run]
@@ -43,7 +44,7 @@ export const connectSendGrid: CliCommand = async (argv, environment, output) => 
   }
   const config = loadConfig(environment);
   const { apiKey, inboundToken, apiBaseUrl, emailFrom } = config.sendgrid;
-  const hostname = values.hostname ?? /@([^>\s]+)>?\s*$/.exec(emailFrom ?? "")?.[1];
+  const hostname = values.hostname ?? parseEmailAddress(emailFrom ?? "")?.email.split("@")[1];
   const missing = [
     apiKey ? undefined : "SENDGRID_API_KEY",
     inboundToken ? undefined : "SENDGRID_INBOUND_TOKEN",

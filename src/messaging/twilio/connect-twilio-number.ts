@@ -1,5 +1,6 @@
 import type { Twilio } from "twilio";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
+import { isLocalOrPrivateUrl } from "../local-or-private-url.js";
 
 /** Where a Twilio number sends its calls and messages. */
 export interface NumberWebhooks {
@@ -20,18 +21,6 @@ export interface ConnectedNumber {
   after: NumberWebhooks;
   /** False when the number already pointed here (nothing was sent). */
   changed: boolean;
-}
-
-/** Whether a URL's host is this machine or a private network: no provider on the internet reaches it. */
-export function isLocalOrPrivateUrl(publicUrl: string): boolean {
-  const host = new URL(publicUrl).hostname.replace(/^\[|\]$/g, "");
-  return (
-    host === "localhost" ||
-    host === "::1" ||
-    /^(127|10)\./.test(host) ||
-    /^192\.168\./.test(host) ||
-    /^172\.(1[6-9]|2\d|3[01])\./.test(host)
-  );
 }
 
 /** Why Twilio could not reach this URL, or undefined when it can (https on a public host). */
