@@ -1,7 +1,7 @@
 import { logKeys } from "../observability/log-keys.js";
 import type { Logger } from "../observability/logger.js";
 
-const dayMs = 24 * 60 * 60 * 1000;
+export const dayMs = 24 * 60 * 60 * 1000;
 
 /** One kind of record a retention pass deletes once it is older than `retentionMs`. */
 export interface RetentionSweep {

@@ -1,9 +1,7 @@
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
 import type { OutboxStore } from "../ports/outbox-store.js";
-import type { RetentionSweep } from "./data-retention.js";
+import { dayMs, type RetentionSweep } from "./data-retention.js";
 import { type ErasableStores, eraseConversation } from "./erase-conversation.js";
-
-const dayMs = 24 * 60 * 60 * 1000;
 
 /**
  * How long a handled webhook's id is kept to recognise a retry: far past any provider's retries,

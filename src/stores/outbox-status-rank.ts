@@ -15,6 +15,9 @@ export function outboxStatusRank(status: OutboxStatus): number {
   return ranks[status];
 }
 
+/** Statuses a worker may still pick up (pending when due, sending when its lease expired); the others are finished. */
+export const isWorkStatus = (status: OutboxStatus) => status === "pending" || status === "sending";
+
 /** Maps a Twilio `MessageStatus` or SendGrid event to an outbox status (null: no change). */
 export function outboxStatusFromProvider(providerStatus: string): OutboxStatus | null {
   switch (providerStatus) {

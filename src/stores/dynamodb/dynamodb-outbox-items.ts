@@ -19,9 +19,6 @@ export const allOutboxPartition = "OUTBOX";
 export const dueOutboxPartition = "OUTBOX_DUE";
 export const conversationOutboxPartition = (conversationId: string) => `CONVOUT#${conversationId}`;
 
-/** Statuses a worker may still pick up (pending when due, sending when its lease expired). */
-export const isWorkStatus = (status: OutboxStatus) => status === "pending" || status === "sending";
-
 /** The whole item of a new (pending) entry, with its index keys. */
 export function outboxEntryItem(entry: OutboxEntry): Item {
   return {

@@ -6,7 +6,7 @@ import {
   retryOutboxFields,
   sentOutboxFields,
 } from "../outbox-status-fields.js";
-import { outboxStatusRank } from "../outbox-status-rank.js";
+import { isWorkStatus, outboxStatusRank } from "../outbox-status-rank.js";
 import { claimDueOutbound } from "./dynamodb-claim-due-outbound.js";
 import { enqueueOutbound } from "./dynamodb-enqueue-outbound.js";
 import {
@@ -23,7 +23,6 @@ import {
   allOutboxPartition,
   conversationOutboxPartition,
   dueOutboxPartition,
-  isWorkStatus,
   outboxKeys,
   toOutboxEntry,
 } from "./dynamodb-outbox-items.js";

@@ -6,7 +6,7 @@ import {
   retryOutboxFields,
   sentOutboxFields,
 } from "../outbox-status-fields.js";
-import { outboxStatusRank } from "../outbox-status-rank.js";
+import { isWorkStatus, outboxStatusRank } from "../outbox-status-rank.js";
 
 /** In-memory outbox for tests and `STORE=memory` (not durable, by definition). */
 export function createMemoryOutboxStore(): OutboxStore {
@@ -84,9 +84,7 @@ export function createMemoryOutboxStore(): OutboxStore {
     },
     async deleteFinishedOutboundBefore(before, limit) {
       const finished = [...entries.values()]
-        .filter(
-          (entry) => entry.status !== "pending" && entry.status !== "sending" && entry.updatedAt < before,
-        )
+        .filter((entry) => !isWorkStatus(entry.status) && entry.updatedAt < before)
         .sort((a, b) => a.updatedAt - b.updatedAt)
         .slice(0, limit);
       for (const entry of finished) {
