@@ -1,7 +1,8 @@
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { type EmailOptions, parseEmailOptions, runTerminalEmail } from "../../src/cli/terminal-email.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { collectOutput } from "../helpers/collect-output.js";
 import { startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 const inboundToken = "terminal-email-inbound-token";
@@ -12,15 +13,6 @@ describe("npm run email", () => {
     await server?.close();
     server = undefined;
   });
-
-  const collect = () => {
-    const output = new PassThrough();
-    let text = "";
-    output.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    return { output, text: () => text };
-  };
 
   it("emails like SendGrid Inbound Parse, prints each reply, and answers in the agent's thread", async () => {
     let turn = 0;
@@ -38,7 +30,7 @@ describe("npm run email", () => {
     });
     if (parsed === "help") throw new Error("help");
     const options: EmailOptions = { ...parsed, serverUrl: server.baseUrl };
-    const { output, text } = collect();
+    const { output, text } = collectOutput();
     expect(await runTerminalEmail(options, { input: Readable.from([]), output, interactive: false })).toBe(0);
     expect(text()).toContain(
       "you> When is it?\nagent> [Re: re:Play party] Thursday at 7 pm.\nyou> Where?\nagent> [Re: re:Play party] At the Festival Grounds.\n",
@@ -68,7 +60,7 @@ describe("npm run email", () => {
       to: "agent@switchboard.local",
       subject: "Hi",
     };
-    const missing = collect();
+    const missing = collectOutput();
     expect(
       await runTerminalEmail(
         { ...base, inboundToken: undefined, adminToken: "test-admin-token", messages: ["hi"] },
@@ -76,7 +68,7 @@ describe("npm run email", () => {
       ),
     ).toBe(2);
     expect(missing.text()).toContain("Inbound email needs SENDGRID_INBOUND_TOKEN");
-    const wrong = collect();
+    const wrong = collectOutput();
     expect(
       await runTerminalEmail(
         { ...base, inboundToken: "not-the-inbound-token", adminToken: "test-admin-token", messages: ["hi"] },

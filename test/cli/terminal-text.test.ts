@@ -7,6 +7,7 @@ import { resolveAdminToken } from "../../src/app/admin-token.js";
 import { parseTextOptions, runTerminalText, type TextOptions } from "../../src/cli/terminal-text.js";
 import { loadConfig } from "../../src/config/config.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { collectOutput } from "../helpers/collect-output.js";
 import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 const publicUrl = "https://switchboard.example.test";
@@ -38,18 +39,10 @@ describe("npm run text", () => {
     messages: [],
     ...overrides,
   });
-  const collect = () => {
-    const output = new PassThrough();
-    let text = "";
-    output.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    return { output, text: () => text };
-  };
 
   it("texts like Twilio (signed webhooks) and prints each reply from the outbox", async () => {
     const running = await start();
-    const { output, text } = collect();
+    const { output, text } = collectOutput();
     const code = await runTerminalText(options(running, { messages: ["When is the party?", "Thanks"] }), {
       input: Readable.from([]),
       output,
@@ -73,7 +66,7 @@ describe("npm run text", () => {
   it("at a prompt, prints replies as they arrive until /quit", async () => {
     const running = await start();
     const input = new PassThrough();
-    const { output, text } = collect();
+    const { output, text } = collectOutput();
     const session = runTerminalText(options(running), { input, output, interactive: true });
     await eventually(async () => text().includes("you> "), "the prompt");
     input.write("When is the party?\n");
@@ -85,7 +78,7 @@ describe("npm run text", () => {
 
   it("reads piped lines, and stops with a clear message on a wrong signature or admin token", async () => {
     const running = await start();
-    const piped = collect();
+    const piped = collectOutput();
     expect(
       await runTerminalText(options(running), {
         input: Readable.from(["When is the party?\n"]),
@@ -95,7 +88,7 @@ describe("npm run text", () => {
     ).toBe(0);
     expect(piped.text()).toContain("agent> The party is on Thursday.");
 
-    const unsigned = collect();
+    const unsigned = collectOutput();
     expect(
       await runTerminalText(options(running, { authToken: "wrong", messages: ["hi"] }), {
         input: Readable.from([]),
@@ -105,7 +98,7 @@ describe("npm run text", () => {
     ).toBe(1);
     expect(unsigned.text()).toContain("[POST /twilio/sms answered 403: ");
 
-    const locked = collect();
+    const locked = collectOutput();
     expect(
       await runTerminalText(options(running, { adminToken: "not-the-token-at-all", messages: ["hi"] }), {
         input: Readable.from([]),
