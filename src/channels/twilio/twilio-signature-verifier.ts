@@ -18,6 +18,7 @@ export interface TwilioSignatureVerifier {
    * Why a request failed the check, for its 403 and the log: no header, a signature made for
    * another base URL (`seenBase`, the scheme and host the request itself names: a tunnel whose URL
    * changed since PUBLIC_URL was set), or one that matches nothing (another auth token).
+   * `params` are a webhook's form fields; undefined for the WebSocket upgrade (signed over `wss://`).
    */
   explainFailure(
     pathAndQuery: string,
