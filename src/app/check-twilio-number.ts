@@ -13,7 +13,7 @@ export type TwilioNumberCheck = "here" | "elsewhere" | "skipped" | "failed";
  * Never fails the start: a failed check is a warning too.
  */
 export async function checkTwilioNumber(config: Config, logger: Logger): Promise<TwilioNumberCheck> {
-  const { accountSid, authToken, phoneNumber, apiBaseUrl } = config.twilio;
+  const { accountSid, authToken, phoneNumber, apiBaseUrl, messagingServiceSid } = config.twilio;
   if (!accountSid || !authToken || !phoneNumber || twilioUnreachableReason(config.publicUrl))
     return "skipped";
   try {
@@ -22,22 +22,30 @@ export async function checkTwilioNumber(config: Config, logger: Logger): Promise
       phoneNumber,
       publicUrl: config.publicUrl,
       dryRun: true,
+      messagingServiceSid,
     });
-    if (!number.changed) {
+    if (!number.changed && number.textsReachHere) {
       logger.info(`Twilio number ${phoneNumber} sends calls and texts to this server (${config.publicUrl})`);
       return "here";
     }
-    const { before } = number;
-    const elsewhere = [
-      before.voiceApplicationSid
-        ? `calls to TwiML App ${before.voiceApplicationSid}`
-        : `calls to ${before.voiceUrl || "nowhere"}`,
-      before.smsApplicationSid
-        ? `texts to TwiML App ${before.smsApplicationSid}`
-        : `texts to ${before.smsUrl || "nowhere"}`,
-    ];
+    const { before, after, messagingService: service } = number;
+    const elsewhere: string[] = [];
+    if (before.voiceApplicationSid) elsewhere.push(`calls to TwiML App ${before.voiceApplicationSid}`);
+    else if (before.voiceUrl !== after.voiceUrl || before.voiceMethod !== after.voiceMethod)
+      elsewhere.push(`calls to ${before.voiceUrl || "nowhere"}`);
+    if (service && !number.textsReachHere)
+      elsewhere.push(
+        `texts to Messaging Service ${service.sid}'s webhook (${service.before.inboundRequestUrl || "none: Twilio drops them"})`,
+      );
+    else if (before.smsApplicationSid) elsewhere.push(`texts to TwiML App ${before.smsApplicationSid}`);
+    else if (before.smsUrl !== after.smsUrl || before.smsMethod !== after.smsMethod)
+      elsewhere.push(`texts to ${before.smsUrl || "nowhere"}`);
+    const fix =
+      service && !number.textsReachHere
+        ? "npm run connect:twilio -- --messaging-service"
+        : "npm run connect:twilio";
     logger.warn(
-      `Twilio number ${phoneNumber} sends ${elsewhere.join(" and ")}, not to this server's PUBLIC_URL (${config.publicUrl}): run \`npm run connect:twilio\` to point it here`,
+      `Twilio number ${phoneNumber} sends ${elsewhere.join(" and ")}, not to this server's PUBLIC_URL (${config.publicUrl}): run \`${fix}\` to point it here`,
     );
     return "elsewhere";
   } catch (error) {

@@ -18,6 +18,7 @@ export async function createOutboundSenders(
           accountSid: twilio.accountSid,
           authToken: twilio.authToken,
           fromNumber: twilio.phoneNumber,
+          messagingServiceSid: twilio.messagingServiceSid,
           apiBaseUrl: twilio.apiBaseUrl,
           statusCallbackUrl: `${config.publicUrl}/twilio/sms/status`,
         })

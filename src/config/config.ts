@@ -194,6 +194,12 @@ const environmentSchema = z.object({
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_PHONE_NUMBER: optionalString,
   TWILIO_API_BASE_URL: optionalString,
+  TWILIO_MESSAGING_SERVICE_SID: optionalString.refine(
+    (value) => value === undefined || /^MG[0-9a-fA-F]{32}$/.test(value),
+    {
+      message: "must be a Messaging Service SID: MG followed by 32 hexadecimal digits",
+    },
+  ),
 
   SENDGRID_API_KEY: optionalString,
   EMAIL_FROM: optionalString,
@@ -308,6 +314,11 @@ export interface Config {
     accountSid: string | undefined;
     authToken: string | undefined;
     phoneNumber: string | undefined;
+    /**
+     * Texts are sent through this Messaging Service (`MG…`) instead of from `phoneNumber`: Twilio
+     * picks the sender from its pool (US A2P 10DLC campaigns are registered on a service).
+     */
+    messagingServiceSid: string | undefined;
     apiBaseUrl: string | undefined;
   };
   sendgrid: {
@@ -442,6 +453,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       accountSid: env.TWILIO_ACCOUNT_SID,
       authToken: env.TWILIO_AUTH_TOKEN,
       phoneNumber: env.TWILIO_PHONE_NUMBER,
+      messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
       apiBaseUrl: env.TWILIO_API_BASE_URL,
     },
     sendgrid: {

@@ -6,7 +6,9 @@ import { closeHttpServer } from "./close-http-server.js";
 export interface FakeTwilioMessage {
   sid: string;
   to: string;
+  /** Empty when the message was sent through a Messaging Service. */
   from: string;
+  messagingServiceSid: string | undefined;
   body: string;
   mediaUrls: string[];
   statusCallback: string | undefined;
@@ -34,6 +36,17 @@ export interface FakeTwilioNumber {
   smsApplicationSid: string | null;
 }
 
+/** A Messaging Service of the account, with its incoming-message integration and its numbers. */
+export interface FakeMessagingService {
+  sid: string;
+  friendlyName: string;
+  inboundRequestUrl: string | null;
+  inboundMethod: string;
+  useInboundWebhookOnNumber: boolean;
+  /** E.164 numbers of the account in the service's sender pool. */
+  phoneNumbers: string[];
+}
+
 export interface FakeFailure {
   status: number;
   code?: number;
@@ -50,6 +63,10 @@ export interface FakeTwilioServer {
   numbers: FakeTwilioNumber[];
   /** The form of each number update, in order. */
   numberUpdates: Array<{ sid: string; form: Record<string, string | string[]> }>;
+  /** The account's Messaging Services, as updated through the API. */
+  services: FakeMessagingService[];
+  /** The form of each Messaging Service update, in order. */
+  serviceUpdates: Array<{ sid: string; form: Record<string, string | string[]> }>;
   /** Every request, including refused ones. */
   requests: Array<{ method: string; path: string; status: number }>;
   /** The next `count` sends (messages, calls) fail with this answer. */
@@ -75,6 +92,8 @@ export async function createFakeTwilioServer(options: {
   authToken: string;
   /** The account's numbers (IncomingPhoneNumbers); none by default. */
   numbers?: Array<Partial<FakeTwilioNumber> & { phoneNumber: string }>;
+  /** The account's Messaging Services (Messaging v1 `Services`); none by default. */
+  services?: Array<Partial<FakeMessagingService>>;
 }): Promise<FakeTwilioServer> {
   const numbers: FakeTwilioNumber[] = (options.numbers ?? []).map((number) => ({
     sid: `PN${randomBytes(16).toString("hex")}`,
@@ -87,6 +106,16 @@ export async function createFakeTwilioServer(options: {
     ...number,
   }));
   const numberUpdates: FakeTwilioServer["numberUpdates"] = [];
+  const services: FakeMessagingService[] = (options.services ?? []).map((service) => ({
+    sid: `MG${randomBytes(16).toString("hex")}`,
+    friendlyName: "Messaging Service",
+    inboundRequestUrl: null,
+    inboundMethod: "POST",
+    useInboundWebhookOnNumber: true,
+    phoneNumbers: [],
+    ...service,
+  }));
+  const serviceUpdates: FakeTwilioServer["serviceUpdates"] = [];
   const messages: FakeTwilioMessage[] = [];
   const calls: FakeTwilioCall[] = [];
   const requests: FakeTwilioServer["requests"] = [];
@@ -162,6 +191,67 @@ export async function createFakeTwilioServer(options: {
       if (smsApp !== undefined) number.smsApplicationSid = smsApp || null;
       return answer(200, numberJson(number, options.accountSid));
     }
+    const servicesPath = /^\/v1\/Services(?:\/([^/?]+))?(\/PhoneNumbers(?:\/([^/?]+))?)?(?:\?(.*))?$/.exec(
+      path,
+    );
+    if (servicesPath) {
+      const [, serviceSid, phoneNumbersPart, numberSid, queryText] = servicesPath;
+      const query = new URLSearchParams(queryText ?? "");
+      const meta = (key: string) => ({
+        page: 0,
+        page_size: Number(query.get("PageSize") ?? 50),
+        first_page_url: `https://messaging.twilio.com${path}`,
+        previous_page_url: null,
+        url: `https://messaging.twilio.com${path}`,
+        next_page_url: null,
+        key,
+      });
+      if (!serviceSid) {
+        if (request.method !== "GET") return error(405, 20004, "Method not allowed");
+        return answer(200, {
+          services: services.map((service) => serviceJson(service, options.accountSid)),
+          meta: meta("services"),
+        });
+      }
+      const service = services.find((candidate) => candidate.sid === serviceSid);
+      if (!service) return error(404, 20404, "The requested resource was not found");
+      if (phoneNumbersPart) {
+        if (request.method !== "GET") return error(405, 20004, "Method not allowed");
+        const inService = numbers.filter((number) => service.phoneNumbers.includes(number.phoneNumber));
+        const json = (number: FakeTwilioNumber) => ({
+          sid: number.sid,
+          account_sid: options.accountSid,
+          service_sid: service.sid,
+          date_created: "2026-01-05T10:00:00Z",
+          date_updated: "2026-01-05T10:00:00Z",
+          phone_number: number.phoneNumber,
+          country_code: "US",
+          capabilities: ["SMS", "MMS", "Voice"],
+          url: `https://messaging.twilio.com/v1/Services/${service.sid}/PhoneNumbers/${number.sid}`,
+        });
+        if (!numberSid)
+          return answer(200, { phone_numbers: inService.map(json), meta: meta("phone_numbers") });
+        const number = inService.find((candidate) => candidate.sid === numberSid);
+        if (!number) return error(404, 20404, "The requested resource was not found");
+        return answer(200, json(number));
+      }
+      if (request.method === "GET") return answer(200, serviceJson(service, options.accountSid));
+      if (request.method !== "POST") return error(405, 20004, "Method not allowed");
+      const form = parseForm(body);
+      serviceUpdates.push({ sid: service.sid, form });
+      const text = (name: string) => {
+        const value = form[name];
+        return Array.isArray(value) ? value[0] : value;
+      };
+      const inboundUrl = text("InboundRequestUrl");
+      if (inboundUrl && !/^https?:\/\//.test(inboundUrl))
+        return error(400, 21502, "InboundRequestUrl is not a URL");
+      if (inboundUrl !== undefined) service.inboundRequestUrl = inboundUrl || null;
+      service.inboundMethod = text("InboundMethod") ?? service.inboundMethod;
+      const deferToNumber = text("UseInboundWebhookOnNumber");
+      if (deferToNumber !== undefined) service.useInboundWebhookOnNumber = deferToNumber === "true";
+      return answer(200, serviceJson(service, options.accountSid));
+    }
     // Injected hangs and failures are for sends (messages and calls).
     if (hangCount > 0) {
       hangCount--;
@@ -192,10 +282,14 @@ export async function createFakeTwilioServer(options: {
       return Array.isArray(value) ? value[0] : value;
     };
     const to = field("To");
-    const from = field("From");
+    const from = field("From") ?? "";
+    const messagingServiceSid = match[2] === "Messages" ? field("MessagingServiceSid") : undefined;
     if (!to || !/^\+[1-9]\d{6,14}$/.test(to))
       return error(400, 21211, `The 'To' number ${to ?? ""} is not a valid phone number.`);
-    if (!from) return error(400, 21603, "A 'From' phone number is required.");
+    if (!from && !messagingServiceSid)
+      return error(400, 21603, "A 'From' phone number or a 'MessagingServiceSid' is required.");
+    if (messagingServiceSid && !services.some((service) => service.sid === messagingServiceSid))
+      return error(400, 21701, `The Messaging Service Sid ${messagingServiceSid} is invalid.`);
     const now = new Date().toUTCString();
 
     if (match[2] === "Messages") {
@@ -210,6 +304,7 @@ export async function createFakeTwilioServer(options: {
         sid,
         to,
         from,
+        messagingServiceSid,
         body: text,
         mediaUrls: media,
         statusCallback: field("StatusCallback"),
@@ -219,13 +314,14 @@ export async function createFakeTwilioServer(options: {
       return answer(201, {
         sid,
         account_sid: options.accountSid,
-        messaging_service_sid: null,
-        from,
+        // Through a service, Twilio picks the sender later: no From yet, status "accepted".
+        messaging_service_sid: messagingServiceSid ?? null,
+        from: messagingServiceSid && !from ? null : from,
         to,
         body: text,
-        status: "queued",
+        status: messagingServiceSid ? "accepted" : "queued",
         direction: "outbound-api",
-        num_segments: "1",
+        num_segments: messagingServiceSid ? "0" : "1",
         num_media: String(media.length),
         error_code: null,
         error_message: null,
@@ -274,6 +370,8 @@ export async function createFakeTwilioServer(options: {
     calls,
     numbers,
     numberUpdates,
+    services,
+    serviceUpdates,
     requests,
     failNext(count, failure) {
       for (let index = 0; index < count; index++) failures.push(failure);
@@ -313,6 +411,36 @@ function numberJson(number: FakeTwilioNumber, accountSid: string) {
     status: "in-use",
     api_version: "2010-04-01",
     uri: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${number.sid}.json`,
+  };
+}
+
+/** A Messaging Service as Twilio's Messaging v1 API writes it. */
+function serviceJson(service: FakeMessagingService, accountSid: string) {
+  const url = `https://messaging.twilio.com/v1/Services/${service.sid}`;
+  return {
+    sid: service.sid,
+    account_sid: accountSid,
+    friendly_name: service.friendlyName,
+    date_created: "2026-01-05T10:00:00Z",
+    date_updated: "2026-01-05T10:00:00Z",
+    inbound_request_url: service.inboundRequestUrl,
+    inbound_method: service.inboundMethod,
+    fallback_url: null,
+    fallback_method: "POST",
+    status_callback: null,
+    sticky_sender: true,
+    mms_converter: true,
+    smart_encoding: true,
+    scan_message_content: "inherit",
+    fallback_to_long_code: true,
+    area_code_geomatch: true,
+    synchronous_validation: false,
+    validity_period: 14400,
+    url,
+    links: { phone_numbers: `${url}/PhoneNumbers` },
+    usecase: "undeclared",
+    us_app_to_person_registered: false,
+    use_inbound_webhook_on_number: service.useInboundWebhookOnNumber,
   };
 }
 

@@ -75,4 +75,34 @@ describe("the start-up check of where the Twilio number points", () => {
     expect(await checkTwilioNumber(loadConfig({}), logger)).toBe("skipped");
     expect(twilio.requests).toHaveLength(asked);
   });
+
+  it("warns when a Messaging Service takes the number's texts, naming the option that fixes it", async () => {
+    await twilio.close();
+    twilio = await createFakeTwilioServer({
+      accountSid,
+      authToken,
+      numbers: [
+        {
+          phoneNumber: "+18885550100",
+          voiceUrl: `${publicUrl}/twilio/voice`,
+          smsUrl: `${publicUrl}/twilio/sms`,
+        },
+      ],
+      services: [
+        {
+          sid: "MG33333333333333333333333333333333",
+          phoneNumbers: ["+18885550100"],
+          useInboundWebhookOnNumber: false,
+          inboundRequestUrl: null,
+        },
+      ],
+    });
+    const { logger, lines } = captureLogs("info");
+    expect(await checkTwilioNumber(config(), logger)).toBe("elsewhere");
+    expect(messages(lines, 40)).toEqual([
+      `Twilio number +18885550100 sends texts to Messaging Service MG33333333333333333333333333333333's webhook (none: Twilio drops them), not to this server's PUBLIC_URL (${publicUrl}): run \`npm run connect:twilio -- --messaging-service\` to point it here`,
+    ]);
+    expect(twilio.serviceUpdates).toEqual([]);
+    expect(twilio.numberUpdates).toEqual([]);
+  });
 });

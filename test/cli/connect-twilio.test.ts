@@ -71,7 +71,11 @@ describe("npm run connect:twilio", () => {
     printed = "";
     expect(await connectTwilio([], environment(), output)).toBe(0);
     expect(twilio.numberUpdates).toHaveLength(1);
-    expect(printed).toContain("Nothing to change: it already reaches https://switchboard.example.test.");
+    expect(printed).toContain(
+      "Nothing to change: calls and texts already reach https://switchboard.example.test.",
+    );
+    // No Messaging Service holds the number: nothing about one is printed.
+    expect(printed).not.toContain("Messaging Service");
   });
 
   it("shows the change without making it with --dry-run", async () => {
@@ -106,5 +110,93 @@ describe("npm run connect:twilio", () => {
     expect(await connectTwilio([], withoutNumber, output)).toBe(2);
     expect(printed).toContain("Set TWILIO_PHONE_NUMBER first");
     expect(twilio.requests).toEqual([]);
+  });
+
+  describe("a number in a Messaging Service", () => {
+    const serviceSid = "MG22222222222222222222222222222222";
+    const sms = "https://switchboard.example.test/twilio/sms";
+    const withService = async (service: {
+      useInboundWebhookOnNumber: boolean;
+      inboundRequestUrl: string | null;
+    }) => {
+      await twilio.close();
+      twilio = await createFakeTwilioServer({
+        accountSid,
+        authToken,
+        numbers: [{ phoneNumber: "+18885550100" }, { phoneNumber: "+18885550177" }],
+        services: [
+          { friendlyName: "Other brand", phoneNumbers: ["+18885550177"] },
+          {
+            sid: serviceSid,
+            friendlyName: "Support texts",
+            phoneNumbers: ["+18885550100", "+18885550177"],
+            ...service,
+          },
+        ],
+      });
+    };
+    const service = () => twilio.services.find((candidate) => candidate.sid === serviceSid);
+
+    it("reports texts the service takes, fails, and points the service here with --messaging-service", async () => {
+      await withService({
+        useInboundWebhookOnNumber: false,
+        inboundRequestUrl: "https://crm.example.com/sms",
+      });
+      // The number is connected (calls work), but texts still go to the service's webhook.
+      expect(await connectTwilio([], environment(), output)).toBe(1);
+      expect(twilio.numberUpdates).toHaveLength(1);
+      expect(twilio.serviceUpdates).toEqual([]);
+      expect(printed).toContain(`In Messaging Service ${serviceSid} "Support texts" (2 numbers):`);
+      expect(printed).toContain("Incoming messages:     POST https://crm.example.com/sms (unchanged)");
+      expect(printed).toContain(
+        `Texts to +18885550100 go to Messaging Service ${serviceSid}'s webhook (https://crm.example.com/sms), not here. Run again with --messaging-service`,
+      );
+      expect(printed).toContain(
+        "Done: calls to +18885550100 now reach https://switchboard.example.test. Call it.",
+      );
+
+      printed = "";
+      expect(await connectTwilio(["--messaging-service", "--dry-run"], environment(), output)).toBe(0);
+      expect(twilio.serviceUpdates).toEqual([]);
+      expect(printed).toContain(`POST https://crm.example.com/sms  →  POST ${sms}`);
+      expect(printed).toContain("Dry run: nothing was changed.");
+
+      printed = "";
+      expect(await connectTwilio(["--messaging-service"], environment(), output)).toBe(0);
+      expect(twilio.serviceUpdates).toEqual([
+        { sid: serviceSid, form: { InboundRequestUrl: sms, InboundMethod: "POST" } },
+      ]);
+      expect(service()).toMatchObject({ inboundRequestUrl: sms, useInboundWebhookOnNumber: false });
+      // The other service is left alone, and the number was not updated again.
+      expect(twilio.services[0]?.inboundRequestUrl).toBeNull();
+      expect(twilio.numberUpdates).toHaveLength(1);
+      expect(printed).toContain(
+        "Done: calls and texts to +18885550100 now reach https://switchboard.example.test. Call it, or text it.",
+      );
+
+      printed = "";
+      expect(await connectTwilio(["--messaging-service"], environment(), output)).toBe(0);
+      expect(twilio.serviceUpdates).toHaveLength(1);
+      expect(printed).toContain("Nothing to change: calls and texts already reach");
+    });
+
+    it("leaves a service that defers to the number's webhook alone", async () => {
+      await withService({ useInboundWebhookOnNumber: true, inboundRequestUrl: null });
+      expect(await connectTwilio(["--messaging-service"], environment(), output)).toBe(0);
+      expect(twilio.serviceUpdates).toEqual([]);
+      expect(printed).toContain("Incoming messages:     defer to each number's own webhook (unchanged)");
+      expect(printed).toContain("Done: calls and texts to +18885550100 now reach");
+    });
+
+    it("says when TWILIO_MESSAGING_SERVICE_SID is not the number's service", async () => {
+      await withService({ useInboundWebhookOnNumber: true, inboundRequestUrl: null });
+      const other = twilio.services[0]?.sid ?? "";
+      expect(await connectTwilio([], { ...environment(), TWILIO_MESSAGING_SERVICE_SID: other }, output)).toBe(
+        0,
+      );
+      expect(printed).toContain(
+        `Note: TWILIO_MESSAGING_SERVICE_SID is ${other}, but +18885550100 is not one of its numbers`,
+      );
+    });
   });
 });

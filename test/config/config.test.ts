@@ -24,6 +24,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ PORT: "not-a-port" })).toThrowError(/PORT/);
     expect(() => loadConfig({ LLM_PROVIDER: "skynet" })).toThrowError(/LLM_PROVIDER/);
     expect(() => loadConfig({ PUBLIC_URL: "ftp://x" })).toThrowError(/PUBLIC_URL/);
+    expect(() =>
+      loadConfig({ TWILIO_MESSAGING_SERVICE_SID: "PN0123456789abcdef0123456789abcdef" }),
+    ).toThrowError(/TWILIO_MESSAGING_SERVICE_SID.*MG followed by 32 hexadecimal digits/);
+    expect(
+      loadConfig({ TWILIO_MESSAGING_SERVICE_SID: " MG0123456789abcdef0123456789abcdef " }).twilio
+        .messagingServiceSid,
+    ).toBe("MG0123456789abcdef0123456789abcdef");
     expect(() => loadConfig({ VOICE_INTERRUPTIBLE: "sometimes" })).toThrowError(/VOICE_INTERRUPTIBLE/);
     expect(() => loadConfig({ VOICE_EXTRA_LANGUAGES: "[not json" })).toThrowError(/VOICE_EXTRA_LANGUAGES/);
     try {

@@ -41,6 +41,48 @@ describe("createTwilioSender (twilio package against a fake Twilio REST API)", (
     });
   });
 
+  it("sends texts through a Messaging Service when one is configured, and calls from the number", async () => {
+    await fake.close();
+    const serviceSid = "MG44444444444444444444444444444444";
+    fake = await createFakeTwilioServer({ accountSid, authToken, services: [{ sid: serviceSid }] });
+    const viaService = createTwilioSender({
+      accountSid,
+      authToken,
+      fromNumber: "+18885550100",
+      messagingServiceSid: serviceSid,
+      apiBaseUrl: fake.url,
+    });
+    const result = await viaService.send(
+      { kind: "sms", to: "+14155550123", body: "Hi" },
+      { idempotencyKey: "k" },
+    );
+    expect(result.status).toBe("accepted");
+    expect(fake.messages[0]?.form).toEqual({
+      To: "+14155550123",
+      MessagingServiceSid: serviceSid,
+      Body: "Hi",
+    });
+    await viaService.send(
+      { kind: "call", to: "+14155550123", twiml: "<Response/>" },
+      { idempotencyKey: "c" },
+    );
+    expect(fake.calls[0]?.from).toBe("+18885550100");
+
+    const unknown = createTwilioSender({
+      accountSid,
+      authToken,
+      fromNumber: "+18885550100",
+      messagingServiceSid: "MG55555555555555555555555555555555",
+      apiBaseUrl: fake.url,
+    });
+    const refused = await unknown
+      .send({ kind: "sms", to: "+14155550123", body: "Hi" }, { idempotencyKey: "u" })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DeliveryError);
+    expect((refused as DeliveryError).retryable).toBe(false);
+    expect((refused as DeliveryError).providerCode).toBe("21701");
+  });
+
   it("starts a call with TwiML", async () => {
     const result = await sender().send(
       { kind: "call", to: "+14155550123", twiml: "<Response><Hangup/></Response>" },

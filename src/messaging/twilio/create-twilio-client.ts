@@ -18,7 +18,9 @@ export function createTwilioClient(options: TwilioClientOptions): Twilio {
   const base = options.apiBaseUrl?.replace(/\/+$/, "");
   const httpClient = {
     async request(requestOptions: RequestClient.RequestOptions) {
-      const uri = base ? requestOptions.uri.replace(/^https:\/\/api\.twilio\.com/, base) : requestOptions.uri;
+      const uri = base
+        ? requestOptions.uri.replace(/^https:\/\/(?:api|messaging)\.twilio\.com/, base)
+        : requestOptions.uri;
       let response: Awaited<ReturnType<RequestClient["request"]>>;
       try {
         response = await inner.request({ ...requestOptions, uri });

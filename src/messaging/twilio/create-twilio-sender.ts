@@ -4,6 +4,8 @@ import { createTwilioClient, type TwilioClientOptions } from "./create-twilio-cl
 export interface TwilioSenderOptions extends TwilioClientOptions {
   /** The sending number (E.164) for SMS and calls. */
   fromNumber: string;
+  /** Texts go through this Messaging Service (Twilio picks the sender) instead of from `fromNumber`. */
+  messagingServiceSid?: string;
   /** Where Twilio posts message status callbacks (`PUBLIC_URL/twilio/sms/status`). */
   statusCallbackUrl?: string;
 }
@@ -19,7 +21,9 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
       if (payload.kind === "sms") {
         const message = await client.messages.create({
           to: payload.to,
-          from: options.fromNumber,
+          ...(options.messagingServiceSid
+            ? { messagingServiceSid: options.messagingServiceSid }
+            : { from: options.fromNumber }),
           body: payload.body,
           ...(payload.mediaUrls?.length ? { mediaUrl: payload.mediaUrls } : {}),
           ...(options.statusCallbackUrl ? { statusCallback: options.statusCallbackUrl } : {}),
