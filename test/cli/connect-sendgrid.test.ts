@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createSendGridEventVerifier } from "../../src/channels/email/verify-sendgrid-event-signature.js";
 import { connectSendGrid } from "../../src/cli/connect-sendgrid.js";
+import { loadConfig } from "../../src/config/config.js";
 import {
   createFakeSendGridServer,
+  eventWebhookFlags,
+  type FakeEventWebhook,
   type FakeSendGridServer,
 } from "../../src/testing/create-fake-sendgrid-server.js";
 
@@ -21,6 +25,9 @@ describe("npm run connect:sendgrid", () => {
     ...overrides,
   });
   const expectedUrl = `https://switchboard.example.test/sendgrid/inbound?token=${inboundToken}`;
+  const eventsUrl = "https://switchboard.example.test/sendgrid/events";
+  const allEvents = (value: boolean) =>
+    Object.fromEntries(eventWebhookFlags.map((flag) => [flag, value])) as FakeEventWebhook["events"];
 
   beforeEach(async () => {
     printed = "";
@@ -50,16 +57,98 @@ describe("npm run connect:sendgrid", () => {
       "Inbound Parse for acme.example:\n  (none)  →  https://switchboard.example.test/sendgrid/inbound?token=…",
     );
     expect(printed).toContain(
-      "Done: mail to any address @acme.example now reaches https://switchboard.example.test.",
+      "Done: mail to any address @acme.example and SendGrid's delivery events now reach https://switchboard.example.test.",
     );
     expect(printed).toContain("an MX record for acme.example: mx.sendgrid.net");
     expect(printed).not.toContain(inboundToken);
 
+    // The Event Webhook: created for this server, enabled with the events it reads, and signed.
+    expect(sendgrid.eventWebhooks).toHaveLength(1);
+    const webhook = sendgrid.eventWebhooks[0];
+    expect(webhook).toMatchObject({ url: eventsUrl, enabled: true, friendly_name: "Switchboard" });
+    expect(webhook?.events).toMatchObject({
+      processed: true,
+      delivered: true,
+      deferred: true,
+      bounce: true,
+      dropped: true,
+      spam_report: true,
+      unsubscribe: true,
+      group_unsubscribe: true,
+      open: false,
+      click: false,
+    });
+    expect(printed).toContain(
+      `Event Webhook (delivery, bounces, unsubscribes):\n  (none)  →  POST ${eventsUrl}, signed`,
+    );
+    const key = /SENDGRID_EVENT_PUBLIC_KEY=(\S+)/.exec(printed)?.[1] ?? "";
+    expect(key).toBe(webhook?.publicKey);
+    // The printed key is one the server accepts, and it verifies what SendGrid signs.
+    expect(loadConfig({ SENDGRID_EVENT_PUBLIC_KEY: key }).sendgrid.eventPublicKey).toBe(key);
+    const body = JSON.stringify([{ email: "a@b.example", event: "delivered", sg_event_id: "e1" }]);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const verifier = createSendGridEventVerifier(key);
+    expect(verifier.verify(Buffer.from(body), webhook?.sign?.(body, timestamp) ?? "", timestamp)).toEqual({
+      ok: true,
+    });
+    expect(
+      verifier.verify(Buffer.from(`${body} `), webhook?.sign?.(body, timestamp) ?? "", timestamp).ok,
+    ).toBe(false);
+
     printed = "";
     const writes = sendgrid.requests.filter((request) => request.method !== "GET").length;
-    expect(await connectSendGrid([], environment(), output)).toBe(0);
+    expect(await connectSendGrid([], environment({ SENDGRID_EVENT_PUBLIC_KEY: key }), output)).toBe(0);
     expect(printed).toContain("Nothing to change.");
+    expect(printed).toContain(`POST ${eventsUrl}, signed (unchanged)`);
+    expect(printed).not.toContain("SENDGRID_EVENT_PUBLIC_KEY=");
     expect(sendgrid.requests.filter((request) => request.method !== "GET")).toHaveLength(writes);
+  });
+
+  it("repairs this server's Event Webhook and leaves the account's others alone", async () => {
+    await sendgrid.close();
+    sendgrid = await createFakeSendGridServer({
+      apiKey,
+      eventWebhooks: [
+        { url: "https://analytics.example/sendgrid", events: allEvents(true) },
+        { url: eventsUrl, enabled: false, events: { ...allEvents(false), open: true, delivered: true } },
+      ],
+    });
+    const [analytics, ours] = sendgrid.eventWebhooks.map((webhook) =>
+      structuredClone({ ...webhook, sign: undefined }),
+    );
+    expect(await connectSendGrid([], environment(), output)).toBe(0);
+    expect(printed).toContain(
+      `POST ${eventsUrl}, disabled, without processed, deferred, bounce, dropped, spam_report, unsubscribe, group_unsubscribe, unsigned  →  POST ${eventsUrl}, signed`,
+    );
+    expect(sendgrid.eventWebhooks).toHaveLength(2);
+    expect({ ...sendgrid.eventWebhooks[0], sign: undefined }).toEqual(analytics);
+    const repaired = sendgrid.eventWebhooks[1];
+    expect(repaired?.id).toBe(ours?.id);
+    expect(repaired?.enabled).toBe(true);
+    // The events it already sent (opens) are kept.
+    expect(repaired?.events).toMatchObject({ open: true, bounce: true, dropped: true, click: false });
+    expect(repaired?.publicKey).toBeTruthy();
+  });
+
+  it("shows the Event Webhook it would create with --dry-run, and reports a plan's limit", async () => {
+    expect(await connectSendGrid(["--dry-run"], environment(), output)).toBe(0);
+    expect(printed).toContain(`(none)  →  POST ${eventsUrl}, signed`);
+    expect(sendgrid.eventWebhooks).toEqual([]);
+    expect(sendgrid.requests.filter((request) => request.method !== "GET")).toEqual([]);
+
+    await sendgrid.close();
+    sendgrid = await createFakeSendGridServer({
+      apiKey,
+      maxEventWebhooks: 1,
+      eventWebhooks: [{ url: "https://analytics.example/sendgrid" }],
+    });
+    printed = "";
+    expect(await connectSendGrid([], environment(), output)).toBe(1);
+    expect(printed).toContain(
+      "SendGrid refused the Event Webhook: You have reached the maximum number of webhooks per your current billing plan.",
+    );
+    expect(printed).toContain("Inbound Parse was set: mail to any address @acme.example now reaches");
+    expect(sendgrid.eventWebhooks.filter((webhook) => webhook.enabled)).toHaveLength(1);
   });
 
   it("updates an existing setting's URL for --hostname, or only shows it with --dry-run", async () => {
