@@ -65,4 +65,25 @@ describe("offline model: verifying a new email address on a call", () => {
     expect((await call.nextReply()).text).toContain("No verified email address");
     call.close();
   });
+
+  it("takes the code read back on its own, as the playground says to, and digits without a code pending as a menu choice", async () => {
+    server = await startTestServer({ VOICE_WELCOME_GREETING: "" });
+    const call = await RelayTestClient.connect({ url: server.relayUrl });
+    call.sendSetup({ callSid: "CAofflinebarecode", from: "+14155550123" });
+    call.sendPrompt("266351");
+    expect((await call.nextReply()).text).toMatch(/^2 6 6 3 5 1 is not an option\./);
+    call.sendPrompt("Email me at pat@example.org");
+    await call.nextReply();
+    const entry = await eventually(
+      async () => (await server!.app.stores.outbox.listOutbound())[0],
+      "code email",
+    );
+    const code = /code is (\d{6})/.exec(JSON.stringify(entry.payload))?.[1] ?? "";
+    call.sendPrompt(`${code.slice(0, 3)} ${code.slice(3)}`);
+    expect((await call.nextReply()).text).toBe("Thanks, p***@example.org is now verified.");
+    // Once verified, six digits are a menu choice again.
+    call.sendPrompt(code);
+    expect((await call.nextReply()).text).toMatch(/is not an option\./);
+    call.close();
+  });
 });

@@ -36,6 +36,12 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
   const lower = input.toLowerCase().replace(/’/g, "'");
   const text = (value: string): OfflineDecision => ({ kind: "text", text: value });
 
+  // A code read back on its own ("266351", "266 351", or keyed in) while one is awaited.
+  const spoken = /^[\d\s-]+$/.test(input) ? input.replace(/\D/g, "") : undefined;
+  const codeDigits = keypadPattern.exec(input)?.[1] ?? spoken;
+  if (codeDigits?.length === 6 && /^\d+$/.test(codeDigits) && awaitingCode(prompt))
+    return { kind: "tool-call", toolName: "confirm_contact_code", input: { code: codeDigits } };
+
   const keys = keypadPattern.exec(input)?.[1] ?? (/^[0-9*#]+$/.test(input) ? input : undefined);
   if (keys !== undefined) return menuChoice(keys, prompt);
 
@@ -162,9 +168,18 @@ function answeredVerification(prompt: OfflinePrompt): boolean {
   );
 }
 
+/** A code was sent and nothing was verified since: the next 6 digits are that code. */
+function awaitingCode(prompt: OfflinePrompt): boolean {
+  if (!prompt.toolNames.has("confirm_contact_code")) return false;
+  const replies = prompt.assistantTexts;
+  const sent = replies.findLastIndex((reply) => /^I've sent a 6-digit code/.test(reply));
+  return sent >= 0 && !replies.slice(sent + 1).some((reply) => /is now verified\.$/.test(reply));
+}
+
 /** The stand-in's own replies about sending and verifying: not what "text me that" means. */
 const housekeepingReplies = [
   /^I couldn't /,
+  /is not an option\. /,
   /^I've sent a 6-digit code/,
   /is now verified\.$/,
   /is already verified for you\.$/,
