@@ -168,6 +168,8 @@ const environmentSchema = z.object({
   LLM_API_KEY: optionalString,
   LLM_CLIENT: z.enum(llmClientNames).default("lean"),
   OPENAI_API_KEY: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  GOOGLE_GENERATIVE_AI_API_KEY: optionalString,
   LLM_FALLBACK_PROVIDER: z.enum(llmProviderNames).optional(),
   LLM_FALLBACK_MODEL: optionalString,
   LLM_MAX_OUTPUT_TOKENS: z.coerce.number().int().positive().default(400),
@@ -269,6 +271,10 @@ export interface LlmConfig {
   apiKey: string | undefined;
   /** `OPENAI_API_KEY`: the `openai` provider's key when `LLM_API_KEY` does not apply. */
   openaiApiKey: string | undefined;
+  /** `ANTHROPIC_API_KEY`: the `anthropic` provider's key when `LLM_API_KEY` does not apply. */
+  anthropicApiKey: string | undefined;
+  /** `GOOGLE_GENERATIVE_AI_API_KEY`: the `google` provider's key when `LLM_API_KEY` does not apply. */
+  googleApiKey: string | undefined;
   /** `LLM_CLIENT`: how `openai` and `openai-compatible` are called (`lean` by default). */
   client: LlmClientName;
   fallbackProvider: LlmProviderName | undefined;
@@ -434,6 +440,8 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
       baseUrl: env.LLM_BASE_URL,
       apiKey: env.LLM_API_KEY,
       openaiApiKey: env.OPENAI_API_KEY,
+      anthropicApiKey: env.ANTHROPIC_API_KEY,
+      googleApiKey: env.GOOGLE_GENERATIVE_AI_API_KEY,
       client: env.LLM_CLIENT,
       fallbackProvider: env.LLM_FALLBACK_PROVIDER,
       fallbackModel: env.LLM_FALLBACK_MODEL,

@@ -81,13 +81,26 @@ export async function createLanguageModel(
   return withResilience(primary, { fallback });
 }
 
-/** The key a provider is given: the shared `LLM_API_KEY`, else `OPENAI_API_KEY` for `openai`. */
+/** The key a provider is given: the shared `LLM_API_KEY`, else the provider's own variable. */
 function keyFor(
   provider: LlmProviderName,
   sharedKey: string | undefined,
   llm: LlmConfig,
 ): string | undefined {
-  return sharedKey ?? (provider === "openai" ? llm.openaiApiKey : undefined);
+  if (sharedKey) return sharedKey;
+  if (provider === "openai") return llm.openaiApiKey;
+  if (provider === "anthropic") return llm.anthropicApiKey;
+  if (provider === "google") return llm.googleApiKey;
+  return undefined;
+}
+
+/** A hosted provider cannot answer without its key: say so at start, not at the first message. */
+function requireKey(apiKey: string | undefined, provider: string, variable: string): void {
+  if (!apiKey)
+    throw new ConfigError(
+      `Invalid environment variable ${variable}: required for ${provider} (or set LLM_API_KEY)`,
+      variable,
+    );
 }
 
 /**
@@ -109,12 +122,7 @@ export async function createProviderModel(
       return createOfflineModel();
     case "openai": {
       if (settings.client !== "ai-sdk") {
-        if (!apiKey) {
-          throw new ConfigError(
-            "Invalid environment variable OPENAI_API_KEY: required for openai (or set LLM_API_KEY)",
-            "OPENAI_API_KEY",
-          );
-        }
+        requireKey(apiKey, "openai", "OPENAI_API_KEY");
         return createOpenAiChatModel({
           baseUrl: baseUrl ?? openAiDefaultBaseUrl,
           apiKey,
@@ -128,10 +136,12 @@ export async function createProviderModel(
       return createOpenAI(common).languageModel(model ?? defaultModelIds.openai);
     }
     case "anthropic": {
+      requireKey(apiKey, "anthropic", "ANTHROPIC_API_KEY");
       const { createAnthropic } = await import("@ai-sdk/anthropic");
       return createAnthropic(common).languageModel(model ?? defaultModelIds.anthropic);
     }
     case "google": {
+      requireKey(apiKey, "google", "GOOGLE_GENERATIVE_AI_API_KEY");
       const { createGoogleGenerativeAI } = await import("@ai-sdk/google");
       return createGoogleGenerativeAI(common).languageModel(model ?? defaultModelIds.google);
     }

@@ -131,6 +131,30 @@ describe("createLanguageModel", () => {
     expect(error.variable).toBe("OPENAI_API_KEY");
   });
 
+  it("throws a ConfigError naming each hosted provider's key variable without a key, at start", async () => {
+    const anthropic = await configError(createLanguageModel(testLlmConfig({ provider: "anthropic" })));
+    expect(anthropic.variable).toBe("ANTHROPIC_API_KEY");
+    expect(anthropic.message).toBe(
+      "Invalid environment variable ANTHROPIC_API_KEY: required for anthropic (or set LLM_API_KEY)",
+    );
+    const google = await configError(createLanguageModel(testLlmConfig({ provider: "google" })));
+    expect(google.variable).toBe("GOOGLE_GENERATIVE_AI_API_KEY");
+    const fallback = await configError(
+      createLanguageModel(testLlmConfig({ provider: "offline", fallbackProvider: "anthropic" })),
+    );
+    expect(fallback.variable).toBe("ANTHROPIC_API_KEY");
+    // Each provider's own variable is enough.
+    const keyed = await createLanguageModel(
+      testLlmConfig({
+        provider: "google",
+        googleApiKey: "g-key",
+        fallbackProvider: "anthropic",
+        anthropicApiKey: "a-key",
+      }),
+    );
+    expect(describeModel(keyed)).toMatch(/^google:/);
+  });
+
   it("sends openai requests to the Responses API with LLM_CLIENT=ai-sdk", async () => {
     server = await createFakeOpenAiServer({ tokens: ["Hi ", "there."] });
     const model = await createLanguageModel(
@@ -181,7 +205,6 @@ describe("createLanguageModel", () => {
   });
 
   it("does not send the primary provider's key to a different fallback provider", async () => {
-    vi.stubEnv("ANTHROPIC_API_KEY", "anthropic-from-env");
     server = await createFakeOpenAiServer();
     server.failNext(2, 500);
     const anthropicKeys: Array<string | null> = [];
@@ -202,6 +225,7 @@ describe("createLanguageModel", () => {
         provider: "openai",
         baseUrl: server.url,
         apiKey: "sk-openai-only",
+        anthropicApiKey: "anthropic-from-env",
         fallbackProvider: "anthropic",
       }),
       { fetch: fetchSpy },

@@ -8,6 +8,8 @@ export function testLlmConfig(overrides: Partial<LlmConfig>): LlmConfig {
     baseUrl: undefined,
     apiKey: undefined,
     openaiApiKey: undefined,
+    anthropicApiKey: undefined,
+    googleApiKey: undefined,
     client: "lean",
     fallbackProvider: undefined,
     fallbackModel: undefined,
