@@ -21,7 +21,22 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await app.server.listen({ port: app.config.port, host: app.config.host });
+  try {
+    await app.server.listen({ port: app.config.port, host: app.config.host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
+    const where = `${app.config.host}:${app.config.port}`;
+    process.stderr.write(
+      code === "EADDRINUSE"
+        ? `Switchboard cannot start: ${where} is already in use (another Switchboard, or another server). Stop it, or set PORT to a free port.\n`
+        : `Switchboard cannot start: no permission to listen on ${where}. Set PORT to a port above 1023.\n`,
+    );
+    // Exit 1 even if closing leaves nothing to wait for (the loop may drain before it resolves).
+    process.exitCode = 1;
+    await app.close().catch(() => undefined);
+    process.exit(1);
+  }
   printStartupBanner(app);
   // In the background: a warning when the Twilio number does not point here.
   void checkTwilioNumber(app.config, app.logger);

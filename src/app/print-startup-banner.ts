@@ -30,8 +30,10 @@ export function printStartupBanner(app: SwitchboardApp): void {
     lines.push(
       `  Admin token:   ${app.adminToken}  (generated${app.adminTokenFile ? `, kept in ${app.adminTokenFile}` : ""}; set ADMIN_TOKEN to choose it)`,
     );
-  lines.push("  Try a call:    npm run call", "  Text it:       npm run text");
-  if (config.sendgrid.inboundToken) lines.push("  Email it:      npm run email");
+  // The terminal commands reach port 3000 (or PORT) on 127.0.0.1 unless told otherwise.
+  const target = port === 3000 ? "" : ` -- --url http://127.0.0.1:${port}`;
+  lines.push(`  Try a call:    npm run call${target}`, `  Text it:       npm run text${target}`);
+  if (config.sendgrid.inboundToken) lines.push(`  Email it:      npm run email${target}`);
   lines.push("");
   process.stdout.write(`${lines.join("\n")}\n`);
   if (!config.twilio.authToken) {

@@ -54,6 +54,9 @@ describe("the start-up banner", () => {
     const { printed, warnings } = await bannerOf(server);
     expect(printed).toContain("(generated; set ADMIN_TOKEN to choose it)");
     expect(printed).toContain("Text it:       npm run text");
+    // Not on port 3000: the terminal commands are told where the server is.
+    const { port } = server.app.server.server.address() as { port: number };
+    expect(printed).toContain(`Try a call:    npm run call -- --url http://127.0.0.1:${port}`);
     expect(warnings.filter((message) => message.startsWith("ADMIN_TOKEN is not set"))).toHaveLength(1);
     await server.close();
     server = await startTestServer({ ADMIN_TOKEN: "", STORE: "sqlite" });
