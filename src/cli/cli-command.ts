@@ -7,6 +7,19 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * A request to the local server that got no answer, said so that the fix is plain: `fetch failed`
+ * alone says little, its cause names the problem (`ECONNREFUSED`: nothing listens there).
+ */
+export function unreachableMessage(serverUrl: string, error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ECONNREFUSED")
+    return `Cannot reach Switchboard at ${serverUrl}: nothing is listening there. Is \`npm start\` running? (--url points elsewhere)`;
+  const detail = cause instanceof Error ? ` (${code ?? cause.message})` : "";
+  return `Cannot reach Switchboard at ${serverUrl}: ${messageOf(error)}${detail}`;
+}
+
 /** Where a command prints (process.stdout, or a test's buffer). */
 export interface Output {
   write(text: string): unknown;

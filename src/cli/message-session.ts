@@ -3,13 +3,17 @@ import readline from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { adminTokenFileName, readAdminTokenFile } from "../app/admin-token.js";
-import { messageOf, type TerminalIo } from "./cli-command.js";
+import { isNetworkError } from "../errors/delivery-error.js";
+import { messageOf, type TerminalIo, unreachableMessage } from "./cli-command.js";
 
 /** What the outbox API says of an outbound message (the fields a reply is recognised and shown by). */
 export interface OutboxReply {
   id: string;
   kind: string;
   createdAt: number;
+  /** `pending`, `sending`, `sent`, `delivered`, `undelivered`, `failed` or `dead`. */
+  status?: string;
+  lastError?: string | null;
   payload: { to?: string; body?: string; subject?: string; text?: string; headers?: Record<string, string> };
 }
 
@@ -51,6 +55,8 @@ const replyTimeoutMs = 30_000;
 const pollIntervalMs = 200;
 /** After a reply arrives, the other parts of a long one (an SMS split at 1,600 characters) come with it. */
 const lingerForPartsMs = 400;
+/** How long a non-interactive session waits, at its end, to learn whether its last replies went out. */
+const settleMs = 2000;
 
 /**
  * Sends each message (from the command line, piped lines, or typed at a prompt) and prints the
@@ -73,7 +79,11 @@ export async function runMessageSession(
   try {
     await replies.start();
   } catch (error) {
-    print(`Cannot read the outbox at ${options.serverUrl}: ${messageOf(error)}`);
+    print(
+      isNetworkError(error)
+        ? unreachableMessage(options.serverUrl, error)
+        : `Cannot read the outbox at ${options.serverUrl}: ${messageOf(error)}`,
+    );
     return 1;
   }
   print(channel.greeting);
@@ -84,25 +94,34 @@ export async function runMessageSession(
     if (refused !== undefined) print(`[${refused}]`);
     return refused === undefined;
   };
+  const notDelivered = (entry: OutboxReply) => `[not delivered: ${entry.lastError || entry.status}]`;
   const show = (answer: OutboxReply[]) => {
     for (const entry of answer) {
       channel.replied?.(entry);
       print(`agent> ${channel.describe(entry)}`);
+      if (failedStatuses.has(entry.status ?? "")) print(notDelivered(entry));
     }
+    // Replies shown while still on their way that the provider refused since.
+    for (const entry of replies.takeFailures())
+      print(`${notDelivered(entry)} (the reply "${shorten(channel.describe(entry))}")`);
   };
 
   if (!io.interactive || options.messages.length > 0) {
     const lines = options.messages.length > 0 ? options.messages : await readLines(io.input);
     for (const text of lines) {
+      if (text === "/quit") break;
       print(`you> ${text}`);
       if (!(await send(text))) return 1;
       const answer = await replies.next(replyTimeoutMs);
       if (answer.length === 0) {
-        print(`[no reply within ${replyTimeoutMs / 1000} s]`);
+        print(`[no reply within ${replyTimeoutMs / 1000} s: see the server's log]`);
         return 1;
       }
       show(answer);
     }
+    // The last replies' fate, when it is known within a moment (a refused send fails at once).
+    await replies.settle(settleMs);
+    show([]);
     return 0;
   }
 
@@ -122,7 +141,7 @@ export async function runMessageSession(
         await delay(5000);
         continue;
       }
-      if (answer.length === 0) continue;
+      if (answer.length === 0 && !replies.hasFailures()) continue;
       readline.clearLine(io.output, 0);
       readline.cursorTo(io.output, 0);
       show(answer);
@@ -143,9 +162,21 @@ export async function runMessageSession(
   return 0;
 }
 
+/** Outbox statuses of a message that will not reach the customer. */
+const failedStatuses = new Set(["failed", "dead", "undelivered"]);
+/** Outbox statuses after which a message's fate is known. */
+const finalStatuses = new Set(["sent", "delivered", ...failedStatuses]);
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
 /** New outbound messages that answer us, from the outbox API. */
 class ReplyWatcher {
   private readonly seen = new Set<string>();
+  /** Replies shown before their fate was known. */
+  private readonly undecided = new Set<string>();
+  private failures: OutboxReply[] = [];
 
   constructor(
     private readonly channel: MessageChannel,
@@ -173,11 +204,40 @@ class ReplyWatcher {
     return found;
   }
 
+  /** Replies shown earlier that have failed since (each told once). */
+  takeFailures(): OutboxReply[] {
+    const failures = this.failures;
+    this.failures = [];
+    return failures;
+  }
+
+  /** Waits up to `timeoutMs` for the replies shown so far to be sent or to fail. */
+  async settle(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.undecided.size > 0 && Date.now() < deadline) {
+      await delay(pollIntervalMs);
+      await this.fresh();
+    }
+  }
+
+  hasFailures(): boolean {
+    return this.failures.length > 0;
+  }
+
   private async fresh(): Promise<OutboxReply[]> {
-    const entries = (await this.fetch())
+    const all = await this.fetch();
+    for (const entry of all) {
+      if (!this.undecided.has(entry.id) || !finalStatuses.has(entry.status ?? "")) continue;
+      this.undecided.delete(entry.id);
+      if (failedStatuses.has(entry.status ?? "")) this.failures.push(entry);
+    }
+    const entries = all
       .filter((entry) => !this.seen.has(entry.id) && this.channel.isReply(entry))
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
-    for (const entry of entries) this.seen.add(entry.id);
+    for (const entry of entries) {
+      this.seen.add(entry.id);
+      if (!finalStatuses.has(entry.status ?? "")) this.undecided.add(entry.id);
+    }
     return entries;
   }
 

@@ -1,5 +1,6 @@
 import { RelayTestClient, randomSid } from "../testing/relay-test-client.js";
 import type { CallOptions } from "./call-options.js";
+import { unreachableMessage } from "./cli-command.js";
 import { postTwilioForm } from "./post-twilio-form.js";
 import { localRelayUrl, parseRelayTwiml, type RelayTwiml } from "./relay-twiml.js";
 
@@ -38,7 +39,7 @@ export async function placeCall(options: CallOptions, callSid = randomSid("CA"))
 
   const webhook = await post("/twilio/voice", { ...callParams, CallStatus: "ringing" }).catch(
     (error: unknown) => {
-      throw new Error(`Could not reach ${options.serverUrl}: ${describeFetchError(error)}`, { cause: error });
+      throw new Error(unreachableMessage(options.serverUrl, error), { cause: error });
     },
   );
   const relay = webhook.status === 200 ? parseRelayTwiml(webhook.body) : undefined;
@@ -60,13 +61,4 @@ export async function placeCall(options: CallOptions, callSid = randomSid("CA"))
     customParameters: relay.customParameters,
   });
   return { client, relay, callParams, post };
-}
-
-/** `fetch failed` says little; the cause names the problem (e.g. `ECONNREFUSED`). */
-function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error)
-    return `${error.message} (${(cause as NodeJS.ErrnoException).code ?? cause.message})`;
-  return error.message;
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { resolveAdminToken } from "../../src/app/admin-token.js";
 import { parseTextOptions, runTerminalText, type TextOptions } from "../../src/cli/terminal-text.js";
 import { loadConfig } from "../../src/config/config.js";
+import { createFakeTwilioServer } from "../../src/testing/create-fake-twilio-server.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 import { collectOutput } from "../helpers/collect-output.js";
 import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
@@ -107,6 +108,74 @@ describe("npm run text", () => {
       }),
     ).toBe(1);
     expect(locked.text()).toContain("GET /api/outbox answered 401 (wrong admin token)");
+  });
+
+  it("stops piped lines at /quit instead of texting it", async () => {
+    const running = await start();
+    const piped = collectOutput();
+    expect(
+      await runTerminalText(options(running), {
+        input: Readable.from(["When is the party?\n", "/quit\n", "Thanks\n"]),
+        output: piped.output,
+        interactive: false,
+      }),
+    ).toBe(0);
+    expect(piped.text()).not.toContain("you> /quit");
+    expect(piped.text()).not.toContain("you> Thanks");
+    const [conversation] = await running.app.store.listConversations();
+    const texts = (await running.app.store.listMessages(conversation?.id ?? "")).map(
+      (message) => message.text,
+    );
+    expect(texts).toEqual(["When is the party?", "The party is on Thursday."]);
+  });
+
+  it("says a reply was not delivered when the provider refused it, and what to do when no server listens", async () => {
+    const twilio = await createFakeTwilioServer({
+      accountSid: "AC77777777777777777777777777777777",
+      authToken,
+    });
+    try {
+      twilio.failNext(5, { status: 401, code: 20003, message: "Authenticate" });
+      const model = createScriptedModel(() => ({ text: "The party is on Thursday." }));
+      server = await startTestServer(
+        {
+          PUBLIC_URL: publicUrl,
+          TWILIO_AUTH_TOKEN: authToken,
+          TWILIO_ACCOUNT_SID: "AC77777777777777777777777777777777",
+          TWILIO_PHONE_NUMBER: "+18885550100",
+          TWILIO_API_BASE_URL: twilio.url,
+        },
+        { model },
+      );
+      const refused = collectOutput();
+      expect(
+        await runTerminalText(options(server, { messages: ["When is the party?"] }), {
+          input: Readable.from([]),
+          output: refused.output,
+          interactive: false,
+        }),
+      ).toBe(0);
+      expect(refused.text()).toContain("agent> The party is on Thursday.\n");
+      expect(refused.text()).toMatch(
+        /\[not delivered: Twilio rejected the request \(HTTP 401, error 20003\)/,
+      );
+    } finally {
+      await twilio.close();
+    }
+
+    const closed = await startTestServer();
+    const url = closed.baseUrl;
+    await closed.close();
+    const nobody = collectOutput();
+    expect(
+      await runTerminalText(
+        { ...options(closed, { messages: ["hi"] }), serverUrl: url },
+        { input: Readable.from([]), output: nobody.output, interactive: false },
+      ),
+    ).toBe(1);
+    expect(nobody.text()).toContain(
+      `Cannot reach Switchboard at ${url}: nothing is listening there. Is \`npm start\` running? (--url points elsewhere)`,
+    );
   });
 });
 
