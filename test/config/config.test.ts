@@ -163,6 +163,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig(values)).not.toThrow();
   });
 
+  it("is documented: the README names every variable it reads", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const named = (name: string) => new RegExp(`(?<![A-Z0-9_])${name}(?![A-Z0-9_])`).test(readme);
+    expect(configVariableNames.filter((name) => !named(name))).toEqual([]);
+  });
+
   it("reads .env files", () => {
     const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-env-"));
     writeFileSync(path.join(directory, ".env"), "PORT=4100\nLLM_PROVIDER=openai\n");
