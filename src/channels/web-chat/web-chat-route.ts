@@ -68,7 +68,7 @@ export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChat
         if (!originAllowed(origin, request.host))
           throw new SwitchboardError(
             "ORIGIN_NOT_ALLOWED",
-            "This origin may not open a web chat; add it to WEB_CHAT_ORIGINS",
+            `The origin ${String(origin).slice(0, 200)} may not open a web chat; add it to WEB_CHAT_ORIGINS`,
             { statusCode: 403 },
           );
         const visitor = visitorIdOf(request.query);

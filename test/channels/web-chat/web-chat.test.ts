@@ -224,6 +224,10 @@ describe("WS /web/chat", () => {
     expect(await upgradeStatus("https://evil.example.net")).toBe(403);
     expect(await upgradeStatus("http://www.example.com")).toBe(403);
     expect(await upgradeStatus("null")).toBe(403);
+    // The log names the origin to add.
+    expect(server!.logs.map((line) => JSON.stringify(line)).join("\n")).toContain(
+      "The origin https://evil.example.net may not open a web chat; add it to WEB_CHAT_ORIGINS",
+    );
   });
 
   it("lets every origin in with WEB_CHAT_ORIGINS=*", async () => {
