@@ -43,57 +43,44 @@ describe("the order_status example the README runs", () => {
     return file;
   };
 
-  it("answers the customer's own order, and refuses one that is not theirs", async () => {
-    const file = await startExample(undefined);
+  /** `npm run tool -- order_status '{"orderNumber":…}' <address flag> <address>`: exit code and output. */
+  const lookUp = async (environment: Record<string, string>, order: string, ...address: string[]) => {
     let printed = "";
     const output = { write: (text: string) => (printed += text) };
-    const environment = { NODE_ENV: "test", TOOLS_FILE: file };
-    expect(
-      await tryTool(
-        ["order_status", '{"orderNumber":"A-1042"}', "--phone", "+14155550123"],
-        environment,
-        output,
-      ),
-    ).toBe(0);
-    expect(JSON.parse(printed.replace(/^ok: /, ""))).toEqual({
+    const code = await tryTool(
+      ["order_status", JSON.stringify({ orderNumber: order }), ...address],
+      environment,
+      output,
+    );
+    return { code, printed };
+  };
+
+  it("answers the customer's own order, and refuses one that is not theirs", async () => {
+    const environment = { NODE_ENV: "test", TOOLS_FILE: await startExample(undefined) };
+    const own = await lookUp(environment, "A-1042", "--phone", "+14155550123");
+    expect(own.code).toBe(0);
+    expect(JSON.parse(own.printed.replace(/^ok: /, ""))).toEqual({
       order: "A-1042",
       status: "shipped",
       carrier: "UPS",
       arrives: "Thursday",
     });
-    printed = "";
-    expect(
-      await tryTool(
-        ["order_status", '{"orderNumber":"A-1042"}', "--phone", "+14155550999"],
-        environment,
-        output,
-      ),
-    ).toBe(1);
-    expect(printed).toBe('error: "order_status failed (HTTP 404): No order A-1042 for this customer"\n');
+    expect(await lookUp(environment, "A-1042", "--phone", "+14155550999")).toEqual({
+      code: 1,
+      printed: 'error: "order_status failed (HTTP 404): No order A-1042 for this customer"\n',
+    });
   });
 
   it("checks the signature when both sides share TOOLS_SIGNING_SECRET", async () => {
     const file = await startExample("example-signing-secret-1");
-    let printed = "";
-    const output = { write: (text: string) => (printed += text) };
     const signed = { NODE_ENV: "test", TOOLS_FILE: file, TOOLS_SIGNING_SECRET: "example-signing-secret-1" };
-    expect(
-      await tryTool(
-        ["order_status", '{"orderNumber":"A-1043"}', "--email", "pat@example.org"],
-        signed,
-        output,
-      ),
-    ).toBe(0);
-    expect(printed).toContain('"status": "being packed"');
-    printed = "";
+    const answered = await lookUp(signed, "A-1043", "--email", "pat@example.org");
+    expect(answered.code).toBe(0);
+    expect(answered.printed).toContain('"status": "being packed"');
     const wrong = { ...signed, TOOLS_SIGNING_SECRET: "another-signing-secret" };
-    expect(
-      await tryTool(
-        ["order_status", '{"orderNumber":"A-1043"}', "--email", "pat@example.org"],
-        wrong,
-        output,
-      ),
-    ).toBe(1);
-    expect(printed).toBe('error: "order_status failed (HTTP 401): Bad signature"\n');
+    expect(await lookUp(wrong, "A-1043", "--email", "pat@example.org")).toEqual({
+      code: 1,
+      printed: 'error: "order_status failed (HTTP 401): Bad signature"\n',
+    });
   });
 });

@@ -2,6 +2,20 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RelayTestClient } from "../../src/testing/relay-test-client.js";
 import { eventually, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
+/** Asks on the call for pat@example.org to be linked; the reply, and the code the dev outbox got. */
+async function askForCode(
+  call: RelayTestClient,
+  server: TestServer,
+): Promise<{ reply: string; code: string }> {
+  call.sendPrompt("Email me at pat@example.org");
+  const reply = (await call.nextReply()).text;
+  const entry = await eventually(async () => {
+    const entries = await server.app.stores.outbox.listOutbound();
+    return entries.find((candidate) => candidate.payload.kind === "email");
+  }, "the code email in the dev outbox");
+  return { reply, code: /code is (\d{6})/.exec(JSON.stringify(entry.payload))?.[1] ?? "" };
+}
+
 describe("offline model: verifying a new email address on a call", () => {
   let server: TestServer | undefined;
   afterEach(async () => {
@@ -13,15 +27,10 @@ describe("offline model: verifying a new email address on a call", () => {
     const call = await RelayTestClient.connect({ url: server.relayUrl });
     call.sendSetup({ callSid: "CAofflineverify", from: "+14155550123" });
 
-    call.sendPrompt("Email me at pat@example.org");
-    expect((await call.nextReply()).text).toBe(
+    const { reply, code } = await askForCode(call, server);
+    expect(reply).toBe(
       "I've sent a 6-digit code to p***@example.org. Please read it back to me to confirm it's yours.",
     );
-    const codeEntry = await eventually(async () => {
-      const entries = await server!.app.stores.outbox.listOutbound();
-      return entries.find((entry) => entry.payload.kind === "email");
-    }, "the code email in the dev outbox");
-    const code = /code is (\d{6})/.exec(JSON.stringify(codeEntry.payload))?.[1] ?? "";
 
     call.sendPrompt("Email me the summary");
     expect((await call.nextReply()).text).toContain("No verified email address");
@@ -49,13 +58,7 @@ describe("offline model: verifying a new email address on a call", () => {
     server = await startTestServer({ VOICE_WELCOME_GREETING: "" });
     const call = await RelayTestClient.connect({ url: server.relayUrl });
     call.sendSetup({ callSid: "CAofflinewrong", from: "+14155550123" });
-    call.sendPrompt("Email me at pat@example.org");
-    await call.nextReply();
-    const entry = await eventually(
-      async () => (await server!.app.stores.outbox.listOutbound())[0],
-      "code email",
-    );
-    const code = /code is (\d{6})/.exec(JSON.stringify(entry.payload))?.[1] ?? "";
+    const { code } = await askForCode(call, server);
     const wrong = code === "123456" ? "654321" : "123456";
     call.sendPrompt(`The code is ${wrong}`);
     expect((await call.nextReply()).text).toContain(
@@ -72,13 +75,7 @@ describe("offline model: verifying a new email address on a call", () => {
     call.sendSetup({ callSid: "CAofflinebarecode", from: "+14155550123" });
     call.sendPrompt("266351");
     expect((await call.nextReply()).text).toMatch(/^2 6 6 3 5 1 is not an option\./);
-    call.sendPrompt("Email me at pat@example.org");
-    await call.nextReply();
-    const entry = await eventually(
-      async () => (await server!.app.stores.outbox.listOutbound())[0],
-      "code email",
-    );
-    const code = /code is (\d{6})/.exec(JSON.stringify(entry.payload))?.[1] ?? "";
+    const { code } = await askForCode(call, server);
     call.sendPrompt(`${code.slice(0, 3)} ${code.slice(3)}`);
     expect((await call.nextReply()).text).toBe("Thanks, p***@example.org is now verified.");
     // Once verified, six digits are a menu choice again.
