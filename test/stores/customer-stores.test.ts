@@ -17,7 +17,7 @@ customerStoreContract("sqlite", async () => {
   return {
     customers: createSqliteCustomerStore({ database }),
     async cleanup() {
-      database.close();
+      await database.close();
       rmSync(directory, { recursive: true, force: true });
     },
   };

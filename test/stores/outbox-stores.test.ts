@@ -21,7 +21,7 @@ outboxStoreContract("sqlite", async () => {
     outbox: createSqliteOutboxStore({ database }),
     messagingState: createSqliteMessagingStateStore({ database }),
     async cleanup() {
-      database.close();
+      await database.close();
       rmSync(directory, { recursive: true, force: true });
     },
   };

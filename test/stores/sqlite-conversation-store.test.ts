@@ -68,7 +68,7 @@ describe("SQLite conversation store specifics", () => {
         .map((row) => (row as { name: string }).name);
       expect(uniqueSequence.length).toBeGreaterThan(0);
     } finally {
-      database.close();
+      await database.close();
     }
   });
 
@@ -124,7 +124,7 @@ describe("SQLite conversation store specifics", () => {
         | undefined;
       expect(row?.id).toBe(conversation.id);
     } finally {
-      database.close();
+      await database.close();
     }
   });
 

@@ -20,9 +20,9 @@ describe("SQLite group commit", () => {
     );
     reader = openSqliteDatabase(filename);
   });
-  afterEach(() => {
-    writer.close();
-    reader.close();
+  afterEach(async () => {
+    // Both checkpointer workers must have closed the files before the folder goes.
+    await Promise.all([writer.close(), reader.close()]);
     rmSync(directory, { recursive: true, force: true });
   });
 
@@ -47,7 +47,7 @@ describe("SQLite group commit", () => {
   it("commits writes nobody waits for within the lazy delay, several event-loop turns in one commit", async () => {
     // Its own connection with a lazy delay long enough that a busy machine cannot reach it between
     // the three turns below.
-    writer.close();
+    await writer.close();
     writer = openSqliteDatabase(path.join(directory, "switchboard.db"), { lazyCommitDelayMs: 250 });
     const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
     const before = writer.commits;
@@ -150,7 +150,7 @@ describe("SQLite group commit", () => {
       }
     } finally {
       for (const call of fsyncCalls) call.release();
-      database.close();
+      await database.close();
     }
   });
 
@@ -163,7 +163,7 @@ describe("SQLite group commit", () => {
       database.prepare("INSERT INTO notes (text) VALUES (?)").run("not known to be kept");
       await expect(database.flush()).rejects.toThrow(/EIO/);
     } finally {
-      database.close();
+      await database.close();
     }
   });
 
@@ -195,16 +195,16 @@ describe("SQLite group commit", () => {
   it("runs pending deferred writes at close, and refuses them after it", async () => {
     const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
     const pending = writer.deferWrite(() => insert.run("kept at close").changes);
-    writer.close();
+    await writer.close();
     await expect(pending).resolves.toBe(1);
     expect(count()).toBe(1);
     await expect(writer.deferWrite(() => insert.run("too late").changes)).rejects.toThrow(/closed/);
     expect(count()).toBe(1);
   });
 
-  it("commits what is pending when closed", () => {
+  it("commits what is pending when closed", async () => {
     writer.prepare("INSERT INTO notes (text) VALUES (?)").run("kept at close");
-    writer.close();
+    await writer.close();
     expect(count()).toBe(1);
   });
 });
