@@ -22,6 +22,7 @@ import { buildTable } from "./result-table.js";
 import { runSaturationScenario, type SaturationSettings } from "./saturation-search.js";
 import { runSmsScenario } from "./sms-scenario.js";
 import { summarizeCpuProfile } from "./summarize-cpu-profile.js";
+import { buildTargetRows, renderTargetTable } from "./target-table.js";
 import { runVoiceLevel } from "./voice-scenario.js";
 
 installCleanupHandlers();
@@ -298,6 +299,8 @@ async function main(): Promise<void> {
   await attempt("voice", runVoiceOpenAi);
 
   const table = buildTable(results);
+  // A quick run's short, small levels say nothing about the targets: only a full run is judged.
+  const targets = quick ? undefined : buildTargetRows(results);
   const failures = totalFailures();
   const output = {
     date: startedAt.toISOString(),
@@ -309,6 +312,7 @@ async function main(): Promise<void> {
     failures,
     scenarioErrors,
     table,
+    targets,
     results,
   };
   const directory = path.join(repositoryRoot, "bench-results");
@@ -320,6 +324,11 @@ async function main(): Promise<void> {
     `\nSwitchboard benchmark — ${output.date} — ${quick ? "quick" : "full"} — nproc ${nproc}, node ${node}, ${cpuModel}\n\n`,
   );
   process.stdout.write(`${renderMarkdownTable(table)}\n\n`);
+  process.stdout.write(
+    targets
+      ? `Targets (docs/performance.md):\n\n${renderTargetTable(targets)}\n\n`
+      : "Targets: judged on a full run only (npm run bench).\n\n",
+  );
   if (results.profile) {
     process.stdout.write(`Top self time in bench-server (${results.profile.file}):\n`);
     for (const row of results.profile.top.slice(0, 12)) {
