@@ -36,7 +36,12 @@ export function buildReplyHeaders(
 
 /** `Re: <subject>`; existing reply prefixes (`Re: Re:`, `RE:`, `Aw:`) collapse into one `Re:`. */
 export function replySubject(subject: string): string {
-  let base = subject.replace(/\s*[\r\n]+\s*/g, " ").trim();
+  // Folded lines joined with one space (split and trim: linear on any input).
+  let base = subject
+    .split(/[\r\n]+/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .join(" ");
   for (;;) {
     const prefix = spacedReplyPrefix.exec(base) ?? capitalReplyPrefix.exec(base);
     if (!prefix) break;

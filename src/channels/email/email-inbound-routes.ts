@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type {} from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { BadRequestError } from "../../errors/bad-request-error.js";
@@ -35,6 +35,15 @@ export interface EmailInboundDependencies {
 }
 
 const emailProvider = "sendgrid-inbound";
+/**
+ * How much of an email's text (or HTML) is read: the new text is at the top, and what follows it is
+ * quoted history. Bounds the work done on text anyone can send.
+ */
+const maxBodyChars = 100_000;
+const maxHtmlChars = 400_000;
+/** The new text kept for the agent and the timeline. */
+const maxNewTextChars = 20_000;
+const maxSubjectChars = 1_000;
 
 /** An inbound email as the inbox keeps it. */
 type EmailEvent = {
@@ -101,13 +110,11 @@ export function registerEmailInboundRoute(
   });
 
   app.register(async (scope) => {
+    // Digests of equal length: the comparison takes the same time whatever the token's length.
+    const expected = dependencies.inboundToken ? sha256(dependencies.inboundToken) : undefined;
     scope.addHook("onRequest", async (request: FastifyRequest) => {
       const given = String((request.query as { token?: unknown }).token ?? "");
-      const expected = dependencies.inboundToken ?? "";
-      const valid =
-        expected.length > 0 &&
-        given.length === expected.length &&
-        timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+      const valid = expected !== undefined && timingSafeEqual(sha256(given), expected);
       if (!valid) {
         throw new SwitchboardError("INBOUND_TOKEN_INVALID", "Missing or wrong inbound token", {
           statusCode: 403,
@@ -118,40 +125,57 @@ export function registerEmailInboundRoute(
     scope.post("/sendgrid/inbound", async (request, reply) => {
       if (!request.isMultipart())
         throw new BadRequestError("Inbound Parse posts must be multipart/form-data");
-      const fields: Record<string, string> = {};
+      // Fields are read as bytes (latin1 keeps each one) and decoded with SendGrid's `charsets`.
+      const rawFields = new Map<string, string>();
       let attachments = 0;
+      let bytes = 0;
+      const tooLarge = () =>
+        new SwitchboardError("PAYLOAD_TOO_LARGE", "The email is larger than this server accepts", {
+          statusCode: 413,
+        });
       try {
         for await (const part of request.parts({
+          defCharset: "latin1",
           limits: { fileSize: dependencies.maxBodyBytes, fieldSize: dependencies.maxBodyBytes },
         })) {
           if (part.type === "file") {
             attachments++;
-            await part.toBuffer();
+            bytes += (await part.toBuffer()).length;
           } else {
-            fields[part.fieldname] = String(part.value ?? "");
+            if (part.valueTruncated) throw tooLarge();
+            const value = String(part.value ?? "");
+            rawFields.set(part.fieldname, value);
+            bytes += value.length;
           }
+          if (bytes > dependencies.maxBodyBytes) throw tooLarge();
         }
       } catch (error) {
+        if (error instanceof SwitchboardError) throw error;
         const code = (error as { code?: string }).code ?? "";
-        if (/LIMIT|TOO_LARGE/i.test(code) || (error as { statusCode?: number }).statusCode === 413) {
-          throw new SwitchboardError("PAYLOAD_TOO_LARGE", "The email is larger than this server accepts", {
-            statusCode: 413,
-          });
-        }
+        if (/LIMIT|TOO_LARGE/i.test(code) || (error as { statusCode?: number }).statusCode === 413)
+          throw tooLarge();
         throw new BadRequestError(`Malformed multipart body: ${(error as Error).message}`);
       }
+      const fields = decodeFields(rawFields);
 
-      const sender = parseEmailAddress(fields.from ?? "");
+      const sender = parseEmailAddress(fields.get("from") ?? "");
       if (!sender) throw new BadRequestError("Inbound email has no valid `from` address");
-      const headers = parseRawHeaders(fields.headers ?? "");
+      const headers = parseRawHeaders(fields.get("headers") ?? "");
       const threading = threadingIdsFromHeaders(headers);
-      const subject = fields.subject ?? headers.get("subject")?.[0] ?? "";
-      const eventId = threading.messageId ?? `${sender.email}|${subject}|${headers.get("date")?.[0] ?? ""}`;
+      const subject = (fields.get("subject") ?? headers.get("subject")?.[0] ?? "").slice(0, maxSubjectChars);
+      const body =
+        fields.get("text")?.slice(0, maxBodyChars) ??
+        htmlToText(fields.get("html")?.slice(0, maxHtmlChars) ?? "").slice(0, maxBodyChars);
+      // Without a Message-ID, a digest of what identifies the email: never its words in the clear
+      // (the id is logged), and two emails that differ in their text are two emails.
+      const eventId =
+        threading.messageId ??
+        `sha256:${sha256([sender.email, subject, headers.get("date")?.[0] ?? "", body].join("\n")).toString("hex")}`;
       const email: EmailEvent = {
         from: sender.email,
         fromName: sender.name,
         subject,
-        body: fields.text ?? (fields.html ? htmlToText(fields.html) : ""),
+        body,
         messageId: threading.messageId,
         references: threading.references,
         inReplyTo: threading.inReplyTo,
@@ -179,7 +203,11 @@ async function handleEmail(
   context: { recovered: boolean },
 ): Promise<void> {
   const { store, messagingState, replies, logger } = dependencies;
-  const newText = extractReplyText(email.body);
+  const extracted = extractReplyText(email.body);
+  const newText =
+    extracted.length > maxNewTextChars
+      ? `${extracted.slice(0, maxNewTextChars)}\n[… the rest was cut]`
+      : extracted;
   const threadConversationId = await messagingState.findConversationByEmailMessageIds([
     ...email.references,
     ...email.inReplyTo,
@@ -223,5 +251,38 @@ async function handleEmail(
     await replies.accept(userMessage);
     // After the sender's later emails still in the inbox: one reply answers them together.
     replies.schedule(userMessage, dependencies.inbound.settled(emailProvider, email.from));
+  }
+}
+
+function sha256(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/**
+ * Each field's bytes decoded with the charset SendGrid names for it in `charsets` (UTF-8 when it
+ * names none, or one this runtime does not know). A value busboy already decoded with its part's
+ * own charset (it holds characters beyond one byte) is kept as it is.
+ */
+function decodeFields(raw: ReadonlyMap<string, string>): Map<string, string> {
+  let charsets: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(raw.get("charsets") ?? "{}");
+    if (parsed && typeof parsed === "object") charsets = parsed as Record<string, unknown>;
+  } catch {}
+  const decoded = new Map<string, string>();
+  for (const [name, value] of raw) {
+    const named = Object.hasOwn(charsets, name) ? charsets[name] : undefined;
+    decoded.set(name, decodeBytes(value, typeof named === "string" ? named : "utf-8"));
+  }
+  return decoded;
+}
+
+function decodeBytes(latin1: string, charset: string): string {
+  for (let index = 0; index < latin1.length; index++) if (latin1.charCodeAt(index) > 0xff) return latin1;
+  const bytes = Buffer.from(latin1, "latin1");
+  try {
+    return new TextDecoder(charset.trim()).decode(bytes);
+  } catch {
+    return new TextDecoder("utf-8").decode(bytes);
   }
 }

@@ -37,15 +37,16 @@ const headerBlockToOrSubject = /^\s*\*?(?:To|Subject|An|Betreff|À|Objet|Cc)\s?:
  * after it is used instead.
  */
 export function extractReplyText(text: string): string {
-  return extractFromLines(text.replace(/\r\n?/g, "\n").split("\n"));
-}
-
-function extractFromLines(lines: string[]): string {
-  const quoteStart = findQuoteStart(lines);
-  const above = cleanUp(cutAtSignature(lines.slice(0, quoteStart.index)));
-  if (above || quoteStart.attributionLength === 0) return above;
-  const after = lines.slice(quoteStart.index + quoteStart.attributionLength);
-  return extractFromLines(after.filter((line) => !line.startsWith(">")));
+  let lines = text.replace(/\r\n?/g, "\n").split("\n");
+  // A loop, not recursion: an email may stack thousands of attributions.
+  for (;;) {
+    const quoteStart = findQuoteStart(lines);
+    const above = cleanUp(cutAtSignature(lines.slice(0, quoteStart.index)));
+    if (above || quoteStart.attributionLength === 0) return above;
+    lines = lines
+      .slice(quoteStart.index + quoteStart.attributionLength)
+      .filter((line) => !line.startsWith(">"));
+  }
 }
 
 /** First line of quoted material; `attributionLength` > 0 when it is an `On … wrote:` line. */
@@ -93,7 +94,7 @@ function cutAtSignature(lines: string[]): string[] {
 function cleanUp(lines: string[]): string {
   return lines
     .filter((line) => !line.startsWith(">"))
-    .map((line) => line.replace(/\s+$/, ""))
+    .map((line) => line.trimEnd())
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
@@ -114,25 +115,91 @@ const namedEntities: Record<string, string> = {
  * ends of blocks into line breaks, strips the remaining tags and decodes common entities.
  */
 export function htmlToText(html: string): string {
-  let text = html
-    .replace(/<!--[\s\S]*?-->/g, "")
-    .replace(/<(script|style|head|title)\b[\s\S]*?<\/\1\s*>/gi, "");
-  let previous: string;
-  do {
-    // Innermost first, so nested quotes are removed whole.
-    previous = text;
-    text = text.replace(/<blockquote\b[^>]*>(?:(?!<blockquote\b)[\s\S])*?<\/blockquote\s*>/gi, "");
-  } while (text !== previous);
-  return text
+  let text = removeComments(html);
+  for (const tag of ["script", "style", "head", "title"]) text = removeElements(text, tag);
+  return removeBlockquotes(text)
     .replace(/\s+/g, " ")
     .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<hr\b[^>]*>/gi, "\n")
+    .replace(/<hr\b[^<>]*>/gi, "\n")
     .replace(/<\/(?:p|div|li|tr|h[1-6]|ul|ol|table)\s*>/gi, "\n")
-    .replace(/<[^>]*>/g, "")
-    .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (whole, name: string) => decodeEntity(name) ?? whole)
+    .replace(/<[^<>]*>/g, "")
+    .replace(
+      /&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{1,10});/gi,
+      (whole, name: string) => decodeEntity(name) ?? whole,
+    )
     .replace(/[ \t]*\n[ \t]*/g, "\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
+}
+
+/**
+ * `text` without its `<blockquote>` elements (quoted earlier messages), nested ones with them; an
+ * unclosed one to the end. One pass over the tags, in order.
+ */
+function removeBlockquotes(text: string): string {
+  const lower = text.toLowerCase();
+  let kept = "";
+  let from = 0;
+  let depth = 0;
+  let nextOpen = lower.indexOf("<blockquote");
+  let nextClose = lower.indexOf("</blockquote");
+  let nextGt = -1;
+  while (nextOpen >= 0 || nextClose >= 0) {
+    if (nextOpen >= 0 && (nextClose < 0 || nextOpen < nextClose)) {
+      if (depth === 0) kept += text.slice(from, nextOpen);
+      depth++;
+      nextOpen = lower.indexOf("<blockquote", nextOpen + 11);
+      continue;
+    }
+    if (nextGt < nextClose) nextGt = lower.indexOf(">", nextClose);
+    if (nextGt < 0) break;
+    if (depth > 0) {
+      depth--;
+      if (depth === 0) from = nextGt + 1;
+    }
+    nextClose = lower.indexOf("</blockquote", nextClose + 12);
+  }
+  return depth > 0 ? kept : kept + text.slice(from);
+}
+
+/** `text` without its `<!-- … -->` comments (an unclosed one to the end). */
+function removeComments(text: string): string {
+  let kept = "";
+  let from = 0;
+  for (let start = text.indexOf("<!--"); start >= 0; start = text.indexOf("<!--", from)) {
+    kept += text.slice(from, start);
+    const end = text.indexOf("-->", start + 4);
+    if (end < 0) return kept;
+    from = end + 3;
+  }
+  return kept + text.slice(from);
+}
+
+/**
+ * `text` without its `<tag …>…</tag>` elements (an unclosed one to the end). With `indexOf`, so the
+ * work stays linear: a lazy regex rescans the rest of the text for every unclosed element.
+ */
+function removeElements(text: string, tag: string): string {
+  const lower = text.toLowerCase();
+  const open = `<${tag}`;
+  const close = `</${tag}`;
+  let kept = "";
+  let from = 0;
+  for (let start = lower.indexOf(open); start >= 0; start = lower.indexOf(open, from)) {
+    const afterName = start + open.length;
+    if (/[a-z0-9-]/.test(lower.charAt(afterName))) {
+      // Another element whose name starts the same (`<header>` for `head`).
+      kept += text.slice(from, afterName);
+      from = afterName;
+      continue;
+    }
+    kept += text.slice(from, start);
+    const end = lower.indexOf(close, afterName);
+    const closeEnd = end < 0 ? -1 : lower.indexOf(">", end + close.length);
+    if (closeEnd < 0) return kept;
+    from = closeEnd + 1;
+  }
+  return kept + text.slice(from);
 }
 
 function decodeEntity(name: string): string | undefined {

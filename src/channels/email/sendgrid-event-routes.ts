@@ -85,18 +85,15 @@ export function registerSendGridEventRoutes(
           continue;
         }
         const event = parsed.data;
-        if (
-          event.sg_event_id &&
-          !(await dependencies.messagingState.recordInboundOnce("sendgrid-event", event.sg_event_id))
-        ) {
-          continue;
-        }
-        recorded++;
+        // Applied before the id is recorded, so that a batch that fails half-way (a 500) loses
+        // nothing when SendGrid posts it again: both effects can be applied twice (a status never
+        // moves back, a suppression stays one).
         const providerMessageId = event.sg_message_id?.split(".")[0];
         if (providerMessageId) {
           await dependencies.outbox.updateOutboundProviderStatus(providerMessageId, {
             providerStatus: event.event,
-            status: eventStatus[event.event] ?? null,
+            // Own keys only: an event named like an Object method (`constructor`) maps to nothing.
+            status: Object.hasOwn(eventStatus, event.event) ? (eventStatus[event.event] ?? null) : null,
             errorCode:
               event.event === "bounce" || event.event === "dropped"
                 ? (event.status ?? event.reason ?? null)
@@ -112,6 +109,11 @@ export function registerSendGridEventRoutes(
             `sendgrid ${event.event}`,
           );
         }
+        if (
+          !event.sg_event_id ||
+          (await dependencies.messagingState.recordInboundOnce("sendgrid-event", event.sg_event_id))
+        )
+          recorded++;
       }
       return reply.code(200).send({ received: events.length, recorded });
     });

@@ -35,7 +35,8 @@ const inboundSmsSchema = z.looseObject({
   MessageSid: z.string().min(1, "MessageSid is required"),
   From: z.string().min(1, "From is required"),
   To: z.string().optional(),
-  Body: z.string().optional().default(""),
+  // An SMS or MMS body is at most 1,600 characters; room is left for other Twilio channels.
+  Body: z.string().max(10_000, "Body is longer than a text message can be").optional().default(""),
   NumMedia: z.string().optional(),
 });
 
@@ -114,7 +115,10 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
     const status = parseTwilioForm(statusSchema, request.body, "Twilio status callback");
     const updated = await dependencies.outbox.updateOutboundProviderStatus(status.MessageSid, {
       providerStatus: status.MessageStatus,
-      status: smsStatusToOutbox[status.MessageStatus] ?? null,
+      // Own keys only: a status named like an Object method (`constructor`) maps to nothing.
+      status: Object.hasOwn(smsStatusToOutbox, status.MessageStatus)
+        ? (smsStatusToOutbox[status.MessageStatus] ?? null)
+        : null,
       errorCode: status.ErrorCode ?? null,
     });
     if (!updated) request.log.warn({ messageSid: status.MessageSid }, "sms status: unknown message");

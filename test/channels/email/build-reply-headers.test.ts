@@ -103,3 +103,11 @@ describe("newMessageId", () => {
     expect(() => newMessageId("acme.example> x")).toThrow(/Message-ID domain/);
   });
 });
+
+describe("replySubject on a hostile subject", () => {
+  it("joins folded lines in one pass, whatever the whitespace", () => {
+    const spaces = " ".repeat(100_000);
+    expect(replySubject(`a${spaces}b`)).toBe(`Re: a${spaces}b`);
+    expect(replySubject(`  Order\r\n   question ${"\n".repeat(50_000)} two`)).toBe("Re: Order question two");
+  });
+});

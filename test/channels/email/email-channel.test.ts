@@ -208,6 +208,19 @@ describe("email channel", () => {
     expect(await server!.app.stores.messagingState.isOptedOut("pat@example.org", "email")).toBe(true);
     // Replayed events are recorded once.
     expect(await (await post(body, signedHeaders)).json()).toEqual({ received: 2, recorded: 0 });
+    // Events named like Object's own methods map to no status: the batch is taken whole, not a 500.
+    const odd = `[{"email":"pat@example.org","timestamp":1756807202,"event":"constructor","sg_event_id":"b2RkMQ","sg_message_id":"${mail?.messageId}.filter-1.2"},{"email":"pat@example.org","timestamp":1756807203,"event":"toString","sg_event_id":"b2RkMg","sg_message_id":"${mail?.messageId}.filter-1.3"}]`;
+    const oddResponse = await post(odd, {
+      "x-twilio-email-event-webhook-signature": sign(
+        "sha256",
+        Buffer.from(timestamp + odd),
+        privateKey,
+      ).toString("base64"),
+      "x-twilio-email-event-webhook-timestamp": timestamp,
+    });
+    expect(oddResponse.status).toBe(200);
+    expect(await oddResponse.json()).toEqual({ received: 2, recorded: 2 });
+    expect((await server!.app.stores.outbox.listOutbound())[0]).toMatchObject({ status: "delivered" });
 
     // A suppressed address gets no more email.
     await postInbound(
@@ -301,5 +314,83 @@ describe("email channel", () => {
     expect(response.status).toBe(413);
     await server!.app.idle();
     expect(await server!.app.store.listConversations()).toHaveLength(0);
+  });
+
+  it("refuses a text field cut by the size limit, and a post over it in total, with 413", async () => {
+    await start([], {});
+    const big = "x".repeat(31 * 1024 * 1024);
+    const cut = await postInbound(
+      parseFields({ messageId: "<cut@mail.example.org>", subject: "Big", text: big }),
+    );
+    expect(cut.status).toBe(413);
+    const half = "y".repeat(16 * 1024 * 1024);
+    const total = await postInbound({
+      ...parseFields({ messageId: "<total@mail.example.org>", subject: "Big", text: half }),
+      html: half,
+    });
+    expect(total.status).toBe(413);
+    await server!.app.idle();
+    expect(await server!.app.store.listConversations()).toHaveLength(0);
+  });
+
+  it("decodes each field with the charset SendGrid names for it", async () => {
+    await start([{ text: "Yes, there is one." }]);
+    // Bytes as an ISO-8859-1 mail client writes them (é is 0xE9, ü is 0xFC), in fields without a
+    // charset of their own, as Inbound Parse posts them: a multipart body written by hand.
+    const fields: Record<string, string | Buffer> = {
+      ...parseFields({ messageId: "<latin@mail.example.org>", subject: "Café question", text: "" }),
+      subject: Buffer.from("Café question", "latin1"),
+      text: Buffer.from("Is there a café near the Venetian? Grüße", "latin1"),
+      charsets: JSON.stringify({ subject: "iso-8859-1", text: "iso-8859-1", from: "UTF-8" }),
+    };
+    delete fields.html;
+    const boundary = "----switchboard-test-boundary";
+    const body = Buffer.concat([
+      ...Object.entries(fields).flatMap(([name, value]) => [
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`),
+        typeof value === "string" ? Buffer.from(value) : value,
+        Buffer.from("\r\n"),
+      ]),
+      Buffer.from(`--${boundary}--\r\n`),
+    ]);
+    const response = await fetch(`${server!.baseUrl}/sendgrid/inbound?token=${inboundToken}`, {
+      method: "POST",
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    expect(response.status).toBe(200);
+    await server!.app.idle();
+    const [conversation] = await server!.app.store.listConversations();
+    const [message] = await server!.app.store.listMessages(conversation?.id ?? "");
+    expect(message?.text).toBe("Subject: Café question\n\nIs there a café near the Venetian? Grüße");
+    const [reply] = await sendgrid.waitForMails(1);
+    expect(reply?.subject).toBe("Re: Café question");
+  });
+
+  it("keeps two emails without a Message-ID apart when their text differs, and checks any token without a 500", async () => {
+    await start([{ text: "One." }, { text: "Two." }]);
+    const withoutId = (text: string) => {
+      const fields = parseFields({ messageId: "<unused@mail.example.org>", subject: "Question", text });
+      fields.headers = (fields.headers ?? "")
+        .split("\r\n")
+        .filter((line) => !/^(?:Message-ID|Date):/i.test(line))
+        .join("\r\n");
+      return fields;
+    };
+    const first = await postInbound(withoutId("First question"));
+    const second = await postInbound(withoutId("Second question"));
+    const again = await postInbound(withoutId("Second question"));
+    expect(await Promise.all([first.json(), second.json(), again.json()])).toEqual([
+      { status: "accepted" },
+      { status: "accepted" },
+      { status: "duplicate" },
+    ]);
+    // A token of another byte length (é is two bytes) is refused like any wrong token.
+    const multibyte = await postInbound(withoutId("x"), `${inboundToken.slice(0, -1)}é`);
+    expect(multibyte.status).toBe(403);
+    await server!.app.idle();
+    // The inbox ids of such emails are digests: neither the sender nor the subject in the logs.
+    const logged = server!.logs.map((line) => JSON.stringify(line)).join("\n");
+    expect(logged).not.toContain("Question|");
   });
 });

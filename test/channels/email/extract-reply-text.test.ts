@@ -176,3 +176,27 @@ describe("htmlToText", () => {
     expect(htmlToText("<!--[if mso]><p>mso only</p><![endif]-->Hello")).toBe("Hello");
   });
 });
+
+/**
+ * Anyone can email the agent: text built to make a backtracking regex or a recursion blow up must
+ * come out in one linear pass. (Before, the first of these took about a minute and froze the
+ * server; the second overflowed the stack.)
+ */
+describe("hostile email text", () => {
+  it("a line of 200,000 spaces, thousands of stacked attributions", () => {
+    const spaces = " ".repeat(200_000);
+    expect(extractReplyText(`Hello\na${spaces}x   \n`)).toBe(`Hello\na${spaces}x`);
+    expect(extractReplyText(`${"On a wrote:\n".repeat(20_000)}The real question`)).toBe("The real question");
+  });
+
+  it("HTML with unclosed comments, elements and quotes, deep nesting, and tags without an end", () => {
+    expect(htmlToText(`Hi<!--${"<!--".repeat(50_000)}`)).toBe("Hi");
+    expect(htmlToText(`Hi<script${"<script".repeat(50_000)}`)).toBe("Hi");
+    expect(htmlToText(`Hi<header>there</header><head${"<head ".repeat(50_000)}`)).toBe("Hithere");
+    expect(htmlToText(`Hi${"<blockquote".repeat(40_000)}`)).toBe("Hi");
+    const nested = `${"<blockquote>".repeat(20_000)}old${"</blockquote>".repeat(20_000)}`;
+    expect(htmlToText(`New<br>${nested}<p>after</p>`)).toBe("New\nafter");
+    expect(htmlToText(`a${"<hr".repeat(50_000)}`)).toContain("a<hr<hr");
+    expect(htmlToText(`x${"&aaaaaaaaaaaaaaaaaaaa".repeat(20_000)}`)).toMatch(/^x&a+/);
+  });
+});

@@ -243,6 +243,14 @@ describe("SMS channel", () => {
     expect((await statusOf())?.status).toBe("delivered");
     const malformed = await postSigned("/twilio/sms/status", { MessageSid: sid });
     expect(malformed.status).toBe(400);
+    // A status named like an Object method is an unknown status, not a 500.
+    for (const odd of ["constructor", "toString", "__proto__"])
+      expect((await callback(odd)).status).toBe(200);
+    expect((await statusOf())?.status).toBe("delivered");
+    // A body no text message could have is refused, naming the field.
+    const huge = await postSigned("/twilio/sms", inboundSms("SM042", "x".repeat(10_001)));
+    expect(huge.status).toBe(400);
+    expect(huge.body).toContain("Body is longer than a text message can be");
   });
 
   it("records undelivered with its error code", async () => {
