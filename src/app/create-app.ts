@@ -27,7 +27,7 @@ import type { AgentTool } from "../core/tools/agent-tool.js";
 import { createToolSet } from "../core/tools/tool-set.js";
 import { ConfigError } from "../errors/config-error.js";
 import { registerAdminApiRoutes } from "../http/admin-api-routes.js";
-import { installErrorHandler } from "../http/error-handler.js";
+import { frameworkErrors, installErrorHandler } from "../http/error-handler.js";
 import { registerHealthRoute } from "../http/health-route.js";
 import { registerHomeRoute } from "../http/home-route.js";
 import { registerMetricsRoute } from "../http/metrics-route.js";
@@ -214,6 +214,7 @@ export async function createApp(
       lazyChildLogger(parent as Logger, bindings, options) as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     trustProxy: config.trustProxy,
+    frameworkErrors,
   });
   installErrorHandler(server);
   // No answer leaves before what its request wrote is on disk (one shared fsync per loop turn).

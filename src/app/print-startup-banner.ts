@@ -41,6 +41,11 @@ export function printStartupBanner(app: SwitchboardApp): void {
       "TWILIO_AUTH_TOKEN is not set: Twilio request signatures are NOT checked. Anyone who can reach this server can post webhooks. Set TWILIO_AUTH_TOKEN before exposing it.",
     );
   }
+  if (config.sendgrid.apiKey && !config.sendgrid.eventPublicKey) {
+    logger.warn(
+      "SENDGRID_EVENT_PUBLIC_KEY is not set: /sendgrid/events takes unsigned posts, so anyone who can reach it can mark an address as bounced or unsubscribed. `npm run connect:sendgrid` sets up the signed Event Webhook and prints the key.",
+    );
+  }
   if (app.adminTokenGenerated && !app.adminTokenFile) {
     logger.warn(
       "ADMIN_TOKEN is not set, and this store keeps no generated one: each server process makes its own, so behind a load balancer the dashboard and /api answer only on this process, until it restarts. Set ADMIN_TOKEN.",

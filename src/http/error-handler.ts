@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SwitchboardError } from "../errors/switchboard-error.js";
 
 /**
@@ -29,4 +29,15 @@ export function installErrorHandler(app: FastifyInstance): void {
       .code(404)
       .send({ error: { code: "NOT_FOUND", message: `Route ${request.method} ${request.url} not found` } });
   });
+}
+
+/**
+ * Errors Fastify's router raises before any route runs (a URL that does not decode, a parameter
+ * over its length): the same `{ error: { code, message } }` body as every other error.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const statusCode = typeof error.statusCode === "number" && error.statusCode < 500 ? error.statusCode : 400;
+  const code = typeof error.code === "string" ? error.code : "BAD_REQUEST";
+  request.log.warn({ errorCode: code, statusCode, reason: error.message }, "request rejected");
+  void reply.code(statusCode).send({ error: { code, message: error.message } });
 }

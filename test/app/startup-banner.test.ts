@@ -105,4 +105,12 @@ describe("the start-up banner", () => {
     expect(printed).toContain("Switchboard is running");
     expect(printed).not.toContain("Your tools:");
   });
+
+  it("warns when SendGrid is configured and its events are not signed", async () => {
+    server = await startTestServer({ SENDGRID_API_KEY: "SG.banner-test", EMAIL_FROM: "agent@acme.example" });
+    const { warnings } = await bannerOf(server);
+    expect(
+      warnings.filter((message) => message.startsWith("SENDGRID_EVENT_PUBLIC_KEY is not set")),
+    ).toHaveLength(1);
+  });
 });

@@ -183,4 +183,20 @@ describe("HTTP: health and admin API", () => {
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
   });
+
+  it("answers a URL the router refuses (bad escapes, an over-long id) with the same error body", async () => {
+    server = await startTestServer();
+    const headers = { authorization: `Bearer ${server.adminToken}` };
+    for (const [path, status] of [
+      ["/api/conversations/%E0%A4%A", 400],
+      [`/api/calls/${"C".repeat(5000)}`, 414],
+    ] as const) {
+      const response = await fetch(`${server.baseUrl}${path}`, { headers });
+      expect(response.status).toBe(status);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(Object.keys(body)).toEqual(["error"]);
+      expect(body.error.code).toMatch(/^FST_ERR_/);
+      expect(body.error.message.length).toBeGreaterThan(0);
+    }
+  });
 });

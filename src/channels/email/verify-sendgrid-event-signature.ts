@@ -1,5 +1,6 @@
 import { createPublicKey } from "node:crypto";
 import eventWebhookPackage from "@sendgrid/eventwebhook";
+import { ConfigError } from "../../errors/config-error.js";
 
 /** Header names of SendGrid's signed Event Webhook, lower-cased as Node delivers them. */
 export const sendGridSignatureHeader = "x-twilio-email-event-webhook-signature";
@@ -38,10 +39,13 @@ export function createSendGridEventVerifier(publicKeyBase64: string): SendGridEv
       );
     publicKey = eventWebhook.convertPublicKeyToECDSA(trimmedKey);
   } catch (error) {
-    throw new Error(
-      `SendGrid Event Webhook public key (SENDGRID_EVENT_PUBLIC_KEY) is not a base64 DER (SubjectPublicKeyInfo) P-256 key: ${
+    // A setting that stops the start with one clear line, like any other invalid variable.
+    throw new ConfigError(
+      `Invalid environment variable SENDGRID_EVENT_PUBLIC_KEY: not a base64 DER (SubjectPublicKeyInfo) P-256 key (${
         error instanceof Error ? error.message : String(error)
-      }`,
+      }); \`npm run connect:sendgrid\` prints the Event Webhook's key`,
+      "SENDGRID_EVENT_PUBLIC_KEY",
+      error,
     );
   }
   return {

@@ -7,6 +7,7 @@ import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import { headerValue, requestBase } from "../twilio/twilio-signature-hook.js";
 import type { TwilioSignatureVerifier } from "../twilio/twilio-signature-verifier.js";
+import { upgradeRequired } from "../upgrade-required.js";
 import { RelaySession } from "./relay-session.js";
 
 export interface RelayRouteDependencies {
@@ -19,27 +20,20 @@ export interface RelayRouteDependencies {
 /** `WS /twilio/relay`: the upgrade must carry a valid X-Twilio-Signature when a token is configured. */
 export function registerRelayRoute(app: FastifyInstance, dependencies: RelayRouteDependencies): void {
   const { signatureVerifier } = dependencies;
-  app.get(
-    "/twilio/relay",
-    {
-      websocket: true,
-      preValidation: async (request) => {
-        if (!signatureVerifier) return;
-        const signature = headerValue(request.headers["x-twilio-signature"]);
-        if (!signatureVerifier.verifyWebSocket(request.url, signature)) {
-          const why = signatureVerifier.explainFailure(
-            request.url,
-            signature,
-            undefined,
-            requestBase(request),
-          );
-          throw new SignatureError(
-            `Invalid or missing X-Twilio-Signature on the ConversationRelay upgrade: ${why}`,
-          );
-        }
-      },
+  app.route({
+    method: "GET",
+    url: "/twilio/relay",
+    preValidation: async (request) => {
+      if (!signatureVerifier) return;
+      const signature = headerValue(request.headers["x-twilio-signature"]);
+      if (!signatureVerifier.verifyWebSocket(request.url, signature)) {
+        const why = signatureVerifier.explainFailure(request.url, signature, undefined, requestBase(request));
+        throw new SignatureError(
+          `Invalid or missing X-Twilio-Signature on the ConversationRelay upgrade: ${why}`,
+        );
+      }
     },
-    (socket, request) => {
+    wsHandler: (socket, request) => {
       new RelaySession(socket, {
         agent: dependencies.agent,
         resolver: dependencies.resolver,
@@ -47,5 +41,6 @@ export function registerRelayRoute(app: FastifyInstance, dependencies: RelayRout
         logger: request.log as Logger,
       });
     },
-  );
+    handler: upgradeRequired("ConversationRelay (/twilio/relay)"),
+  });
 }

@@ -6,6 +6,7 @@ import { BadRequestError } from "../../errors/bad-request-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
+import { upgradeRequired } from "../upgrade-required.js";
 import { type WebChatLimitSettings, WebChatLimits } from "./web-chat-limits.js";
 import { WebChatSession } from "./web-chat-session.js";
 
@@ -59,32 +60,30 @@ export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChat
       return false;
     }
   };
-  app.get(
-    "/web/chat",
-    {
-      websocket: true,
-      preValidation: async (request) => {
-        const origin = request.headers.origin;
-        if (!originAllowed(origin, request.host))
-          throw new SwitchboardError(
-            "ORIGIN_NOT_ALLOWED",
-            `The origin ${String(origin).slice(0, 200)} may not open a web chat; add it to WEB_CHAT_ORIGINS`,
-            { statusCode: 403 },
-          );
-        const visitor = visitorIdOf(request.query);
-        if (visitor !== undefined && !visitorIdPattern.test(visitor))
-          throw new BadRequestError("visitor must be 16 to 128 characters of A-Z, a-z, 0-9, _ or -");
-        if (!limits.canOpen(request.ip)) {
-          dependencies.onRefused?.("too_many_chats");
-          throw new SwitchboardError(
-            "TOO_MANY_CHATS",
-            "Too many chats are open from this address; close one or raise WEB_CHAT_SOCKETS_PER_ADDRESS",
-            { statusCode: 429 },
-          );
-        }
-      },
+  app.route({
+    method: "GET",
+    url: "/web/chat",
+    preValidation: async (request) => {
+      const origin = request.headers.origin;
+      if (!originAllowed(origin, request.host))
+        throw new SwitchboardError(
+          "ORIGIN_NOT_ALLOWED",
+          `The origin ${String(origin).slice(0, 200)} may not open a web chat; add it to WEB_CHAT_ORIGINS`,
+          { statusCode: 403 },
+        );
+      const visitor = visitorIdOf(request.query);
+      if (visitor !== undefined && !visitorIdPattern.test(visitor))
+        throw new BadRequestError("visitor must be 16 to 128 characters of A-Z, a-z, 0-9, _ or -");
+      if (!limits.canOpen(request.ip)) {
+        dependencies.onRefused?.("too_many_chats");
+        throw new SwitchboardError(
+          "TOO_MANY_CHATS",
+          "Too many chats are open from this address; close one or raise WEB_CHAT_SOCKETS_PER_ADDRESS",
+          { statusCode: 429 },
+        );
+      }
     },
-    (socket, request) => {
+    wsHandler: (socket, request) => {
       const address = request.ip;
       // Upgrades that passed the check together may still go over: the last ones are closed.
       if (!limits.opened(address)) {
@@ -106,5 +105,6 @@ export function registerWebChatRoute(app: FastifyInstance, dependencies: WebChat
         },
       });
     },
-  );
+    handler: upgradeRequired("The web chat (/web/chat)"),
+  });
 }

@@ -7,6 +7,7 @@ import {
   sendGridSignatureHeader,
   sendGridTimestampHeader,
 } from "../../../src/channels/email/verify-sendgrid-event-signature.js";
+import { ConfigError } from "../../../src/errors/config-error.js";
 
 const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const publicKeyBase64 = publicKey.export({ format: "der", type: "spki" }).toString("base64");
@@ -144,7 +145,10 @@ describe("createSendGridEventVerifier", () => {
   });
 
   it("throws a clear error for an invalid public key", () => {
-    expect(() => createSendGridEventVerifier("not a key")).toThrow(/public key.*SENDGRID_EVENT_PUBLIC_KEY/);
+    expect(() => createSendGridEventVerifier("not a key")).toThrow(ConfigError);
+    expect(() => createSendGridEventVerifier("not a key")).toThrow(
+      /^Invalid environment variable SENDGRID_EVENT_PUBLIC_KEY: not a base64 DER/,
+    );
     expect(() => createSendGridEventVerifier("")).toThrow(/P-256/);
     const secp256k1 = generateKeyPairSync("ec", { namedCurve: "secp256k1" })
       .publicKey.export({ format: "der", type: "spki" })

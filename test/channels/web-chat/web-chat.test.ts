@@ -230,6 +230,18 @@ describe("WS /web/chat", () => {
     );
   });
 
+  it("answers a plain GET of the WebSocket routes with 426 and what to do", async () => {
+    await start([]);
+    for (const route of ["/web/chat", "/twilio/relay"]) {
+      const response = await fetch(`${server!.baseUrl}${route}`);
+      expect(response.status).toBe(426);
+      expect(response.headers.get("upgrade")).toBe("websocket");
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("UPGRADE_REQUIRED");
+      expect(body.error.message).toContain(`(${route}) is a WebSocket`);
+    }
+  });
+
   it("lets every origin in with WEB_CHAT_ORIGINS=*", async () => {
     await start([], { WEB_CHAT_ORIGINS: "*" });
     expect(await upgradeStatus("https://evil.example.net")).toBe(101);
