@@ -113,6 +113,8 @@ describe("the conference-assistant demo with the offline model (npm start defaul
     });
     const form = new FormData();
     form.append("from", "Pat <pat@example.org>");
+    // As SendGrid posts it once the sender's domain signed it (DKIM).
+    form.append("dkim", "{@example.org : pass}");
     form.append("subject", "Thursday sessions");
     form.append("text", "Which sessions are on Thursday at Mandalay Bay?");
     form.append("headers", "Message-ID: <demo1@mail.example.org>\r\nSubject: Thursday sessions");

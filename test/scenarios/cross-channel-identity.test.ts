@@ -167,6 +167,8 @@ describe("one customer, one timeline across voice, SMS and email", () => {
     // 6. An email from that address lands in the same timeline.
     const form = new FormData();
     form.append("from", "Pat <pat@example.org>");
+    // As SendGrid posts it once the sender's domain signed it (DKIM).
+    form.append("dkim", "{@example.org : pass}");
     form.append("subject", "One more question");
     form.append("text", "Is there parking?");
     form.append("headers", "Message-ID: <q1@mail.example.org>\r\nSubject: One more question");

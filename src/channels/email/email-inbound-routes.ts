@@ -6,7 +6,7 @@ import { SwitchboardError } from "../../errors/switchboard-error.js";
 import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
-import type { ConversationStore } from "../../ports/conversation-store.js";
+import type { Conversation, ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import type { NewOutboxEntry, OutboxEntry } from "../../ports/outbox-store.js";
 import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
@@ -56,6 +56,12 @@ type EmailEvent = {
   references: string[];
   inReplyTo: string[];
   attachments: number;
+  /**
+   * The sender's domain vouched for the message (DKIM or aligned SPF, as SendGrid checked them).
+   * Only then does the sender's address identify the customer; otherwise the email is answered in
+   * a conversation of its own, with no customer and no history (a `From` is easy to forge).
+   */
+  authenticated?: boolean;
 };
 
 /**
@@ -176,6 +182,7 @@ export function registerEmailInboundRoute(
         fromName: sender.name,
         subject,
         body,
+        authenticated: senderAuthenticated(sender.email, fields),
         messageId: threading.messageId,
         references: threading.references,
         inReplyTo: threading.inReplyTo,
@@ -203,6 +210,8 @@ async function handleEmail(
   context: { recovered: boolean },
 ): Promise<void> {
   const { store, messagingState, replies, logger } = dependencies;
+  // Posts accepted before senders were checked carry no flag: they were taken at their word then.
+  const authenticated = email.authenticated ?? true;
   const extracted = extractReplyText(email.body);
   const newText =
     extracted.length > maxNewTextChars
@@ -212,10 +221,25 @@ async function handleEmail(
     ...email.references,
     ...email.inReplyTo,
   ]);
-  await dependencies.resolver.confirmFromInbound("email", email.from, newText);
-  const conversation =
-    (threadConversationId ? await store.getConversation(threadConversationId) : undefined) ??
-    (await dependencies.resolver.resolveConversation("email", email.from, "email")).conversation;
+  const thread = threadConversationId ? await store.getConversation(threadConversationId) : undefined;
+  let conversation: Conversation;
+  if (authenticated) {
+    await dependencies.resolver.confirmFromInbound("email", email.from, newText);
+    const own = (await dependencies.resolver.resolveConversation("email", email.from, "email")).conversation;
+    // A reply into a thread counts only from that thread's customer: anyone copied on it, or sent
+    // it on, would otherwise read (and be answered from) another customer's conversation.
+    conversation = thread && thread.customerId === own.customerId ? thread : own;
+  } else {
+    const anonymousRef = `email:${email.from}`;
+    conversation =
+      thread && thread.customerId === null && thread.externalRef === anonymousRef
+        ? thread
+        : await store.createConversation({ channel: "email", customerId: null, externalRef: anonymousRef });
+    logger.warn(
+      { [logKeys.conversationId]: conversation.id },
+      "email: the sender's domain did not vouch for it (no DKIM or aligned SPF pass): answered without the customer's history",
+    );
+  }
   if (email.messageId) await messagingState.linkEmailMessageId(email.messageId, conversation.id);
   const userMessage = await storeInboundOnce(
     store,
@@ -284,5 +308,31 @@ function decodeBytes(latin1: string, charset: string): string {
     return new TextDecoder(charset.trim()).decode(bytes);
   } catch {
     return new TextDecoder("utf-8").decode(bytes);
+  }
+}
+
+/**
+ * Whether the sender's domain vouched for the email, from what SendGrid's receiving server checked:
+ * a DKIM pass for the From domain (or one of its parents or children), or an SPF pass for an
+ * envelope sender of that domain (`dkim`: `{@example.org : pass}`; `SPF`: `pass`).
+ */
+export function senderAuthenticated(from: string, fields: ReadonlyMap<string, string>): boolean {
+  const domain = from.split("@")[1]?.toLowerCase() ?? "";
+  if (!domain) return false;
+  const aligned = (other: string) => {
+    const candidate = other.toLowerCase().replace(/\.$/, "");
+    return candidate === domain || candidate.endsWith(`.${domain}`) || domain.endsWith(`.${candidate}`);
+  };
+  for (const entry of (fields.get("dkim") ?? "").replace(/^\{|\}$/g, "").split(",")) {
+    const match = /^\s*@([^\s:]+)\s*:\s*(\S+)\s*$/.exec(entry);
+    if (match?.[1] && match[2]?.toLowerCase() === "pass" && aligned(match[1])) return true;
+  }
+  if ((fields.get("SPF") ?? "").trim().toLowerCase() !== "pass") return false;
+  try {
+    const envelope = JSON.parse(fields.get("envelope") ?? "{}") as { from?: unknown };
+    const envelopeDomain = typeof envelope.from === "string" ? envelope.from.split("@")[1] : undefined;
+    return envelopeDomain !== undefined && aligned(envelopeDomain);
+  } catch {
+    return false;
   }
 }

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "libsql";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { senderAuthenticated } from "../../../src/channels/email/email-inbound-routes.js";
 import {
   createFakeSendGridServer,
   type FakeSendGridServer,
@@ -392,5 +393,105 @@ describe("email channel", () => {
     // The inbox ids of such emails are digests: neither the sender nor the subject in the logs.
     const logged = server!.logs.map((line) => JSON.stringify(line)).join("\n");
     expect(logged).not.toContain("Question|");
+  });
+
+  it("answers a forged sender without the customer's history, and never links what it says", async () => {
+    await start([{ text: "Noted, Pat." }, { text: "I can't see earlier messages here." }]);
+    // Pat writes, signed by their domain: a customer with a conversation.
+    await postInbound(
+      parseFields({ messageId: "<pat-1@example.org>", subject: "Hello", text: "My name is Pat" }),
+    );
+    await server!.app.idle();
+    const patCustomer = await server!.app.stores.customers.findCustomerByIdentifier(
+      "email",
+      "pat@example.org",
+    );
+    expect(patCustomer).toBeDefined();
+    // Someone else sends as pat@example.org: their domain signed nothing, SPF failed.
+    const forged = {
+      ...parseFields({
+        messageId: "<forged-1@evil.example>",
+        subject: "What is my name?",
+        text: "What is my name? 123456",
+      }),
+      dkim: "{@evil.example : pass}",
+      SPF: "fail",
+      envelope: JSON.stringify({ to: ["assistant@parse.acme.example"], from: "mallory@evil.example" }),
+    };
+    expect((await postInbound(forged)).status).toBe(200);
+    await server!.app.idle();
+    const conversations = await server!.app.store.listConversations();
+    expect(conversations).toHaveLength(2);
+    const anonymous = conversations.find((conversation) => conversation.customerId === null);
+    expect(anonymous?.externalRef).toBe("email:pat@example.org");
+    const texts = (await server!.app.store.listMessages(anonymous?.id ?? "")).map((message) => message.text);
+    expect(texts[0]).toContain("What is my name?");
+    // Pat's conversation has only Pat's own message and its reply.
+    const patConversation = conversations.find((conversation) => conversation.customerId === patCustomer?.id);
+    expect(await server!.app.store.listMessages(patConversation?.id ?? "")).toHaveLength(2);
+    expect(server!.logs.some((line) => String(line.msg).includes("did not vouch for it"))).toBe(true);
+  });
+
+  it("keeps a reply into another customer's thread out of that customer's conversation", async () => {
+    await start([{ text: "Hello Victoria." }, { text: "Hello, who is this?" }]);
+    await postInbound(
+      parseFields({
+        messageId: "<v-msg-1@example.org>",
+        subject: "Hi",
+        text: "My name is Victoria",
+        from: "Victoria <victoria@example.org>",
+      }),
+    );
+    await server!.app.idle();
+    const [victoriaConversation] = await server!.app.store.listConversations();
+    // Mallory, properly signed by her own domain, answers into Victoria's thread.
+    const mallory = {
+      ...parseFields({
+        messageId: "<m-1@evil.example>",
+        subject: "Re: Hi",
+        text: "What is my name?",
+        inReplyTo: "<v-msg-1@example.org>",
+        references: "<v-msg-1@example.org>",
+        from: "Mallory <mallory@evil.example>",
+      }),
+      dkim: "{@evil.example : pass}",
+    };
+    expect((await postInbound(mallory)).status).toBe(200);
+    await server!.app.idle();
+    const conversations = await server!.app.store.listConversations();
+    expect(conversations).toHaveLength(2);
+    expect(await server!.app.store.listMessages(victoriaConversation?.id ?? "")).toHaveLength(2);
+    const replies = await sendgrid.waitForMails(2);
+    expect(replies.find((mail) => mail.to === "mallory@evil.example")?.text).not.toContain("Victoria");
+  });
+});
+
+describe("senderAuthenticated", () => {
+  const fields = (entries: Record<string, string>) => new Map(Object.entries(entries));
+  it("takes a DKIM pass for the sender's domain or a relative, or an aligned SPF pass", () => {
+    expect(senderAuthenticated("pat@example.org", fields({ dkim: "{@example.org : pass}" }))).toBe(true);
+    expect(senderAuthenticated("pat@mail.example.org", fields({ dkim: "{@example.org : pass}" }))).toBe(true);
+    expect(
+      senderAuthenticated("pat@example.org", fields({ dkim: "{@evil.example : pass, @example.org : fail}" })),
+    ).toBe(false);
+    expect(senderAuthenticated("pat@example.org", fields({ dkim: "{@badexample.org : pass}" }))).toBe(false);
+    expect(senderAuthenticated("pat@example.org", fields({ dkim: "none" }))).toBe(false);
+    const envelope = (from: string) => JSON.stringify({ to: ["a@b.example"], from });
+    expect(
+      senderAuthenticated(
+        "pat@example.org",
+        fields({ SPF: "pass", envelope: envelope("bounce@example.org") }),
+      ),
+    ).toBe(true);
+    expect(
+      senderAuthenticated("pat@example.org", fields({ SPF: "pass", envelope: envelope("x@evil.example") })),
+    ).toBe(false);
+    expect(
+      senderAuthenticated(
+        "pat@example.org",
+        fields({ SPF: "softfail", envelope: envelope("pat@example.org") }),
+      ),
+    ).toBe(false);
+    expect(senderAuthenticated("pat@example.org", fields({ SPF: "pass", envelope: "not json" }))).toBe(false);
   });
 });
