@@ -134,7 +134,7 @@ export class IdentityService {
       expiresAt: now + this.options.codeTtlMs,
       createdAt: now,
     });
-    const text = `Your Switchboard verification code is ${code}. Read it back to the assistant to link this ${input.kind === "email" ? "address" : "number"}. It expires in ${Math.round(this.options.codeTtlMs / 60_000)} minutes.`;
+    const text = `Your Switchboard verification code is ${code}. Read it back to the assistant to link this ${input.kind === "email" ? "address" : "number"}; it expires in ${Math.round(this.options.codeTtlMs / 60_000)} minutes. Never give it to anyone else: whoever reads it back gets this ${input.kind === "email" ? "address" : "number"}'s conversations. If you did not ask for it, ignore this message.`;
     await enqueueOutbound({
       idempotencyKey: `verification:${id}`,
       conversationId: input.conversationId,
@@ -176,14 +176,16 @@ export class IdentityService {
   }
 
   /**
-   * The customer replied from the address being verified, quoting the code: link it. Returns true
-   * when a verification was completed.
+   * The customer replied from the address being verified with the code alone: link it. Returns true
+   * when a verification was completed. A message that only mentions a code ("Who is this? I did not
+   * ask for 588266") confirms nothing: someone else may have asked for it.
    */
   async confirmFromInbound(kind: IdentifierKind, raw: string, text: string): Promise<boolean> {
     const value = this.normalize(kind, raw);
     if (!value) return false;
-    const codes = text.match(/\b\d{6}\b/g);
-    if (!codes) return false;
+    const onlyCode = /^\s*(?:(?:my |the )?code(?: is)?:?\s*)?(\d{3})[\s-]?(\d{3})\s*\.?\s*$/i.exec(text);
+    if (!onlyCode) return false;
+    const codes = [`${onlyCode[1]}${onlyCode[2]}`];
     const pending = await this.options.customers.listVerificationsForAddress(kind, value);
     for (const customerId of new Set(pending.map((verification) => verification.customerId))) {
       for (const code of codes) {

@@ -94,10 +94,13 @@ describe("IdentityService", () => {
       kind: "email",
       value: "pat@example.org",
     });
-    // The customer replies from that address quoting the code.
-    expect(await identity.confirmFromInbound("email", "pat@example.org", "Here it is: 123456 thanks")).toBe(
-      true,
-    );
+    // A message that only mentions the code confirms nothing: whoever asked for it may not be them.
+    expect(
+      await identity.confirmFromInbound("email", "pat@example.org", "Who is this? I did not ask for 123456"),
+    ).toBe(false);
+    expect(await customers.getCustomer(email.customer!.id)).toBeDefined();
+    // The customer replies from that address with the code.
+    expect(await identity.confirmFromInbound("email", "pat@example.org", "My code is 123 456")).toBe(true);
     expect(await customers.getCustomer(email.customer!.id)).toBeUndefined();
     expect((await conversations.getConversation(email.conversation.id))?.customerId).toBe(phone.customer!.id);
     expect((await customers.listAudit(phone.customer!.id)).map((entry) => entry.action)).toContain(
