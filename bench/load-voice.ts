@@ -30,6 +30,11 @@ export interface LoadVoiceOptions {
   /** The URL Twilio signs (`ws://127.0.0.1/twilio/relay` for PUBLIC_URL=http://127.0.0.1). */
   signedUrl?: string;
   authToken?: string;
+  /**
+   * `POST /twilio/voice` before each call's upgrade, signed over `signedUrl` (as Twilio announces a
+   * call): with signatures on, the server takes a relay `setup` only for an announced call.
+   */
+  voiceWebhook?: { url: string; signedUrl: string };
   /** Base URL of the server's `/__bench/stats`. */
   statsUrl: string;
   calls: number;
@@ -100,7 +105,41 @@ function randomSid(prefix: string): string {
   return `${prefix}${randomBytes(16).toString("hex")}`;
 }
 
-function openCall(signature: string | undefined): Promise<CallState | undefined> {
+/** Announces the call as Twilio does; false when the server refused it. */
+async function announceCall(callSid: string, from: string): Promise<boolean> {
+  const webhook = options.voiceWebhook;
+  if (!webhook || options.authToken === undefined) return true;
+  const params = {
+    CallSid: callSid,
+    AccountSid: randomSid("AC"),
+    From: from,
+    To: "+18885550100",
+    CallStatus: "ringing",
+    Direction: "inbound",
+  };
+  try {
+    const response = await fetch(webhook.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": signTwilioRequest(options.authToken, webhook.signedUrl, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function openCall(signature: string | undefined): Promise<CallState | undefined> {
+  const callSid = randomSid("CA");
+  const from = `+1415555${String(Math.floor(Math.random() * 10_000)).padStart(4, "0")}`;
+  if (!(await announceCall(callSid, from))) {
+    counters.connectErrors++;
+    return undefined;
+  }
   return new Promise((resolve) => {
     const socket = new WebSocket(options.url, {
       headers: signature ? { "x-twilio-signature": signature } : {},
@@ -130,8 +169,8 @@ function openCall(signature: string | undefined): Promise<CallState | undefined>
           sessionId: randomSid("VX"),
           accountSid: randomSid("AC"),
           parentCallSid: "",
-          callSid: randomSid("CA"),
-          from: `+1415555${String(Math.floor(Math.random() * 10_000)).padStart(4, "0")}`,
+          callSid,
+          from,
           to: "+18885550100",
           forwardedFrom: "",
           callType: "PSTN",

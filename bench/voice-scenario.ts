@@ -105,7 +105,14 @@ export function loadOptionsFor(
         : `ws://127.0.0.1:${server.port}/`,
     statsUrl: `http://127.0.0.1:${server.port}`,
     ...(kind === "switchboard"
-      ? { signedUrl: `${benchPublicUrl.replace(/^http/, "ws")}/twilio/relay`, authToken: benchAuthToken }
+      ? {
+          signedUrl: `${benchPublicUrl.replace(/^http/, "ws")}/twilio/relay`,
+          authToken: benchAuthToken,
+          voiceWebhook: {
+            url: `http://127.0.0.1:${server.port}/twilio/voice`,
+            signedUrl: `${benchPublicUrl}/twilio/voice`,
+          },
+        }
       : {}),
   };
 }

@@ -8,6 +8,7 @@ import {
 } from "../../src/testing/create-fake-twilio-server.js";
 import { RelayTestClient } from "../../src/testing/relay-test-client.js";
 import { signTwilioRequest } from "../../src/testing/sign-twilio-request.js";
+import { announceCall } from "../helpers/announce-call.js";
 import { postForm, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 const accountSid = "AC66666666666666666666666666666666";
@@ -45,6 +46,13 @@ describe("the conference-assistant demo with the offline model (npm start defaul
       TWILIO_API_BASE_URL: twilio.url,
       VOICE_WELCOME_GREETING: "",
       KNOWLEDGE_WATCH: "false",
+    });
+    await announceCall({
+      baseUrl: server.baseUrl,
+      publicUrl: "https://switchboard.example.test",
+      authToken,
+      callSid: "CAdemo",
+      from: caller,
     });
     const call = await RelayTestClient.connect({
       url: server.relayUrl,

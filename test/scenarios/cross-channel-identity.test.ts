@@ -11,6 +11,7 @@ import {
 import { createScriptedModel, type ScriptedTurn } from "../../src/testing/create-scripted-model.js";
 import { RelayTestClient } from "../../src/testing/relay-test-client.js";
 import { signTwilioRequest } from "../../src/testing/sign-twilio-request.js";
+import { announceCall } from "../helpers/announce-call.js";
 import { postForm, startTestServer, type TestServer } from "../helpers/start-test-server.js";
 
 const publicUrl = "https://switchboard.example.test";
@@ -120,6 +121,13 @@ describe("one customer, one timeline across voice, SMS and email", () => {
     };
 
     // 1. The call: "text me that".
+    await announceCall({
+      baseUrl: server.baseUrl,
+      publicUrl: "https://switchboard.example.test",
+      authToken,
+      callSid: "CAscenario",
+      from: phone,
+    });
     const call = await RelayTestClient.connect({
       url: server.relayUrl,
       signedUrl: `wss://switchboard.example.test/twilio/relay`,

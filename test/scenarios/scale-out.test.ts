@@ -7,6 +7,7 @@ import {
 import { RelayTestClient } from "../../src/testing/relay-test-client.js";
 import { signTwilioRequest } from "../../src/testing/sign-twilio-request.js";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../../src/testing/start-local-dynamodb.js";
+import { announceCall } from "../helpers/announce-call.js";
 import { startServerProcess } from "../helpers/start-server-process.js";
 import { eventually, postForm } from "../helpers/start-test-server.js";
 
@@ -50,6 +51,13 @@ describe("scale-out: two server processes on one DynamoDB table", () => {
     children.push(nodeB.child);
 
     // The call lands on node A: the caller gives their name and asks for a text.
+    await announceCall({
+      baseUrl: nodeA.baseUrl,
+      publicUrl: "https://switchboard.example.test",
+      authToken,
+      callSid: "CAscale",
+      from: caller,
+    });
     const call = await RelayTestClient.connect({
       url: `${nodeA.baseUrl.replace("http", "ws")}/twilio/relay`,
       signedUrl: "wss://switchboard.example.test/twilio/relay",

@@ -39,6 +39,7 @@ export function registerRelayRoute(app: FastifyInstance, dependencies: RelayRout
         resolver: dependencies.resolver,
         voice: dependencies.voice,
         logger: request.log as Logger,
+        requireKnownCall: signatureVerifier !== undefined,
       });
     },
     handler: upgradeRequired("ConversationRelay (/twilio/relay)"),

@@ -18,6 +18,12 @@ export interface RelaySessionDependencies {
   resolver: ConversationResolver;
   voice: VoiceConfig;
   logger: Logger;
+  /**
+   * With Twilio signatures on: a `setup` is taken only for a call that `POST /twilio/voice` (signed)
+   * announced, or one Twilio is reconnecting. The upgrade's signature covers only the URL, the same
+   * for every call, so it cannot tell a replayed upgrade from Twilio's.
+   */
+  requireKnownCall?: boolean;
 }
 
 export type RelayState = "awaiting-setup" | "setting-up" | "active" | "closed";

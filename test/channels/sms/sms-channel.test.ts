@@ -10,6 +10,7 @@ import {
 import { createScriptedModel, type ScriptedModel } from "../../../src/testing/create-scripted-model.js";
 import { RelayTestClient } from "../../../src/testing/relay-test-client.js";
 import { signTwilioRequest } from "../../../src/testing/sign-twilio-request.js";
+import { announceCall } from "../../helpers/announce-call.js";
 import { eventually, postForm, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
 
 const publicUrl = "https://switchboard.example.test";
@@ -382,6 +383,13 @@ describe("SMS channel", () => {
       },
       { text: slowTokens, delayMs: 25 },
     ]);
+    await announceCall({
+      baseUrl: server!.baseUrl,
+      publicUrl,
+      authToken,
+      callSid: "CAtextme",
+      from: customer,
+    });
     const client = await RelayTestClient.connect({
       url: server!.relayUrl,
       signedUrl: `${publicUrl.replace("https", "wss")}/twilio/relay`,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createScriptedModel } from "../../../src/testing/create-scripted-model.js";
 import { RelayTestClient } from "../../../src/testing/relay-test-client.js";
+import { announceCall } from "../../helpers/announce-call.js";
 import { eventually, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
 
 const publicUrl = "https://switchboard.example.test";
@@ -375,9 +376,25 @@ describe("WS /twilio/relay", () => {
       /403/,
     );
     expect(await server.app.store.listConversations()).toHaveLength(0);
+    const announce = (callSid: string, from: string) =>
+      announceCall({ baseUrl: server!.baseUrl, publicUrl, authToken, callSid, from });
+    await announce("CAsigned", "+14155550123");
     const client = await connect({ authToken });
-    client.sendSetup({ callSid: "CAsigned" });
+    // The frame's caller is not believed: the signed webhook said who calls.
+    client.sendSetup({ callSid: "CAsigned", from: "+14155550999" });
     client.sendPrompt("Hi");
     expect((await client.nextReply({ timeoutMs: 5000 })).text).toBe("Signed in.");
+    expect((await server.app.store.getCallSession("CAsigned"))?.from).toBe("+14155550123");
+
+    // The upgrade's signature is the same for every call: replayed with a call the webhook never
+    // announced, or with one already connected, its setup is refused and the socket closed.
+    for (const callSid of ["CAforged", "CAsigned"]) {
+      const replay = await connect({ authToken });
+      replay.sendSetup({ callSid, from: "+14155550123" });
+      expect((await replay.closed).code).toBe(1008);
+    }
+    expect(server.logs.filter((line) => String(line.msg).startsWith("relay: refused a setup"))).toHaveLength(
+      2,
+    );
   });
 });

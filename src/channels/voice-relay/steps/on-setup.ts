@@ -25,8 +25,13 @@ export function onSetup(session: RelaySession, setup: RelaySetup): void {
       session.prepareAbortController();
     },
     (error: unknown) => {
-      session.logger.error({ err: error }, "relay: setup failed; closing the session");
       session.state = "closed";
+      if (error instanceof UnknownCallError) {
+        session.logger.warn(`relay: refused a setup: ${error.message}`);
+        session.socket.close(1008, "unknown call");
+        return;
+      }
+      session.logger.error({ err: error }, "relay: setup failed; closing the session");
       session.socket.close(1011, "setup failed");
     },
   );
@@ -38,21 +43,39 @@ async function establish(session: RelaySession, setup: RelaySetup): Promise<void
   const previous = await store.getCallSession(setup.callSid);
   // A second setup for a call that already had a relay session is a reconnect (Twilio error 64105).
   const isReconnect = previous !== undefined && previous.sessionId !== null;
-  const requestedId = setup.customParameters?.conversationId ?? previous?.conversationId;
+  if (session.dependencies.requireKnownCall) {
+    const announced = previous !== undefined && previous.sessionId === null;
+    const reconnecting = isReconnect && previous?.status !== "active" && previous?.errorCode === "64105";
+    if (!announced && !reconnecting)
+      throw new UnknownCallError(
+        previous === undefined
+          ? "no POST /twilio/voice announced this call"
+          : "this call already has a relay session and Twilio is not reconnecting it",
+      );
+  }
+  // A call the webhook announced keeps the conversation and caller recorded then; the frame's
+  // parameters are used only without signatures (local tools, tests).
+  const known = session.dependencies.requireKnownCall ? previous : undefined;
+  const requestedId =
+    known?.conversationId ?? setup.customParameters?.conversationId ?? previous?.conversationId;
   let conversation: Conversation | undefined;
   if (requestedId) conversation = await store.getConversation(requestedId);
   if (!conversation) {
     conversation = (
-      await session.dependencies.resolver.resolveConversation("phone", setup.from ?? "", "voice")
+      await session.dependencies.resolver.resolveConversation(
+        "phone",
+        known?.from ?? setup.from ?? "",
+        "voice",
+      )
     ).conversation;
   }
   await store.upsertCallSession({
     callSid: setup.callSid,
     sessionId: setup.sessionId,
     conversationId: conversation.id,
-    from: setup.from ?? null,
-    to: setup.to ?? null,
-    direction: setup.direction ?? null,
+    from: known?.from ?? setup.from ?? null,
+    to: known?.to ?? setup.to ?? null,
+    direction: known?.direction ?? setup.direction ?? null,
     status: "active",
     startedAt: previous?.startedAt ?? Date.now(),
     endedAt: null,
@@ -68,3 +91,6 @@ async function establish(session: RelaySession, setup: RelaySetup): Promise<void
   }
   session.logger.info({ reconnect: isReconnect }, "relay: call connected");
 }
+
+/** A `setup` for a call the signed webhook never announced (a replayed upgrade, a forged frame). */
+class UnknownCallError extends Error {}
