@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createScriptedModel } from "../../../src/testing/create-scripted-model.js";
 import { RelayTestClient } from "../../../src/testing/relay-test-client.js";
+import { signTwilioRequest } from "../../../src/testing/sign-twilio-request.js";
 import { announceCall } from "../../helpers/announce-call.js";
-import { eventually, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
+import { eventually, postForm, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
 
 const publicUrl = "https://switchboard.example.test";
 const greeting = "Hello, this is the test line.";
@@ -396,5 +397,46 @@ describe("WS /twilio/relay", () => {
     expect(server.logs.filter((line) => String(line.msg).startsWith("relay: refused a setup"))).toHaveLength(
       2,
     );
+  });
+
+  it("with signatures on, takes the setup of a call Twilio reconnects after error 64105, once", async () => {
+    const authToken = "relay-token";
+    server = await startTestServer(
+      { PUBLIC_URL: publicUrl, TWILIO_AUTH_TOKEN: authToken, VOICE_WELCOME_GREETING: "" },
+      { model: createScriptedModel([{ text: "Noted, Ada." }, { text: "You are Ada." }]) },
+    );
+    await announceCall({
+      baseUrl: server.baseUrl,
+      publicUrl,
+      authToken,
+      callSid: "CAreconnect",
+      from: "+14155550123",
+    });
+    const first = await connect({ authToken });
+    first.sendSetup({ callSid: "CAreconnect" });
+    first.sendPrompt("My name is Ada");
+    await first.nextReply({ timeoutMs: 5000 });
+    first.close();
+    // Twilio reports the dropped socket and asks what to do; the answer reconnects the call.
+    const ended = {
+      CallSid: "CAreconnect",
+      SessionId: "VX1",
+      SessionStatus: "failed",
+      CallStatus: "in-progress",
+      ErrorCode: "64105",
+    };
+    const signature = signTwilioRequest(authToken, `${publicUrl}/twilio/voice/ended`, ended);
+    const answer = await postForm(`${server.baseUrl}/twilio/voice/ended`, ended, {
+      "x-twilio-signature": signature,
+    });
+    expect(answer.body).toContain("<ConversationRelay");
+    const second = await connect({ authToken });
+    second.sendSetup({ callSid: "CAreconnect" });
+    second.sendPrompt("What is my name?");
+    expect((await second.nextReply({ timeoutMs: 5000 })).text).toBe("You are Ada.");
+    // Connected again: another setup for it is a replay.
+    const replay = await connect({ authToken });
+    replay.sendSetup({ callSid: "CAreconnect" });
+    expect((await replay.closed).code).toBe(1008);
   });
 });
