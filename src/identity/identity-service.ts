@@ -55,6 +55,16 @@ export class IdentityService {
   }
 
   /**
+   * An address a provider reports as the sender (a caller's `From`, an SMS `From`): a phone number
+   * only when it is written as one. `sip:+1415…@domain`, `client:+1415…` or `messenger:…` are other
+   * kinds of caller, chosen by whoever calls, and never stand for the number inside them.
+   */
+  private normalizeSender(kind: IdentifierKind, raw: string): string | undefined {
+    if (kind === "phone" && /[^\d\s()+.-]/.test(raw)) return undefined;
+    return this.normalize(kind, raw);
+  }
+
+  /**
    * The customer owning this address (created if new) and their current conversation — their
    * cross-channel timeline — started on `channel` if they have none. Addresses that are not valid
    * (e.g. a withheld caller id) get a conversation without a customer.
@@ -65,7 +75,7 @@ export class IdentityService {
     channel: ChannelName,
   ): Promise<{ customer: Customer | undefined; conversation: Conversation }> {
     const { customers, conversations } = this.options;
-    const value = this.normalize(kind, raw);
+    const value = this.normalizeSender(kind, raw);
     if (!value) {
       const conversation = await conversations.createConversation({ channel, externalRef: raw || null });
       return { customer: undefined, conversation };
@@ -95,8 +105,8 @@ export class IdentityService {
       }
     } else if (conversation.externalRef) {
       const ref = conversation.externalRef;
-      const phone = this.normalize("phone", ref);
-      const email = this.normalize("email", ref);
+      const phone = this.normalizeSender("phone", ref);
+      const email = this.normalizeSender("email", ref);
       if (phone) phones.add(phone);
       if (email) emails.add(email);
     }
@@ -181,7 +191,7 @@ export class IdentityService {
    * ask for 588266") confirms nothing: someone else may have asked for it.
    */
   async confirmFromInbound(kind: IdentifierKind, raw: string, text: string): Promise<boolean> {
-    const value = this.normalize(kind, raw);
+    const value = this.normalizeSender(kind, raw);
     if (!value) return false;
     const onlyCode = /^\s*(?:(?:my |the )?code(?: is)?:?\s*)?(\d{3})[\s-]?(\d{3})\s*\.?\s*$/i.exec(text);
     if (!onlyCode) return false;

@@ -45,6 +45,18 @@ describe("IdentityService", () => {
     expect(again.customer?.id).toBe(call.customer?.id);
     expect(again.conversation.id).toBe(call.conversation.id);
     const customerId = call.customer!.id;
+    // A SIP or client caller who names the number is not that number's customer.
+    for (const caller of [
+      "sip:+14155550123@evil.sip.twilio.com",
+      "client:+14155550123",
+      "messenger:14155550123",
+    ]) {
+      const other = await identity.resolveConversation("phone", caller, "voice");
+      expect(other.customer).toBeUndefined();
+      expect(other.conversation.id).not.toBe(call.conversation.id);
+      // Nor can the agent's tools reach the number inside it.
+      expect((await identity.addressesOf(other.conversation)).phones).toEqual([]);
+    }
 
     // "Email me at jane@example.com": not theirs until the code is read back.
     const started = await identity.startVerification({
