@@ -24,7 +24,13 @@ export interface IdentityServiceOptions {
 export type VerificationStartResult =
   | { status: "sent"; kind: IdentifierKind; masked: string }
   | { status: "already-yours"; kind: IdentifierKind; masked: string }
-  | { status: "invalid"; reason: string };
+  | { status: "invalid"; reason: string }
+  | { status: "too-many"; reason: string };
+
+/** Codes sent within an hour: to one address, and for one customer (texts cost money; codes harass). */
+const codesPerAddressPerHour = 3;
+const codesPerCustomerPerHour = 5;
+const hourMs = 60 * 60_000;
 
 export type VerificationConfirmResult =
   | { status: "linked" | "merged"; kind: IdentifierKind; masked: string }
@@ -130,6 +136,23 @@ export class IdentityService {
     const masked = maskAddress(value);
     const owner = await customers.findCustomerByIdentifier(input.kind, value);
     if (owner?.id === input.customerId) return { status: "already-yours", kind: input.kind, masked };
+    const since = Date.now() - hourMs;
+    const recent = (list: readonly { createdAt: number }[]) =>
+      list.filter((entry) => entry.createdAt > since).length;
+    if (
+      recent(await customers.listVerificationsForAddress(input.kind, value)) >= codesPerAddressPerHour ||
+      recent(await customers.listVerifications(input.customerId)) >= codesPerCustomerPerHour
+    ) {
+      await customers.appendAudit({
+        customerId: input.customerId,
+        action: "verification-refused",
+        detail: { kind: input.kind, address: masked, reason: "too many codes within an hour" },
+      });
+      return {
+        status: "too-many",
+        reason: "Too many codes were sent recently. Please try again in an hour.",
+      };
+    }
     const code = this.options.generateCode();
     const id = `ver_${randomUUID().replaceAll("-", "")}`;
     const now = Date.now();

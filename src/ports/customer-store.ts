@@ -39,6 +39,7 @@ export type AuditAction =
   | "customers-merged"
   | "verification-started"
   | "verification-failed"
+  | "verification-refused"
   | "profile-updated"
   | "customer-erased";
 

@@ -37,6 +37,7 @@ export function createCustomerTools(dependencies: {
         value: input.address,
       });
       if (result.status === "invalid") throw new ToolError(result.reason, "INVALID_ADDRESS");
+      if (result.status === "too-many") throw new ToolError(result.reason, "TOO_MANY_CODES");
       if (result.status === "already-yours") return { status: "already-verified", address: result.masked };
       return {
         status: "code-queued",

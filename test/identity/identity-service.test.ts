@@ -146,3 +146,29 @@ describe("IdentityService", () => {
     expect(anonymous.conversation.customerId).toBeNull();
   });
 });
+
+describe("IdentityService code limits", () => {
+  it("sends at most 3 codes an hour to one address and 5 for one customer, and says why it stops", async () => {
+    const { identity, customers, sent } = setup([]);
+    const caller = await identity.resolveConversation("phone", "+14155550123", "voice");
+    const start = (value: string) =>
+      identity.startVerification({
+        customerId: caller.customer!.id,
+        conversationId: caller.conversation.id,
+        kind: "phone",
+        value,
+      });
+    for (let index = 0; index < 3; index++) expect((await start("+14155550166")).status).toBe("sent");
+    expect(await start("+14155550166")).toEqual({
+      status: "too-many",
+      reason: "Too many codes were sent recently. Please try again in an hour.",
+    });
+    expect((await start("+14155550177")).status).toBe("sent");
+    expect((await start("+14155550188")).status).toBe("sent");
+    // Five codes for this customer within the hour: no sixth, to any address.
+    expect((await start("+14155550199")).status).toBe("too-many");
+    expect(sent).toHaveLength(5);
+    const audit = await customers.listAudit(caller.customer!.id);
+    expect(audit.filter((entry) => entry.action === "verification-refused")).toHaveLength(2);
+  });
+});
