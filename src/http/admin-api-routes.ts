@@ -127,12 +127,26 @@ export function registerAdminApiRoutes(
           outbox: await outbox.listOutbound({ conversationId: conversation.id, limit: 10_000 }),
         });
       }
+      const identifiers = await customers.listIdentifiers(customer.id);
+      // Which of their addresses asked for no more messages (STOP, a bounce, an unsubscribe).
+      const optOuts = [];
+      for (const identifier of identifiers) {
+        const channel = identifier.kind === "phone" ? "sms" : "email";
+        if (await dependencies.messagingState.isOptedOut(identifier.value, channel))
+          optOuts.push({ address: identifier.value, channel });
+      }
+      // Codes they asked for and have not read back (the code's hash is of no use to them).
+      const verifications = (await customers.listVerifications(customer.id)).map(
+        ({ codeHash: _codeHash, ...verification }) => verification,
+      );
       reply.header("content-disposition", `attachment; filename="${customer.id}.json"`);
       return {
         exportedAt: new Date().toISOString(),
         customer,
-        identifiers: await customers.listIdentifiers(customer.id),
+        identifiers,
         conversations,
+        optOuts,
+        verifications,
         audit: await customers.listAudit(customer.id),
       };
     });
@@ -147,7 +161,15 @@ export function registerAdminApiRoutes(
           { store, outbox, messagingState: dependencies.messagingState },
           conversation.id,
         );
+      const identifiers = await customers.listIdentifiers(customer.id);
       await customers.deleteCustomer(customer.id);
+      // Codes others asked to send to their addresses: those addresses are erased too.
+      for (const identifier of identifiers)
+        for (const verification of await customers.listVerificationsForAddress(
+          identifier.kind,
+          identifier.value,
+        ))
+          await customers.deleteVerification(verification.id);
       await customers.appendAudit({
         customerId: customer.id,
         action: "customer-erased",

@@ -205,13 +205,34 @@ describe("one customer, one timeline across voice, SMS and email", () => {
       "identifier-linked",
     ]);
 
-    // Privacy: export holds every channel; erase removes messages and identifiers, keeps an audit entry.
+    // Privacy: export holds every channel, opt-outs and pending codes; erase removes messages and
+    // identifiers, and codes anyone asked for to their addresses; it keeps an audit entry.
+    const { customers: customerStore, messagingState } = server.app.stores;
+    await messagingState.setOptOut(phone, "sms", true, "STOP");
+    const pending = (customerId: string, id: string) => ({
+      id,
+      customerId,
+      kind: "email" as const,
+      value: "pat@example.org",
+      codeHash: "0".repeat(64),
+      conversationId: null,
+      attempts: 0,
+      expiresAt: Date.now() + 600_000,
+      createdAt: Date.now(),
+    });
+    await customerStore.saveVerification(pending(customerId, "ver_own"));
+    await customerStore.saveVerification(pending("cus_someone_else", "ver_other"));
     const exported = (await (
       await fetch(`${server.baseUrl}/api/customers/${customerId}/export`, { headers })
     ).json()) as {
       conversations: Array<{ messages: Array<{ channel: string }> }>;
+      optOuts: Array<{ address: string; channel: string }>;
+      verifications: Array<Record<string, unknown>>;
     };
     expect(exported.conversations[0]?.messages.length).toBe(timeline.length);
+    expect(exported.optOuts).toEqual([{ address: phone, channel: "sms" }]);
+    expect(exported.verifications.map((verification) => verification.id)).toEqual(["ver_own"]);
+    expect(exported.verifications[0]).not.toHaveProperty("codeHash");
     const erased = await fetch(`${server.baseUrl}/api/customers/${customerId}`, {
       method: "DELETE",
       headers,
@@ -222,6 +243,7 @@ describe("one customer, one timeline across voice, SMS and email", () => {
       await server.app.stores.customers.findCustomerByIdentifier("email", "pat@example.org"),
     ).toBeUndefined();
     expect(await server.app.stores.outbox.listOutbound()).toHaveLength(0);
+    expect(await customerStore.listVerificationsForAddress("email", "pat@example.org")).toEqual([]);
     const afterErase = await server.app.stores.customers.listAudit(customerId);
     expect(afterErase.at(-1)?.action).toBe("customer-erased");
     expect(JSON.stringify(afterErase)).not.toContain("Party");
