@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     await app.close().catch(() => undefined);
     process.exit(1);
   }
-  printStartupBanner(app);
+  // A generated token is printed to a terminal, never into a log (a container's output).
+  printStartupBanner(app, { showSecrets: process.stdout.isTTY === true });
   // In the background: a warning when the Twilio number does not point here.
   void checkTwilioNumber(app.config, app.logger);
 

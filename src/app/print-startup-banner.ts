@@ -1,7 +1,12 @@
 import type { SwitchboardApp } from "./create-app.js";
 
-/** What a newcomer needs to see at start: where it listens, what runs, and any unsafe setting. */
-export function printStartupBanner(app: SwitchboardApp): void {
+/**
+ * What a newcomer needs to see at start: where it listens, what runs, and any unsafe setting.
+ * `showSecrets`: print a generated admin token (a terminal); false where the output is kept as a log
+ * (a container, a service manager), since logs must never hold secrets.
+ */
+export function printStartupBanner(app: SwitchboardApp, options: { showSecrets?: boolean } = {}): void {
+  const showSecrets = options.showSecrets ?? true;
   const { config, logger } = app;
   const address = app.server.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -26,9 +31,13 @@ export function printStartupBanner(app: SwitchboardApp): void {
   if (tools.length > 0) {
     lines.push(`  Your tools:    ${tools.map((tool) => tool.name).join(", ")}  (${config.httpTools.file})`);
   }
-  if (app.adminTokenGenerated)
+  if (app.adminTokenGenerated && showSecrets)
     lines.push(
       `  Admin token:   ${app.adminToken}  (generated${app.adminTokenFile ? `, kept in ${app.adminTokenFile}` : ""}; set ADMIN_TOKEN to choose it)`,
+    );
+  else if (app.adminTokenGenerated)
+    lines.push(
+      `  Admin token:   generated${app.adminTokenFile ? `, kept in ${app.adminTokenFile}` : " for this process"}; not printed, as this output is not a terminal (set ADMIN_TOKEN to choose it)`,
     );
   // The terminal commands reach port 3000 (or PORT) on 127.0.0.1 unless told otherwise.
   const target = port === 3000 ? "" : ` -- --url http://127.0.0.1:${port}`;

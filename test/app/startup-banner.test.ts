@@ -15,14 +15,17 @@ function toolsFile(urls: string[]): string {
   return file;
 }
 
-async function bannerOf(server: TestServer): Promise<{ printed: string; warnings: string[] }> {
+async function bannerOf(
+  server: TestServer,
+  options: { showSecrets?: boolean } = {},
+): Promise<{ printed: string; warnings: string[] }> {
   let printed = "";
   const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
     printed += String(chunk);
     return true;
   });
   try {
-    printStartupBanner(server.app);
+    printStartupBanner(server.app, options);
   } finally {
     write.mockRestore();
   }
@@ -112,5 +115,15 @@ describe("the start-up banner", () => {
     expect(
       warnings.filter((message) => message.startsWith("SENDGRID_EVENT_PUBLIC_KEY is not set")),
     ).toHaveLength(1);
+  });
+
+  it("prints a generated admin token only to a terminal, never into a log", async () => {
+    server = await startTestServer({ ADMIN_TOKEN: "", STORE: "sqlite" });
+    const logged = await bannerOf(server, { showSecrets: false });
+    expect(logged.printed).not.toContain(server.app.adminToken);
+    expect(logged.printed).toMatch(
+      /Admin token: {3}generated, kept in .*admin-token; not printed, as this output is not a terminal/,
+    );
+    expect((await bannerOf(server)).printed).toContain(server.app.adminToken);
   });
 });
