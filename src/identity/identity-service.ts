@@ -194,9 +194,12 @@ export class IdentityService {
       return { status: "expired" };
     }
     if (latest.attempts >= this.options.maxAttempts) return { status: "too-many-attempts" };
+    // Every attempt is counted before the code is compared, atomically in the store: guesses made
+    // at once (on several servers) cannot all see the count before any of them.
+    const attempts = await customers.countVerificationAttempt(latest.id);
+    if (attempts === undefined) return { status: "none" };
+    if (attempts > this.options.maxAttempts) return { status: "too-many-attempts" };
     if (hashCode(latest.id, code.replace(/\D/g, "")) !== latest.codeHash) {
-      const attempts = latest.attempts + 1;
-      await customers.updateVerificationAttempts(latest.id, attempts);
       await customers.appendAudit({
         customerId,
         action: "verification-failed",

@@ -81,7 +81,11 @@ export interface CustomerStore {
   listVerifications(customerId: string): Promise<PendingVerification[]>;
   /** Pending verifications of an address, across customers (a reply from that address may carry the code). */
   listVerificationsForAddress(kind: IdentifierKind, value: string): Promise<PendingVerification[]>;
-  updateVerificationAttempts(id: string, attempts: number): Promise<void>;
+  /**
+   * Counts one more attempt at a verification's code, atomically (guesses made at once on several
+   * servers each count); the new count, or undefined when the verification is gone.
+   */
+  countVerificationAttempt(id: string): Promise<number | undefined>;
   deleteVerification(id: string): Promise<void>;
 
   appendAudit(entry: Omit<AuditEntry, "id" | "at">): Promise<AuditEntry>;

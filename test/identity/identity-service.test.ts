@@ -172,3 +172,25 @@ describe("IdentityService code limits", () => {
     expect(audit.filter((entry) => entry.action === "verification-refused")).toHaveLength(2);
   });
 });
+
+describe("IdentityService code guesses", () => {
+  it("counts every guess before comparing it: 15 at once get 5 tries, then none, the right code included", async () => {
+    const { identity } = setup(["123456"]);
+    const caller = await identity.resolveConversation("phone", "+14155550123", "voice");
+    const customerId = caller.customer!.id;
+    await identity.startVerification({
+      customerId,
+      conversationId: caller.conversation.id,
+      kind: "email",
+      value: "pat@example.org",
+    });
+    const guesses = await Promise.all(
+      Array.from({ length: 15 }, (_, index) =>
+        identity.confirmVerification(customerId, String(100000 + index)),
+      ),
+    );
+    expect(guesses.filter((result) => result.status === "wrong-code")).toHaveLength(5);
+    expect(guesses.filter((result) => result.status === "too-many-attempts")).toHaveLength(10);
+    expect((await identity.confirmVerification(customerId, "123456")).status).toBe("too-many-attempts");
+  });
+});

@@ -93,7 +93,9 @@ export function customerStoreContract(
         createdAt: Date.now(),
       };
       await customers.saveVerification(verification);
-      await customers.updateVerificationAttempts("ver_1", 2);
+      expect(await customers.countVerificationAttempt("ver_1")).toBe(1);
+      expect(await customers.countVerificationAttempt("ver_1")).toBe(2);
+      expect(await customers.countVerificationAttempt("ver_missing")).toBeUndefined();
       expect(
         (await customers.listVerificationsForAddress("email", "pat@example.org")).map((item) => item.id),
       ).toEqual(["ver_1"]);

@@ -259,20 +259,25 @@ export function createDynamoDbCustomerStore(access: DynamoDbTableAccess): Custom
       });
       return items.map(toVerification);
     },
-    async updateVerificationAttempts(id, attempts) {
-      await documentClient
+    async countVerificationAttempt(id) {
+      // ADD on the item itself: each attempt counts, whatever another server read a moment ago.
+      const result = await documentClient
         .send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.verification(id),
-            UpdateExpression: "SET attempts = :attempts",
+            UpdateExpression: "ADD attempts :one",
             ConditionExpression: "attribute_exists(pk)",
-            ExpressionAttributeValues: { ":attempts": attempts },
+            ExpressionAttributeValues: { ":one": 1 },
+            ReturnValues: "UPDATED_NEW",
           }),
         )
         .catch((error: unknown) => {
           if (!isConditionalCheckFailed(error)) throw error;
+          return undefined;
         });
+      const attempts = result?.Attributes?.attempts;
+      return typeof attempts === "number" ? attempts : undefined;
     },
     async deleteVerification(id) {
       await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.verification(id) }));

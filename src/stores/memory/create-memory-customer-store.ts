@@ -97,9 +97,11 @@ export function createMemoryCustomerStore(): CustomerStore {
         .sort((a, b) => b.createdAt - a.createdAt)
         .map(copy);
     },
-    async updateVerificationAttempts(id, attempts) {
+    async countVerificationAttempt(id) {
       const verification = verifications.get(id);
-      if (verification) verification.attempts = attempts;
+      if (!verification) return undefined;
+      verification.attempts += 1;
+      return verification.attempts;
     },
     async deleteVerification(id) {
       verifications.delete(id);

@@ -49,7 +49,9 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
     listVerificationsForAddress: database.prepare(
       "SELECT * FROM verifications WHERE kind = ? AND value = ? ORDER BY created_at DESC, rowid DESC",
     ),
-    updateAttempts: database.prepare("UPDATE verifications SET attempts = ? WHERE id = ?"),
+    countAttempt: database.prepare(
+      "UPDATE verifications SET attempts = attempts + 1 WHERE id = ? RETURNING attempts",
+    ),
     deleteVerification: database.prepare("DELETE FROM verifications WHERE id = ?"),
     deleteVerifications: database.prepare("DELETE FROM verifications WHERE customer_id = ?"),
     insertAudit: database.prepare(
@@ -166,8 +168,9 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
     async listVerificationsForAddress(kind, value) {
       return (statements.listVerificationsForAddress.all(kind, value) as Row[]).map(toVerification);
     },
-    async updateVerificationAttempts(id, attempts) {
-      statements.updateAttempts.run(attempts, id);
+    async countVerificationAttempt(id) {
+      const row = statements.countAttempt.get(id) as { attempts: number } | undefined;
+      return row?.attempts;
     },
     async deleteVerification(id) {
       statements.deleteVerification.run(id);
