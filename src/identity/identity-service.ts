@@ -2,7 +2,12 @@ import { createHash, randomInt, randomUUID } from "node:crypto";
 import type { Logger } from "../observability/logger.js";
 import type { ChannelName } from "../ports/channel.js";
 import type { Conversation, ConversationStore } from "../ports/conversation-store.js";
-import type { Customer, CustomerStore, IdentifierKind } from "../ports/customer-store.js";
+import type {
+  Customer,
+  CustomerStore,
+  IdentifierKind,
+  PendingVerification,
+} from "../ports/customer-store.js";
 import type { NewOutboxEntry, OutboxEntry } from "../ports/outbox-store.js";
 import { maskAddress } from "./mask-address.js";
 import { normalizeIdentifier } from "./normalize-identifier.js";
@@ -186,51 +191,57 @@ export class IdentityService {
 
   /** Checks a code read back by the customer against their latest pending verification. */
   async confirmVerification(customerId: string, code: string): Promise<VerificationConfirmResult> {
-    const { customers } = this.options;
-    const [latest] = await customers.listVerifications(customerId);
+    const [latest] = await this.options.customers.listVerifications(customerId);
     if (!latest) return { status: "none" };
-    if (latest.expiresAt < Date.now()) {
-      await customers.deleteVerification(latest.id);
-      return { status: "expired" };
-    }
-    if (latest.attempts >= this.options.maxAttempts) return { status: "too-many-attempts" };
-    // Every attempt is counted before the code is compared, atomically in the store: guesses made
-    // at once (on several servers) cannot all see the count before any of them.
-    const attempts = await customers.countVerificationAttempt(latest.id);
-    if (attempts === undefined) return { status: "none" };
-    if (attempts > this.options.maxAttempts) return { status: "too-many-attempts" };
-    if (hashCode(latest.id, code.replace(/\D/g, "")) !== latest.codeHash) {
-      await customers.appendAudit({
-        customerId,
-        action: "verification-failed",
-        detail: { kind: latest.kind, attempts },
-      });
-      return { status: "wrong-code", attemptsLeft: Math.max(0, this.options.maxAttempts - attempts) };
-    }
-    await customers.deleteVerification(latest.id);
-    return this.link(customerId, latest.kind, latest.value);
+    return this.confirmPending(latest, code);
   }
 
   /**
    * The customer replied from the address being verified with the code alone: link it. Returns true
    * when a verification was completed. A message that only mentions a code ("Who is this? I did not
-   * ask for 588266") confirms nothing: someone else may have asked for it.
+   * ask for 588266") confirms nothing: someone else may have asked for it. Only the codes sent to
+   * that very address are compared.
    */
   async confirmFromInbound(kind: IdentifierKind, raw: string, text: string): Promise<boolean> {
     const value = this.normalizeSender(kind, raw);
     if (!value) return false;
     const onlyCode = /^\s*(?:(?:my |the )?code(?: is)?:?\s*)?(\d{3})[\s-]?(\d{3})\s*\.?\s*$/i.exec(text);
     if (!onlyCode) return false;
-    const codes = [`${onlyCode[1]}${onlyCode[2]}`];
-    const pending = await this.options.customers.listVerificationsForAddress(kind, value);
-    for (const customerId of new Set(pending.map((verification) => verification.customerId))) {
-      for (const code of codes) {
-        const result = await this.confirmVerification(customerId, code);
-        if (result.status === "linked" || result.status === "merged") return true;
-        if (result.status !== "wrong-code") break;
-      }
+    const code = `${onlyCode[1]}${onlyCode[2]}`;
+    for (const verification of await this.options.customers.listVerificationsForAddress(kind, value)) {
+      const result = await this.confirmPending(verification, code);
+      if (result.status === "linked" || result.status === "merged") return true;
     }
     return false;
+  }
+
+  /** One verification against one code: expiry, the attempt limit, then the code itself. */
+  private async confirmPending(
+    verification: PendingVerification,
+    code: string,
+  ): Promise<VerificationConfirmResult> {
+    const { customers } = this.options;
+    const { customerId } = verification;
+    if (verification.expiresAt < Date.now()) {
+      await customers.deleteVerification(verification.id);
+      return { status: "expired" };
+    }
+    if (verification.attempts >= this.options.maxAttempts) return { status: "too-many-attempts" };
+    // Every attempt is counted before the code is compared, atomically in the store: guesses made
+    // at once (on several servers) cannot all see the count before any of them.
+    const attempts = await customers.countVerificationAttempt(verification.id);
+    if (attempts === undefined) return { status: "none" };
+    if (attempts > this.options.maxAttempts) return { status: "too-many-attempts" };
+    if (hashCode(verification.id, code.replace(/\D/g, "")) !== verification.codeHash) {
+      await customers.appendAudit({
+        customerId,
+        action: "verification-failed",
+        detail: { kind: verification.kind, attempts },
+      });
+      return { status: "wrong-code", attemptsLeft: Math.max(0, this.options.maxAttempts - attempts) };
+    }
+    await customers.deleteVerification(verification.id);
+    return this.link(customerId, verification.kind, verification.value);
   }
 
   private async link(

@@ -194,3 +194,20 @@ describe("IdentityService code guesses", () => {
     expect((await identity.confirmVerification(customerId, "123456")).status).toBe("too-many-attempts");
   });
 });
+
+describe("IdentityService replies from an address", () => {
+  it("compares the code sent to that address, whichever verification is the customer's latest", async () => {
+    const { identity, customers } = setup(["111111", "222222"]);
+    const caller = await identity.resolveConversation("phone", "+14155550123", "voice");
+    const customerId = caller.customer!.id;
+    const start = (kind: "email" | "phone", value: string) =>
+      identity.startVerification({ customerId, conversationId: caller.conversation.id, kind, value });
+    await start("phone", "+14155550177"); // code 111111
+    await start("email", "pat@example.org"); // code 222222, the latest
+    // The email's code from the phone links nothing; the phone's own code links the phone.
+    expect(await identity.confirmFromInbound("phone", "+14155550177", "222222")).toBe(false);
+    expect(await identity.confirmFromInbound("phone", "+14155550177", "111111")).toBe(true);
+    const values = (await customers.listIdentifiers(customerId)).map((identifier) => identifier.value);
+    expect(values).toEqual(["+14155550123", "+14155550177"]);
+  });
+});
