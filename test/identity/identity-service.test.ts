@@ -25,6 +25,19 @@ function setup(codes: string[] = ["123456", "654321"]) {
   return { identity, customers, conversations, sent };
 }
 
+/** A caller of +14155550123 with a code sent to `email`: their customer's id. */
+async function callerAwaitingCode(identity: IdentityService, email: string): Promise<string> {
+  const call = await identity.resolveConversation("phone", "+14155550123", "voice");
+  const customerId = call.customer!.id;
+  await identity.startVerification({
+    customerId,
+    conversationId: call.conversation.id,
+    kind: "email",
+    value: email,
+  });
+  return customerId;
+}
+
 describe("normalizeIdentifier", () => {
   it("normalises phone numbers to E.164 and emails to lower case", () => {
     expect(normalizeIdentifier("phone", "(415) 555-0123")).toBe("+14155550123");
@@ -122,21 +135,17 @@ describe("IdentityService", () => {
 
   it("refuses expired codes and too many attempts", async () => {
     const { identity, customers } = setup();
-    const call = await identity.resolveConversation("phone", "+14155550123", "voice");
-    const customerId = call.customer!.id;
-    await identity.startVerification({
-      customerId,
-      conversationId: call.conversation.id,
-      kind: "email",
-      value: "a@b.co",
-    });
+    const customerId = await callerAwaitingCode(identity, "a@b.co");
     for (let attempt = 0; attempt < 5; attempt++) await identity.confirmVerification(customerId, "000000");
     expect(await identity.confirmVerification(customerId, "123456")).toEqual({ status: "too-many-attempts" });
     const [pending] = await customers.listVerifications(customerId);
     await customers.saveVerification({ ...pending!, attempts: 0, expiresAt: Date.now() - 1 });
     expect(await identity.confirmVerification(customerId, "123456")).toEqual({ status: "expired" });
     expect(await identity.confirmVerification(customerId, "123456")).toEqual({ status: "none" });
-    expect((await identity.addressesOf(call.conversation)).emails).toEqual([]);
+    const [conversation] = await identity
+      .resolveConversation("phone", "+14155550123", "voice")
+      .then((found) => [found.conversation]);
+    expect((await identity.addressesOf(conversation!)).emails).toEqual([]);
   });
 
   it("gives a withheld caller id a conversation without a customer", async () => {
@@ -176,14 +185,7 @@ describe("IdentityService code limits", () => {
 describe("IdentityService code guesses", () => {
   it("counts every guess before comparing it: 15 at once get 5 tries, then none, the right code included", async () => {
     const { identity } = setup(["123456"]);
-    const caller = await identity.resolveConversation("phone", "+14155550123", "voice");
-    const customerId = caller.customer!.id;
-    await identity.startVerification({
-      customerId,
-      conversationId: caller.conversation.id,
-      kind: "email",
-      value: "pat@example.org",
-    });
+    const customerId = await callerAwaitingCode(identity, "pat@example.org");
     const guesses = await Promise.all(
       Array.from({ length: 15 }, (_, index) =>
         identity.confirmVerification(customerId, String(100000 + index)),
