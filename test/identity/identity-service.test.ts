@@ -142,10 +142,8 @@ describe("IdentityService", () => {
     await customers.saveVerification({ ...pending!, attempts: 0, expiresAt: Date.now() - 1 });
     expect(await identity.confirmVerification(customerId, "123456")).toEqual({ status: "expired" });
     expect(await identity.confirmVerification(customerId, "123456")).toEqual({ status: "none" });
-    const [conversation] = await identity
-      .resolveConversation("phone", "+14155550123", "voice")
-      .then((found) => [found.conversation]);
-    expect((await identity.addressesOf(conversation!)).emails).toEqual([]);
+    const { conversation } = await identity.resolveConversation("phone", "+14155550123", "voice");
+    expect((await identity.addressesOf(conversation)).emails).toEqual([]);
   });
 
   it("gives a withheld caller id a conversation without a customer", async () => {
