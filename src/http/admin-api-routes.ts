@@ -124,6 +124,7 @@ export function registerAdminApiRoutes(
         conversations.push({
           conversation,
           messages: await store.listMessages(conversation.id),
+          calls: await store.listCallSessions(conversation.id),
           outbox: await outbox.listOutbound({ conversationId: conversation.id, limit: 10_000 }),
         });
       }

@@ -146,6 +146,8 @@ export interface ConversationStore {
   /** Records a call session start (idempotent per callSid: a reconnect updates it). */
   upsertCallSession(session: CallSession): Promise<void>;
   getCallSession(callSid: string): Promise<CallSession | undefined>;
+  /** The calls of a conversation, oldest first (the privacy export). */
+  listCallSessions(conversationId: string): Promise<CallSession[]>;
   /** Records the end of a call; returns undefined (and stores nothing) for a call never seen. */
   endCallSession(end: CallSessionEnd): Promise<CallSession | undefined>;
 

@@ -225,11 +225,12 @@ describe("one customer, one timeline across voice, SMS and email", () => {
     const exported = (await (
       await fetch(`${server.baseUrl}/api/customers/${customerId}/export`, { headers })
     ).json()) as {
-      conversations: Array<{ messages: Array<{ channel: string }> }>;
+      conversations: Array<{ messages: Array<{ channel: string }>; calls: Array<{ callSid: string }> }>;
       optOuts: Array<{ address: string; channel: string }>;
       verifications: Array<Record<string, unknown>>;
     };
     expect(exported.conversations[0]?.messages.length).toBe(timeline.length);
+    expect(exported.conversations[0]?.calls.map((call) => call.callSid)).toEqual(["CAscenario"]);
     expect(exported.optOuts).toEqual([{ address: phone, channel: "sms" }]);
     expect(exported.verifications.map((verification) => verification.id)).toEqual(["ver_own"]);
     expect(exported.verifications[0]).not.toHaveProperty("codeHash");

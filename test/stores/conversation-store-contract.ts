@@ -344,6 +344,8 @@ export function conversationStoreContract(name: string, makeStore: () => Promise
       const conversation = await store.createConversation({ channel: "voice" });
       await store.upsertCallSession(call("CA1", conversation.id));
       expect(await store.getCallSession("CA1")).toEqual(call("CA1", conversation.id));
+      expect(await store.listCallSessions(conversation.id)).toEqual([call("CA1", conversation.id)]);
+      expect(await store.listCallSessions("conv_other")).toEqual([]);
       await store.upsertCallSession({ ...call("CA1", conversation.id), sessionId: "VX1", status: "active" });
       expect(await store.getCallSession("CA1")).toEqual({
         ...call("CA1", conversation.id),

@@ -154,6 +154,24 @@ export function createDynamoDbConversationStore(
         }
       }
     },
+    async listCallSessions(conversationId) {
+      // The conversation's partition holds a CALL# pointer for each of its calls.
+      const pointers = await queryItems(options, {
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :call)",
+        ExpressionAttributeValues: {
+          ":pk": conversationKeys.conversation(conversationId).pk,
+          ":call": "CALL#",
+        },
+        ProjectionExpression: "#sk",
+        ExpressionAttributeNames: { "#sk": "sk" },
+      });
+      const sessions = [];
+      for (const pointer of pointers) {
+        const session = await calls.get(String(pointer.sk).slice("CALL#".length));
+        if (session?.conversationId === conversationId) sessions.push(session);
+      }
+      return sessions.sort((a, b) => a.startedAt - b.startedAt || a.callSid.localeCompare(b.callSid));
+    },
     async deleteConversation(id) {
       const items = await queryItems(options, {
         KeyConditionExpression: "pk = :pk",

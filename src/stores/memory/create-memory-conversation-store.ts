@@ -122,6 +122,12 @@ export function createMemoryConversationStore(): ConversationStore {
       const session = calls.get(callSid);
       return session ? copy(session) : undefined;
     },
+    async listCallSessions(conversationId) {
+      return [...calls.values()]
+        .filter((session) => session.conversationId === conversationId)
+        .sort((a, b) => a.startedAt - b.startedAt || a.callSid.localeCompare(b.callSid))
+        .map(copy);
+    },
     async endCallSession(end) {
       const session = calls.get(end.callSid);
       if (!session) return undefined;

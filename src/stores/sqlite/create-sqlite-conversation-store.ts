@@ -75,6 +75,9 @@ export function createSqliteConversationStore(
          error_code = excluded.error_code, error_message = excluded.error_message`,
     ),
     getCall: database.prepare("SELECT * FROM call_sessions WHERE call_sid = ?"),
+    listCalls: database.prepare(
+      "SELECT * FROM call_sessions WHERE conversation_id = ? ORDER BY started_at, call_sid",
+    ),
     // An omitted field (flag 0) keeps its value; an explicit null clears it. RETURNING saves a read.
     endCall: database.prepare(
       `UPDATE call_sessions SET status = ?2, ended_at = ?3,
@@ -265,6 +268,10 @@ export function createSqliteConversationStore(
       assertOpen();
       const row = statements.getCall.get(callSid) as Row | undefined;
       return row ? toCallSession(row) : undefined;
+    },
+    async listCallSessions(conversationId) {
+      assertOpen();
+      return (statements.listCalls.all(conversationId) as Row[]).map(toCallSession);
     },
     async endCallSession(end) {
       assertOpen();
