@@ -157,6 +157,7 @@ export function createDynamoDbConversationStore(
     async listCallSessions(conversationId) {
       // The conversation's partition holds a CALL# pointer for each of its calls.
       const pointers = await queryItems(options, {
+        ConsistentRead: true,
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :call)",
         ExpressionAttributeValues: {
           ":pk": conversationKeys.conversation(conversationId).pk,
@@ -173,7 +174,9 @@ export function createDynamoDbConversationStore(
       return sessions.sort((a, b) => a.startedAt - b.startedAt || a.callSid.localeCompare(b.callSid));
     },
     async deleteConversation(id) {
+      // A strongly consistent read of the partition: a message written a moment ago is erased too.
       const items = await queryItems(options, {
+        ConsistentRead: true,
         KeyConditionExpression: "pk = :pk",
         ExpressionAttributeValues: { ":pk": conversationKeys.conversation(id).pk },
         ProjectionExpression: "#pk, #sk, #id",
