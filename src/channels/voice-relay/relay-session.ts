@@ -19,9 +19,10 @@ export interface RelaySessionDependencies {
   voice: VoiceConfig;
   logger: Logger;
   /**
-   * With Twilio signatures on: a `setup` is taken only for a call that `POST /twilio/voice` (signed)
-   * announced, or one Twilio is reconnecting. The upgrade's signature covers only the URL, the same
-   * for every call, so it cannot tell a replayed upgrade from Twilio's.
+   * With Twilio signatures on: the caller of a `setup` is the one `POST /twilio/voice` (signed)
+   * recorded; a call it never announced is answered without a caller, and a second setup for a
+   * connected call (not a reconnect) is refused. The upgrade's signature covers only the URL, the
+   * same for every call, so it cannot tell a replayed upgrade from Twilio's.
    */
   requireKnownCall?: boolean;
 }

@@ -369,7 +369,7 @@ describe("WS /twilio/relay", () => {
     const authToken = "relay-token";
     server = await startTestServer(
       { PUBLIC_URL: publicUrl, TWILIO_AUTH_TOKEN: authToken, VOICE_WELCOME_GREETING: "" },
-      { model: createScriptedModel([{ text: ["Signed ", "in."] }]) },
+      { model: createScriptedModel([{ text: ["Signed ", "in."] }, { text: "Hello." }]) },
     );
     await expect(connect()).rejects.toThrow(/403/);
     await expect(connect({ authToken: "wrong-token" })).rejects.toThrow(/403/);
@@ -387,15 +387,23 @@ describe("WS /twilio/relay", () => {
     expect((await client.nextReply({ timeoutMs: 5000 })).text).toBe("Signed in.");
     expect((await server.app.store.getCallSession("CAsigned"))?.from).toBe("+14155550123");
 
-    // The upgrade's signature is the same for every call: replayed with a call the webhook never
-    // announced, or with one already connected, its setup is refused and the socket closed.
-    for (const callSid of ["CAforged", "CAsigned"]) {
-      const replay = await connect({ authToken });
-      replay.sendSetup({ callSid, from: "+14155550123" });
-      expect((await replay.closed).code).toBe(1008);
-    }
+    // The upgrade's signature is the same for every call. Replayed with a call the webhook never
+    // announced, the call is answered without a caller: the number it names is not believed.
+    const forged = await connect({ authToken });
+    forged.sendSetup({ callSid: "CAforged", from: "+14155550123" });
+    forged.sendPrompt("Hi");
+    await forged.nextReply({ timeoutMs: 5000 });
+    const forgedCall = await server.app.store.getCallSession("CAforged");
+    const signedCall = await server.app.store.getCallSession("CAsigned");
+    expect(forgedCall?.from).toBeNull();
+    expect(forgedCall?.conversationId).not.toBe(signedCall?.conversationId);
+    expect((await server.app.store.getConversation(forgedCall?.conversationId ?? ""))?.customerId).toBeNull();
+    // Replayed with a call already connected, its setup is refused and the socket closed.
+    const replay = await connect({ authToken });
+    replay.sendSetup({ callSid: "CAsigned", from: "+14155550123" });
+    expect((await replay.closed).code).toBe(1008);
     expect(server.logs.filter((line) => String(line.msg).startsWith("relay: refused a setup"))).toHaveLength(
-      2,
+      1,
     );
   });
 

@@ -43,28 +43,34 @@ async function establish(session: RelaySession, setup: RelaySetup): Promise<void
   const previous = await store.getCallSession(setup.callSid);
   // A second setup for a call that already had a relay session is a reconnect (Twilio error 64105).
   const isReconnect = previous !== undefined && previous.sessionId !== null;
-  if (session.dependencies.requireKnownCall) {
-    const announced = previous !== undefined && previous.sessionId === null;
-    const reconnecting = isReconnect && previous?.status !== "active" && previous?.errorCode === "64105";
+  // With signatures on, who calls is what the signed webhook recorded: the upgrade's signature is the
+  // same for every call, so the frame's `from` and parameters prove nothing. A call no webhook
+  // announced is answered without a caller (a conversation of its own); one already connected, and
+  // not being reconnected by Twilio, is refused.
+  const checked = session.dependencies.requireKnownCall === true;
+  let known: typeof previous;
+  if (checked && previous !== undefined) {
+    const announced = previous.sessionId === null;
+    const reconnecting = isReconnect && previous.status !== "active" && previous.errorCode === "64105";
     if (!announced && !reconnecting)
-      throw new UnknownCallError(
-        previous === undefined
-          ? "no POST /twilio/voice announced this call"
-          : "this call already has a relay session and Twilio is not reconnecting it",
-      );
+      throw new UnknownCallError("this call already has a relay session and Twilio is not reconnecting it");
+    known = previous;
+  } else if (checked) {
+    session.logger.warn(
+      "relay: no signed POST /twilio/voice announced this call: answered without the caller's identity",
+    );
   }
-  // A call the webhook announced keeps the conversation and caller recorded then; the frame's
-  // parameters are used only without signatures (local tools, tests).
-  const known = session.dependencies.requireKnownCall ? previous : undefined;
+  const trustFrame = !checked;
   const requestedId =
-    known?.conversationId ?? setup.customParameters?.conversationId ?? previous?.conversationId;
+    known?.conversationId ??
+    (trustFrame ? (setup.customParameters?.conversationId ?? previous?.conversationId) : undefined);
   let conversation: Conversation | undefined;
   if (requestedId) conversation = await store.getConversation(requestedId);
   if (!conversation) {
     conversation = (
       await session.dependencies.resolver.resolveConversation(
         "phone",
-        known?.from ?? setup.from ?? "",
+        known?.from ?? (trustFrame ? (setup.from ?? "") : ""),
         "voice",
       )
     ).conversation;
@@ -73,7 +79,7 @@ async function establish(session: RelaySession, setup: RelaySetup): Promise<void
     callSid: setup.callSid,
     sessionId: setup.sessionId,
     conversationId: conversation.id,
-    from: known?.from ?? setup.from ?? null,
+    from: known?.from ?? (trustFrame ? (setup.from ?? null) : null),
     to: known?.to ?? setup.to ?? null,
     direction: known?.direction ?? setup.direction ?? null,
     status: "active",
