@@ -476,6 +476,9 @@ describe("senderAuthenticated", () => {
     ).toBe(false);
     expect(senderAuthenticated("pat@example.org", fields({ dkim: "{@badexample.org : pass}" }))).toBe(false);
     expect(senderAuthenticated("pat@example.org", fields({ dkim: "none" }))).toBe(false);
+    expect(senderAuthenticated("pat@example.org", fields({ dkim: "none", SPF: "none" }))).toBe(false);
+    // Neither reported: not through a mail server, so the inbound token is what vouched for it.
+    expect(senderAuthenticated("pat@example.org", fields({}))).toBe(true);
     const envelope = (from: string) => JSON.stringify({ to: ["a@b.example"], from });
     expect(
       senderAuthenticated(
