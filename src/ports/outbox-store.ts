@@ -91,3 +91,27 @@ export interface OutboxStore {
     limit?: number;
   }): Promise<OutboxEntry[]>;
 }
+
+/**
+ * Maps a Twilio `MessageStatus` (or a delivery event's name) to an outbox status; null for no
+ * change, and for any name it does not know (a `switch`: no name reaches an Object method).
+ */
+export function outboxStatusFromProvider(providerStatus: string): OutboxStatus | null {
+  switch (providerStatus) {
+    case "delivered":
+    case "read":
+      return "delivered";
+    case "undelivered":
+    case "bounce":
+    case "dropped":
+    case "blocked":
+      return "undelivered";
+    case "failed":
+      return "failed";
+    case "sent":
+    case "sending":
+      return "sent";
+    default:
+      return null;
+  }
+}

@@ -17,24 +17,3 @@ export function outboxStatusRank(status: OutboxStatus): number {
 
 /** Statuses a worker may still pick up (pending when due, sending when its lease expired); the others are finished. */
 export const isWorkStatus = (status: OutboxStatus) => status === "pending" || status === "sending";
-
-/** Maps a Twilio `MessageStatus` or SendGrid event to an outbox status (null: no change). */
-export function outboxStatusFromProvider(providerStatus: string): OutboxStatus | null {
-  switch (providerStatus) {
-    case "delivered":
-    case "read":
-      return "delivered";
-    case "undelivered":
-    case "bounce":
-    case "dropped":
-    case "blocked":
-      return "undelivered";
-    case "failed":
-      return "failed";
-    case "sent":
-    case "sending":
-      return "sent";
-    default:
-      return null;
-  }
-}

@@ -6,7 +6,12 @@ import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
 import type { ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
-import type { NewOutboxEntry, OutboxEntry, OutboxStatus, OutboxStore } from "../../ports/outbox-store.js";
+import {
+  type NewOutboxEntry,
+  type OutboxEntry,
+  type OutboxStore,
+  outboxStatusFromProvider,
+} from "../../ports/outbox-store.js";
 import type { AsyncReplyRunner } from "../messaging/async-reply-runner.js";
 import type { InboundQueue } from "../messaging/inbound-queue.js";
 import { storeInboundOnce } from "../messaging/store-inbound-once.js";
@@ -48,18 +53,6 @@ const statusSchema = z.looseObject({
 
 const emptyTwiml = new MessagingResponse().toString();
 const smsProvider = "twilio-sms";
-
-const smsStatusToOutbox: Record<string, OutboxStatus | null> = {
-  queued: null,
-  accepted: null,
-  scheduled: null,
-  sending: "sent",
-  sent: "sent",
-  delivered: "delivered",
-  read: "delivered",
-  undelivered: "undelivered",
-  failed: "failed",
-};
 
 /**
  * `POST /twilio/sms`: accept the message into the inbox (de-duplicated by MessageSid) and answer
@@ -115,10 +108,7 @@ export function registerSmsRoutes(app: FastifyInstance, dependencies: SmsChannel
     const status = parseTwilioForm(statusSchema, request.body, "Twilio status callback");
     const updated = await dependencies.outbox.updateOutboundProviderStatus(status.MessageSid, {
       providerStatus: status.MessageStatus,
-      // Own keys only: a status named like an Object method (`constructor`) maps to nothing.
-      status: Object.hasOwn(smsStatusToOutbox, status.MessageStatus)
-        ? (smsStatusToOutbox[status.MessageStatus] ?? null)
-        : null,
+      status: outboxStatusFromProvider(status.MessageStatus),
       errorCode: status.ErrorCode ?? null,
     });
     if (!updated) request.log.warn({ messageSid: status.MessageSid }, "sms status: unknown message");
