@@ -3,7 +3,12 @@ import type { KnowledgeHit, KnowledgeRecord, KnowledgeSearchOptions } from "../p
 import { type KnowledgeLogger, silentKnowledgeLogger } from "./knowledge-logger.js";
 import { knowledgeStopWords } from "./knowledge-stop-words.js";
 import { makeSnippet } from "./make-snippet.js";
-import { compileKnowledgeFilters } from "./matches-knowledge-filters.js";
+import {
+  compileKnowledgeFilterView,
+  type KnowledgeFilterView,
+  knowledgeFilterView,
+} from "./matches-knowledge-filters.js";
+import { createScheduleListing, type ScheduleListing } from "./schedule-listing.js";
 import { weekdayRank } from "./weekdays.js";
 
 export const defaultKnowledgeSearchLimit = 5;
@@ -46,9 +51,14 @@ function processTerm(term: string): string | null {
   return lower;
 }
 
-/** True when the query has at least one word that is searched for. */
-export function hasSearchTerms(query: string): boolean {
-  return query.split(tokenPattern).some((token) => token && processTerm(token) !== null);
+/** The distinct words of a query that are searched for (none: nothing to search). */
+function searchTermsOf(query: string): Set<string> {
+  const terms = new Set<string>();
+  for (const token of query.split(tokenPattern)) {
+    const term = token ? processTerm(token) : null;
+    if (term !== null) terms.add(term);
+  }
+  return terms;
 }
 
 const fieldText = (record: KnowledgeRecord, key: string): string => {
@@ -56,44 +66,46 @@ const fieldText = (record: KnowledgeRecord, key: string): string => {
   return value === undefined ? "" : String(value);
 };
 
-/** Day order, then start time, then title: the order a schedule is read in. */
-export function compareBySchedule(left: KnowledgeRecord, right: KnowledgeRecord): number {
-  return (
-    weekdayRank(left.fields.day) - weekdayRank(right.fields.day) ||
-    fieldText(left, "startTime").padEnd(5, "~").localeCompare(fieldText(right, "startTime").padEnd(5, "~")) ||
-    left.title.localeCompare(right.title)
-  );
-}
-
 const clampLimit = (limit: number | undefined): number =>
   Math.max(1, Math.min(maxKnowledgeSearchLimit, Math.floor(limit ?? defaultKnowledgeSearchLimit)));
 
 /**
- * Builds a BM25 index (minisearch) over the records: fuzzy (0.2) and prefix matching, title and
- * session code ×3, speakers/venue/track ×2, text ×1. A search first requires every query word
- * (AND); when that finds fewer than `limit` records, records matching any word (OR) fill the rest.
- * Filters are applied inside minisearch. An empty query with filters lists every matching record
- * in schedule order. Later records with an already-seen id are skipped with a warning.
+ * Builds a BM25 index (minisearch) over the records: fuzzy (0.2) and prefix matching (words of
+ * three letters or more), title and session code ×3, speakers/venue/track ×2, text ×1. A search
+ * first requires every query word (AND); when that finds fewer than `limit` records and the query
+ * has more than one word, records matching any word (OR) fill the rest. Filters run while
+ * minisearch scores (a refused record is never scored), on each record's filter view, normalised
+ * once here. An empty query with filters lists the matching records in schedule order (see
+ * `createScheduleListing`). Later records with an already-seen id are skipped with a warning.
  */
 export function buildKnowledgeSearchIndex(
   records: readonly KnowledgeRecord[],
   logger: KnowledgeLogger = silentKnowledgeLogger,
 ): KnowledgeSearchIndex {
   const byId = new Map<string, KnowledgeRecord>();
+  const viewById = new Map<string, KnowledgeFilterView>();
   for (const record of records) {
     if (byId.has(record.id)) {
       logger.warn({ id: record.id, source: record.source }, "knowledge: skipping record with a duplicate id");
       continue;
     }
     byId.set(record.id, record);
+    viewById.set(record.id, knowledgeFilterView(record));
   }
+  let schedule: ScheduleListing | undefined;
   const miniSearch = new MiniSearch<IndexedDocument>({
     fields: [...searchedFields],
     storeFields: [],
     processTerm,
     // Prefix matches (a word cut short) weigh more than fuzzy ones (a misspelling), so "serverl"
-    // ranks "serverless" above "server".
-    searchOptions: { boost: fieldBoosts, fuzzy: 0.2, prefix: true, weights: { fuzzy: 0.3, prefix: 0.5 } },
+    // ranks "serverless" above "server". Words of one or two letters ("re", "ai") are not completed:
+    // they would match a large part of the vocabulary, slowly, and mostly noise.
+    searchOptions: {
+      boost: fieldBoosts,
+      fuzzy: 0.2,
+      prefix: (term: string) => term.length > 2,
+      weights: { fuzzy: 0.3, prefix: 0.5 },
+    },
   });
   miniSearch.addAll(
     [...byId.values()].map((record) => ({
@@ -120,26 +132,29 @@ export function buildKnowledgeSearchIndex(
     get: (id) => byId.get(id),
     search(query, options = {}) {
       const limit = clampLimit(options.limit);
-      const predicate = compileKnowledgeFilters(options.filters);
-      if (!hasSearchTerms(query)) {
+      const predicate = compileKnowledgeFilterView(options.filters);
+      const terms = searchTermsOf(query);
+      if (terms.size === 0) {
         if (!predicate) return [];
-        const matching: KnowledgeRecord[] = [];
-        for (const record of byId.values()) if (predicate(record)) matching.push(record);
-        return matching
-          .sort(compareBySchedule)
-          .slice(0, limit)
-          .map((record) => toHit(record, 0, []));
+        schedule ??= createScheduleListing(
+          [...byId.values()].map((record) => ({
+            record,
+            view: viewById.get(record.id) as KnowledgeFilterView,
+          })),
+        );
+        return schedule.list(options.filters ?? {}, predicate, limit).map((record) => toHit(record, 0, []));
       }
-      const filter: SearchOptions["filter"] = predicate
-        ? (result) => {
-            const record = byId.get(String(result.id));
-            return record !== undefined && predicate(record);
+      // The filter runs inside minisearch's scoring: a record it refuses is never scored or collected.
+      const boostDocument: SearchOptions["boostDocument"] = predicate
+        ? (id) => {
+            const view = viewById.get(String(id));
+            return view !== undefined && predicate(view) ? 1 : 0;
           }
         : undefined;
-      let results: SearchResult[] = miniSearch.search(query, { combineWith: "AND", filter });
-      if (results.length < limit) {
+      let results: SearchResult[] = miniSearch.search(query, { combineWith: "AND", boostDocument });
+      if (results.length < limit && terms.size > 1) {
         const seen = new Set(results.map((result) => result.id));
-        const loose = miniSearch.search(query, { combineWith: "OR", filter });
+        const loose = miniSearch.search(query, { combineWith: "OR", boostDocument });
         results = results.concat(loose.filter((result) => !seen.has(result.id)));
       }
       const hits: KnowledgeHit[] = [];
