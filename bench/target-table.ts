@@ -1,7 +1,8 @@
 /**
  * Switchboard's performance targets (docs/performance.md), each against this run's figures. The
- * absolute targets were set on a 2-core machine whose bare `ws` floor costs ≈ 0.1 ms of CPU per
- * turn (../shared/BENCHMARKS.md), so the CPU rows also say how many floors the figure is.
+ * absolute CPU targets were set on a 2-core machine whose bare `ws` floor costs ≈ 0.1 ms of CPU per
+ * turn (../shared/BENCHMARKS.md), so each is judged twice: in milliseconds as stated, and in this
+ * run's floors (0.3 ms is 3 such floors).
  */
 import type { BenchResults } from "./bench-results.js";
 
@@ -46,8 +47,8 @@ export function buildTargetRows(results: BenchResults): TargetRow[] {
         ms(switchboard.firstTokenMs.p99),
         switchboard.firstTokenMs.p99 <= 5,
       ),
-      cpuRow(
-        "CPU per turn, scripted model ≤ 0.3 ms",
+      ...cpuRows(
+        "CPU per turn, scripted model",
         switchboard.serverCpuMsPerTurn,
         floor.serverCpuMsPerTurn,
         0.3,
@@ -63,17 +64,19 @@ export function buildTargetRows(results: BenchResults): TargetRow[] {
   const openAi = results.voiceOpenAi;
   const openAiFloor = results.voice.find((level) => level.calls === openAi?.calls)?.floor;
   rows.push(
-    openAi && openAiFloor && openAi.calls === targetCalls
-      ? cpuRow(
-          "CPU per turn, OpenAI-compatible client against the fake server ≤ 0.8 ms",
+    ...(openAi && openAiFloor && openAi.calls === targetCalls
+      ? cpuRows(
+          "CPU per turn, OpenAI-compatible client against the fake server",
           openAi.switchboard.serverCpuMsPerTurn,
           openAiFloor.serverCpuMsPerTurn,
           0.8,
         )
-      : notMeasured(
-          "CPU per turn, OpenAI-compatible client against the fake server ≤ 0.8 ms",
-          `no OpenAI level of ${targetCalls} calls in this run`,
-        ),
+      : [
+          notMeasured(
+            "CPU per turn, OpenAI-compatible client against the fake server ≤ 0.8 ms",
+            `no OpenAI level of ${targetCalls} calls in this run`,
+          ),
+        ]),
   );
 
   const smsIndex = results.sms?.switchboard.findIndex((level) => level.concurrency === 50) ?? -1;
@@ -133,14 +136,23 @@ export function buildTargetRows(results: BenchResults): TargetRow[] {
   return rows;
 }
 
-/** An absolute CPU target, with the figure in floors beside it (the target in floors of the reference). */
-function cpuRow(target: string, value: number, floor: number, limit: number): TargetRow {
+/**
+ * An absolute CPU target, judged twice: as stated, and in this run's floors (the target divided by
+ * the reference machine's floor), since a slower machine's floor moves the absolute figure too.
+ */
+function cpuRows(target: string, value: number, floor: number, limit: number): TargetRow[] {
   const floors = value / floor;
-  return row(
-    `${target} (${times(limit / referenceFloorMsPerTurn)} a ${referenceFloorMsPerTurn} ms floor)`,
-    `${ms(value)}, ${times(floors)} this run's floor of ${ms(floor)}`,
-    value <= limit,
-  );
+  const limitInFloors = Math.round((limit / referenceFloorMsPerTurn) * 100) / 100;
+  const measured = `${ms(value)}, ${times(floors)} this run's floor of ${ms(floor)}`;
+  return [
+    row(`${target} ≤ ${limit} ms`, measured, value <= limit),
+    row(
+      `${target} ≤ ${times(limitInFloors)} the floor (${limit} ms on the reference machine's ${referenceFloorMsPerTurn} ms floor)`,
+      measured,
+      // To the hundredth, as a ratio is read: 0.66 / 0.22 is 3.0000000000000004.
+      Math.round(floors * 100) / 100 <= limitInFloors,
+    ),
+  ];
 }
 
 export function renderTargetTable(rows: readonly TargetRow[]): string {
