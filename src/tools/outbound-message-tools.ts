@@ -20,7 +20,9 @@ export interface OutboundMessageToolDependencies {
 /**
  * `send_sms`, `send_email`, `call_me_back`: each only to the customer's own addresses; each is
  * written to the outbox and returns at once (a voice reply keeps streaming), reporting "queued" —
- * never "sent" — so the agent cannot claim a delivery that has not happened.
+ * never "sent" — so the agent cannot claim a delivery that has not happened. Asked over SMS to text
+ * the number being answered (or over email to email the sender), nothing separate is sent: the
+ * tool reports `in-reply`, and the details go in the reply itself, which is that text or email.
  */
 export function createOutboundMessageTools(dependencies: OutboundMessageToolDependencies): AgentTool[] {
   const { store, messagingState } = dependencies;
@@ -30,6 +32,12 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     if (!conversation) throw new ToolError("This conversation no longer exists.");
     return conversation;
   }
+
+  /** The result when the message would go where this turn's reply is going anyway. */
+  const inReply = (what: string) => ({
+    status: "in-reply",
+    note: `The customer is ${what}: your reply is that message. Put the details in your reply; nothing was sent separately.`,
+  });
 
   /** The customer's own phone: the one given (if it is theirs) or the first on file. */
   async function customerPhone(
@@ -65,6 +73,10 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
+      if (context.channel === "sms" && context.replyTo !== undefined) {
+        const given = input.to?.replace(/[\s().-]/g, "");
+        if (given === undefined || given === context.replyTo) return inReply("texting from this number");
+      }
       const to = await customerPhone(
         conversation,
         input.to,
@@ -105,8 +117,13 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
+      const given = input.to?.trim().toLowerCase();
+      if (context.channel === "email" && context.replyTo !== undefined) {
+        if (given === undefined || given === context.replyTo.toLowerCase())
+          return inReply("emailing from this address");
+      }
       const { emails } = await dependencies.addressesOf(conversation);
-      const to = input.to?.trim().toLowerCase() ?? emails[0];
+      const to = given ?? emails[0];
       if (!to)
         throw new ToolError(
           'No verified email address is on file for this customer yet. They can give one (e.g. "email me at pat@example.com") and confirm it with a one-time code.',

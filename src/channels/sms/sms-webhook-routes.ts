@@ -4,7 +4,7 @@ import { z } from "zod";
 import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
-import type { ConversationStore } from "../../ports/conversation-store.js";
+import type { ConversationStore, StoredMessage } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import {
   type NewOutboxEntry,
@@ -147,16 +147,39 @@ async function handleSms(
     logger.info({ keyword }, "sms: opt-out keyword");
     return;
   }
+  if (keyword !== "help") await dependencies.resolver.confirmFromInbound("phone", sms.From, sms.Body);
+  const { conversation } = await dependencies.resolver.resolveConversation("phone", sms.From, "sms");
+  const isIt = (message: StoredMessage) => message.metadata.messageSid === sms.MessageSid;
   if (keyword === "help") {
-    await dependencies.enqueueOutbound({
+    // The fixed help text, without the agent; kept in the conversation like any exchange, so the
+    // customer's export and erasure include it.
+    const userMessage = await storeInboundOnce(
+      store,
+      {
+        conversationId: conversation.id,
+        role: "user",
+        channel: "sms",
+        text: sms.Body.trim(),
+        inputKind: "text",
+        metadata: { messageSid: sms.MessageSid, from: sms.From, to: sms.To, keyword },
+      },
+      { recovered: context.recovered, isIt },
+    );
+    if (!userMessage) return;
+    const entry = await dependencies.enqueueOutbound({
       idempotencyKey: `sms-help:${sms.MessageSid}`,
+      conversationId: conversation.id,
       payload: { kind: "sms", to: sms.From, body: smsHelpText },
+    });
+    await store.appendMessage({
+      conversationId: conversation.id,
+      role: "assistant",
+      channel: "sms",
+      text: smsHelpText,
+      metadata: { outboxId: entry.id, via: "sms-help" },
     });
     return;
   }
-
-  await dependencies.resolver.confirmFromInbound("phone", sms.From, sms.Body);
-  const { conversation } = await dependencies.resolver.resolveConversation("phone", sms.From, "sms");
   const mediaNote =
     sms.media.length > 0
       ? `\n[The customer attached ${sms.media.length} file(s): ${sms.media.map((media) => media.contentType).join(", ")}]`
@@ -171,7 +194,7 @@ async function handleSms(
       inputKind: "text",
       metadata: { messageSid: sms.MessageSid, from: sms.From, to: sms.To, media: sms.media },
     },
-    { recovered: context.recovered, isIt: (message) => message.metadata.messageSid === sms.MessageSid },
+    { recovered: context.recovered, isIt },
   );
   if (!userMessage) return; // stored and answered before the previous process stopped
   await replies.accept(userMessage);

@@ -294,7 +294,12 @@ export class ConversationSession {
       prompt,
       tools: agent.toolSet.declarationsFor(channel),
       toolSet: agent.toolSet,
-      toolContext: { conversationId, customerId: this.conversation.customerId, channel },
+      toolContext: {
+        conversationId,
+        customerId: this.conversation.customerId,
+        channel,
+        replyTo: replyToOf(stored ?? input),
+      },
       maxSteps: agent.maxSteps,
       maxOutputTokens: agent.maxOutputTokens,
       temperature: agent.temperature,
@@ -444,4 +449,10 @@ const neverAborted = new AbortController().signal;
 
 function afterThisEventLoopTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The sender a message's channel answers (an SMS's or email's `from`), if it names one. */
+function replyToOf(message: { metadata?: Record<string, unknown> }): string | undefined {
+  const from = message.metadata?.from;
+  return typeof from === "string" && from !== "" ? from : undefined;
 }

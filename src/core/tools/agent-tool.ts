@@ -7,6 +7,11 @@ export interface ToolContext {
   conversationId: string;
   customerId: string | null;
   channel: ChannelName;
+  /**
+   * Where this turn's own reply goes, when the channel answers an address: the sender of the SMS or
+   * email being answered. A message to it on the same channel would arrive beside the reply.
+   */
+  replyTo?: string;
   turnId: string;
   /** The model's id for this call: with `turnId`, a stable idempotency key for side effects. */
   toolCallId: string;

@@ -45,10 +45,16 @@ export function answerFromToolResults(prompt: OfflinePrompt): string {
         sentences.push("I've asked a person from the team to get back to you here.");
         break;
       case "send_sms":
-        sentences.push("I've queued a text message to your phone; it should arrive shortly.");
+        sentences.push(
+          inReply(prompt, part, "message") ??
+            "I've queued a text message to your phone; it should arrive shortly.",
+        );
         break;
       case "send_email":
-        sentences.push("I've queued an email to you with the details; it should arrive shortly.");
+        sentences.push(
+          inReply(prompt, part, "body") ??
+            "I've queued an email to you with the details; it should arrive shortly.",
+        );
         break;
       case "verify_contact": {
         const address = field(outputValue(part.output), "address");
@@ -77,6 +83,20 @@ export function answerFromToolResults(prompt: OfflinePrompt): string {
     }
   }
   return sentences.join(" ") || "Done.";
+}
+
+/**
+ * A message tool that sent nothing because this reply goes to the same address (`in-reply`): the
+ * reply is the message it was given, without the recap's "From Switchboard:" heading.
+ */
+function inReply(
+  prompt: OfflinePrompt,
+  part: { toolCallId: string; output: LanguageModelV3ToolResultOutput },
+  key: string,
+): string | undefined {
+  if (field(outputValue(part.output), "status") !== "in-reply") return undefined;
+  const message = field(prompt.toolCallInputs.get(part.toolCallId), key);
+  return message ? message.replace(/^From Switchboard:\s*/, "") : "It's in this reply.";
 }
 
 function failureReason(output: LanguageModelV3ToolResultOutput): string | undefined {

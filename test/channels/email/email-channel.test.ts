@@ -151,6 +151,22 @@ describe("email channel", () => {
     ]);
   });
 
+  it("asked by email to email the sender, sends nothing separate: the reply is the email", async () => {
+    await start([
+      { toolCalls: [{ toolName: "send_email", input: { subject: "Details", body: "Party at 8 PM." } }] },
+      { text: "Hi Pat,\n\nThe party is at 8 PM.\n\nBest,\nAcme" },
+    ]);
+    await postInbound(
+      parseFields({ messageId: "<CAF8x9@mail.example.org>", subject: "Party", text: "Email me the details" }),
+    );
+    const [reply] = await sendgrid.waitForMails(1);
+    expect(reply).toMatchObject({ to: "pat@example.org", subject: "Re: Party" });
+    expect(reply?.text).toContain("The party is at 8 PM.");
+    expect(JSON.stringify(model.calls[1]?.prompt.at(-1))).toContain("in-reply");
+    await server!.app.outboxWorker.drain();
+    expect(sendgrid.mails).toHaveLength(1);
+  });
+
   it("rejects a wrong token with 403, malformed posts with 400, and de-duplicates by Message-ID", async () => {
     await start([{ text: "Once." }, { text: "Twice?!" }]);
     const fields = parseFields({ messageId: "<dup@mail.example.org>", subject: "Hello", text: "Hi" });

@@ -167,6 +167,19 @@ describe("SMS channel", () => {
     const [help] = await twilio.waitForMessages(1);
     expect(help?.body).toContain("STOP");
     expect(model.calls).toHaveLength(1);
+    // The exchange is in the customer's conversation, so their erasure takes the text with it.
+    const [conversation] = await server!.app.store.listConversations();
+    const messages = await server!.app.store.listMessages(conversation!.id);
+    expect(messages.slice(-2).map((message) => [message.role, message.text])).toEqual([
+      ["user", "help"],
+      ["assistant", help?.body],
+    ]);
+    const response = await fetch(`${server!.baseUrl}/api/customers/${conversation!.customerId}`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer test-admin-token" },
+    });
+    expect(response.status).toBe(200);
+    expect(await server!.app.stores.outbox.listOutbound()).toEqual([]);
   });
 
   it("retries a provider 500 and delivers exactly once", async () => {
@@ -429,6 +442,37 @@ describe("SMS channel", () => {
     expect(call.twiml).toContain('<ConversationRelay url="wss://switchboard.example.test/twilio/relay"');
     const [conversation] = await server!.app.store.listConversations();
     expect(call.twiml).toContain(`<Parameter name="conversationId" value="${conversation!.id}"/>`);
+  });
+
+  it("asked over SMS to text the number being answered, sends nothing separate: the reply is the text", async () => {
+    await start([
+      { toolCalls: [{ toolName: "send_sms", input: { message: "Party: Thursday 8 PM, Hall B." } }] },
+      { text: "Party: Thursday 8 PM, Hall B." },
+    ]);
+    await postSigned("/twilio/sms", inboundSms("SM090", "Text me that"));
+    const [reply] = await twilio.waitForMessages(1);
+    expect(reply).toMatchObject({ to: customer, body: "Party: Thursday 8 PM, Hall B." });
+    const toolMessage = JSON.stringify(model.calls[1]?.prompt.at(-1));
+    expect(toolMessage).toContain("in-reply");
+    expect(toolMessage).toContain("your reply is that message");
+    await server!.app.outboxWorker.drain();
+    expect(twilio.messages).toHaveLength(1);
+    const [conversation] = await server!.app.store.listConversations();
+    const messages = await server!.app.store.listMessages(conversation!.id);
+    expect(messages.filter((message) => message.metadata.via === "send_sms")).toEqual([]);
+  });
+
+  it("the offline model answers 'text me that' over SMS with one text holding the answer", async () => {
+    server = await startTestServer(twilioEnvironment());
+    await postSigned("/twilio/sms", inboundSms("SM091", "When is the re:Play party?"));
+    const [answer] = await twilio.waitForMessages(1);
+    expect(answer?.body).toMatch(/re:Play/);
+    await postSigned("/twilio/sms", inboundSms("SM092", "Text me that"));
+    const [, recap] = await twilio.waitForMessages(2);
+    expect(recap?.body).toMatch(/re:Play/);
+    expect(recap?.body).not.toMatch(/queued|From Switchboard/);
+    await server.app.outboxWorker.drain();
+    expect(twilio.messages).toHaveLength(2);
   });
 
   it("refuses to text any number but the customer's own", async () => {
