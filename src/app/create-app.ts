@@ -45,6 +45,7 @@ import {
   finishedOutboundSweep,
   handledInboundIdsSweep,
   idleConversationsSweep,
+  oldVerificationsSweep,
 } from "../retention/retention-sweeps.js";
 import { createCustomerTools } from "../tools/customer-tools.js";
 import { createHttpTools } from "../tools/http-tools.js";
@@ -313,6 +314,7 @@ export async function createApp(
     logger,
     sweeps: [
       handledInboundIdsSweep(stores.messagingState),
+      oldVerificationsSweep(stores.customers),
       finishedOutboundSweep(stores.outbox, config.retention.outboxDays),
       ...(config.retention.conversationDays === undefined
         ? []

@@ -87,6 +87,12 @@ export interface CustomerStore {
    */
   countVerificationAttempt(id: string): Promise<number | undefined>;
   deleteVerification(id: string): Promise<void>;
+  /**
+   * Deletes up to `limit` verifications created before `createdBefore` (long expired: they were
+   * kept to count the codes sent recently), resolving with how many it deleted. A store whose
+   * records expire by themselves (DynamoDB's TTL) returns 0.
+   */
+  forgetVerificationsBefore(createdBefore: number, limit: number): Promise<number>;
 
   appendAudit(entry: Omit<AuditEntry, "id" | "at">): Promise<AuditEntry>;
   listAudit(customerId: string): Promise<AuditEntry[]>;

@@ -1,3 +1,4 @@
+import type { CustomerStore } from "../ports/customer-store.js";
 import type { MessagingStateStore } from "../ports/messaging-state-store.js";
 import type { OutboxStore } from "../ports/outbox-store.js";
 import { dayMs, type RetentionSweep } from "./data-retention.js";
@@ -15,6 +16,19 @@ export function handledInboundIdsSweep(messagingState: MessagingStateStore): Ret
     what: "handled webhook ids",
     retentionMs: inboundIdRetentionMs,
     deleteBatch: (before, limit) => messagingState.forgetHandledInbound(before, limit),
+  };
+}
+
+/**
+ * Verification records (an address, a code's hash), long after their code expired: kept this long
+ * only to count the codes sent to an address or for a customer recently. The same as the DynamoDB
+ * store's TTL on these records.
+ */
+export function oldVerificationsSweep(customers: CustomerStore): RetentionSweep {
+  return {
+    what: "verification records",
+    retentionMs: inboundIdRetentionMs,
+    deleteBatch: (before, limit) => customers.forgetVerificationsBefore(before, limit),
   };
 }
 

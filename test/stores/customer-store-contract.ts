@@ -103,6 +103,25 @@ export function customerStoreContract(
       expect(await customers.listVerifications(pat.id)).toEqual([{ ...verification, attempts: 2 }]);
       await customers.deleteVerification("ver_1");
       expect(await customers.listVerifications(pat.id)).toEqual([]);
+      // Old records go (a store with TTL deletes them by itself and reports 0); recent ones stay.
+      const day = 24 * 60 * 60_000;
+      for (const [index, age] of [40, 35, 1].entries())
+        await customers.saveVerification({
+          ...verification,
+          id: `ver_old_${index}`,
+          createdAt: Date.now() - age * day,
+          expiresAt: Date.now() - age * day + 600_000,
+        });
+      const forgotten = await customers.forgetVerificationsBefore(Date.now() - 30 * day, 1);
+      const remaining = async () => (await customers.listVerifications(pat.id)).map((item) => item.id).sort();
+      if (forgotten === 0) {
+        expect(await remaining()).toEqual(["ver_old_0", "ver_old_1", "ver_old_2"]);
+      } else {
+        expect(forgotten).toBe(1);
+        expect(await customers.forgetVerificationsBefore(Date.now() - 30 * day, 10)).toBe(1);
+        expect(await remaining()).toEqual(["ver_old_2"]);
+      }
+      for (const id of await remaining()) await customers.deleteVerification(id);
       await customers.appendAudit({
         customerId: pat.id,
         action: "identifier-linked",

@@ -107,6 +107,41 @@ describe("DynamoDB inbound ids", () => {
   });
 });
 
+describe("DynamoDB verifications", () => {
+  it("carry a TTL in seconds 30 days after they were created, and keep the code's expiry apart", async () => {
+    const tablePrefix = uniquePrefix();
+    const stores = await openNode(tablePrefix);
+    const client = new DynamoDBClient({
+      endpoint: local.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      const createdAt = Date.now();
+      const verification = {
+        id: "ver_ttl",
+        customerId: "cus_1",
+        kind: "phone" as const,
+        value: "+14155550123",
+        codeHash: "abc",
+        conversationId: null,
+        attempts: 0,
+        expiresAt: createdAt + 600_000,
+        createdAt,
+      };
+      await stores.customers.saveVerification(verification);
+      const { Items = [] } = await client.send(new ScanCommand({ TableName: mainTableName(tablePrefix) }));
+      const item = Items.find((candidate) => candidate.id?.S === "ver_ttl");
+      expect(Number(item?.expiresAt?.N)).toBe(Math.floor((createdAt + 30 * 24 * 60 * 60_000) / 1000));
+      expect(Number(item?.codeExpiresAt?.N)).toBe(createdAt + 600_000);
+      expect(await stores.customers.listVerifications("cus_1")).toEqual([verification]);
+    } finally {
+      client.destroy();
+      await stores.close();
+    }
+  });
+});
+
 describe("DynamoDB stores with several nodes on one table", () => {
   const sms = { kind: "sms" as const, to: "+14155550123", body: "hi" };
 

@@ -15,13 +15,14 @@ import {
   buildUpdate,
   type DynamoDbTableAccess,
   deleteItems,
+  expiresAtSeconds,
   getItem,
   type Item,
   isConditionalCheckFailed,
   queryItems,
   timeKey,
 } from "./dynamodb-items.js";
-import { indexNames } from "./dynamodb-table.js";
+import { indexNames, timeToLiveAttribute } from "./dynamodb-table.js";
 
 /** Item keys of customers (see docs/decisions/0002-dynamodb-table-design.md). */
 const keys = {
@@ -67,7 +68,8 @@ export function createDynamoDbCustomerStore(access: DynamoDbTableAccess): Custom
     codeHash: String(item.codeHash),
     conversationId: (item.conversationId as string | null | undefined) ?? null,
     attempts: Number(item.attempts),
-    expiresAt: Number(item.expiresAt),
+    // Items written before `codeExpiresAt` kept the code's expiry (milliseconds) in `expiresAt`.
+    expiresAt: Number(item.codeExpiresAt ?? item.expiresAt),
     createdAt: Number(item.createdAt),
   });
   const getCustomer = async (id: string) => {
@@ -240,9 +242,13 @@ export function createDynamoDbCustomerStore(access: DynamoDbTableAccess): Custom
       ]);
     },
     async saveVerification(verification) {
+      const { expiresAt, ...rest } = verification;
       await put({
         ...keys.verification(verification.id),
-        ...verification,
+        ...rest,
+        codeExpiresAt: expiresAt,
+        // The table's TTL attribute, in epoch seconds: DynamoDB deletes the record 30 days on.
+        [timeToLiveAttribute]: expiresAtSeconds(verification.createdAt),
         gsi1pk: `VERIFYCUST#${verification.customerId}`,
         gsi1sk: timeKey(verification.createdAt, verification.id),
         gsi2pk: `VERIFYADDR#${verification.kind}#${verification.value}`,
@@ -250,6 +256,10 @@ export function createDynamoDbCustomerStore(access: DynamoDbTableAccess): Custom
       });
     },
     listVerifications: verificationsOf,
+    async forgetVerificationsBefore() {
+      // Every verification carries the TTL attribute: DynamoDB deletes it 30 days after it was created.
+      return 0;
+    },
     async listVerificationsForAddress(kind, value) {
       const items = await queryItems(access, {
         IndexName: indexNames.lookup,

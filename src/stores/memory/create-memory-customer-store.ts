@@ -106,6 +106,16 @@ export function createMemoryCustomerStore(): CustomerStore {
     async deleteVerification(id) {
       verifications.delete(id);
     },
+    async forgetVerificationsBefore(createdBefore, limit) {
+      let forgotten = 0;
+      for (const [id, verification] of verifications) {
+        if (forgotten >= limit) break;
+        if (verification.createdAt >= createdBefore) continue;
+        verifications.delete(id);
+        forgotten++;
+      }
+      return forgotten;
+    },
     async appendAudit(entry) {
       const stored: AuditEntry = { ...copy(entry), id: newId("aud"), at: now() };
       audit.push(stored);

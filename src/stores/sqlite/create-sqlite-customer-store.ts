@@ -54,6 +54,9 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
     ),
     deleteVerification: database.prepare("DELETE FROM verifications WHERE id = ?"),
     deleteVerifications: database.prepare("DELETE FROM verifications WHERE customer_id = ?"),
+    forgetVerifications: database.prepare(
+      "DELETE FROM verifications WHERE rowid IN (SELECT rowid FROM verifications WHERE created_at < ? LIMIT ?)",
+    ),
     insertAudit: database.prepare(
       "INSERT INTO audit_log (id, customer_id, action, detail, at) VALUES (?, ?, ?, ?, ?)",
     ),
@@ -174,6 +177,9 @@ export function createSqliteCustomerStore(options: { database: SqliteDatabase })
     },
     async deleteVerification(id) {
       statements.deleteVerification.run(id);
+    },
+    async forgetVerificationsBefore(createdBefore, limit) {
+      return Number(statements.forgetVerifications.run(createdBefore, limit).changes);
     },
     async appendAudit(entry) {
       const stored: AuditEntry = { ...entry, id: newId("aud"), at: now() };
