@@ -215,6 +215,7 @@ export async function createApp(
       lazyChildLogger(parent as Logger, bindings, options) as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     trustProxy: config.trustProxy,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
     frameworkErrors,
   });
   installErrorHandler(server);

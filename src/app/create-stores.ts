@@ -69,6 +69,7 @@ export async function createStores(config: Readonly<Config>, logger: Logger): Pr
         endpoint: config.store.dynamoEndpoint,
         region: config.llm.awsRegion,
         createTableIfMissing: true,
+        onWarning: (message) => logger.warn(message),
       });
       return { ...dynamoDbStores, flush: () => Promise.resolve() };
     }

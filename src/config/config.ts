@@ -154,6 +154,7 @@ const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
+  KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(72),
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   DATA_DIR: z.string().default("./data"),
   STORE: z.enum(["sqlite", "memory", "dynamodb"]).default("sqlite"),
@@ -298,6 +299,12 @@ export interface Config {
    * ranges. The client address it yields keys the web chat's limits.
    */
   trustProxy: boolean | string[];
+  /**
+   * How long an idle HTTP keep-alive connection stays open. Behind a load balancer it must be longer
+   * than the balancer's idle timeout, or the balancer may send a request on a connection the server
+   * is closing (a 502).
+   */
+  keepAliveTimeoutMs: number;
   dataDirectory: string;
   store: {
     kind: "sqlite" | "memory" | "dynamodb";
@@ -426,6 +433,7 @@ export function loadConfig(environment?: Record<string, string | undefined>): Re
     publicUrl,
     publicUrlIsDefault: env.PUBLIC_URL === undefined,
     trustProxy: env.TRUST_PROXY,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
     dataDirectory: path.resolve(env.DATA_DIR),
     store: {
       kind: env.STORE,

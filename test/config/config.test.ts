@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { configVariableNames, loadConfig, readDotenv } from "../../src/config/config.js";
 import { ConfigError } from "../../src/errors/config-error.js";
+import { startTestServer } from "../helpers/start-test-server.js";
 
 describe("loadConfig", () => {
   it("uses the embedded defaults with an empty environment", () => {
@@ -167,6 +168,17 @@ describe("loadConfig", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     const named = (name: string) => new RegExp(`(?<![A-Z0-9_])${name}(?![A-Z0-9_])`).test(readme);
     expect(configVariableNames.filter((name) => !named(name))).toEqual([]);
+  });
+
+  it("keeps idle HTTP connections for KEEP_ALIVE_TIMEOUT_SECONDS (default 72 s), and the server uses it", async () => {
+    expect(loadConfig({}).keepAliveTimeoutMs).toBe(72_000);
+    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: "0" })).toThrow(ConfigError);
+    const server = await startTestServer({ KEEP_ALIVE_TIMEOUT_SECONDS: "910" });
+    try {
+      expect(server.app.server.server.keepAliveTimeout).toBe(910_000);
+    } finally {
+      await server.close();
+    }
   });
 
   it("reads .env files", () => {

@@ -96,6 +96,21 @@ describe("deploy/aws/switchboard.yaml (CloudFormation)", () => {
     }>;
     const idle = attributes.find((attribute) => attribute.Key === "idle_timeout.timeout_seconds");
     expect(Number(idle?.Value)).toBeGreaterThanOrEqual(900);
+    // The server keeps idle connections longer than the balancer, which then never reuses a closing one.
+    expect(Number(environment.KEEP_ALIVE_TIMEOUT_SECONDS)).toBeGreaterThan(Number(idle?.Value));
+  });
+
+  it("takes only the retention the server accepts, and keeps /metrics off the internet", () => {
+    const parameter = template.Parameters.RetentionDays as { AllowedPattern: string };
+    const pattern = new RegExp(parameter.AllowedPattern);
+    for (const accepted of ["", "1", "7", "365", "9999", "10000", "36499", "36500"])
+      expect(pattern.test(accepted), accepted).toBe(true);
+    for (const refused of ["0", "01", "36501", "40000", "99999", "100000", "-1", "1.5"])
+      expect(pattern.test(refused), refused).toBe(false);
+    expect(property("MetricsNotPublic", "Conditions", 0, "PathPatternConfig", "Values")).toContain(
+      "/metrics",
+    );
+    expect(property("MetricsNotPublic", "Actions", 0, "FixedResponseConfig", "StatusCode")).toBe("404");
   });
 
   it.skipIf(!cfnLintPath())("passes cfn-lint", () => {

@@ -20,6 +20,8 @@ export interface CreateDynamoDbStoresOptions {
   client?: DynamoDBClient;
   /** Creates the table (on-demand) when missing and waits until it is ACTIVE. */
   createTableIfMissing?: boolean;
+  /** Told what the start could not set up, e.g. TTL when the role may not turn it on. */
+  onWarning?: (message: string) => void;
 }
 
 export interface DynamoDbStores {
@@ -41,7 +43,8 @@ export async function createDynamoDbStores(options: CreateDynamoDbStoresOptions)
     });
   const tableName = mainTableName(options.tablePrefix);
   try {
-    if (options.createTableIfMissing) await createMainTableIfMissing(client, tableName);
+    if (options.createTableIfMissing)
+      await createMainTableIfMissing(client, tableName, { onWarning: options.onWarning });
   } catch (error) {
     if (ownsClient) client.destroy();
     throw error;

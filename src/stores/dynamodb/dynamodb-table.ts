@@ -63,7 +63,7 @@ export function mainTableDefinition(tableName: string) {
 export async function createMainTableIfMissing(
   client: DynamoDBClient,
   tableName: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; onWarning?: (message: string) => void } = {},
 ): Promise<void> {
   if ((await describeStatus(client, tableName)) === undefined) {
     try {
@@ -74,10 +74,14 @@ export async function createMainTableIfMissing(
     }
   }
   await waitUntilActive(client, tableName, options.timeoutMs ?? 60_000);
-  await enableTimeToLive(client, tableName);
+  await enableTimeToLive(client, tableName, options.onWarning);
 }
 
-async function enableTimeToLive(client: DynamoDBClient, tableName: string): Promise<void> {
+async function enableTimeToLive(
+  client: DynamoDBClient,
+  tableName: string,
+  onWarning: ((message: string) => void) | undefined,
+): Promise<void> {
   try {
     await client.send(
       new UpdateTimeToLiveCommand({
@@ -89,6 +93,13 @@ async function enableTimeToLive(client: DynamoDBClient, tableName: string): Prom
     const name = error instanceof Error ? error.name : "";
     // dynalite has no UpdateTimeToLive; DynamoDB says ValidationException when TTL is already enabled.
     if (name === "UnknownOperationException" || name === "ValidationException") return;
+    // A table made by hand, with a role that may not change it: serve, and say what is missing.
+    if (name === "AccessDeniedException") {
+      onWarning?.(
+        `dynamodb: not allowed to turn on TTL for ${tableName} (dynamodb:UpdateTimeToLive); turn it on for the "${timeToLiveAttribute}" attribute yourself, or expired records are never deleted`,
+      );
+      return;
+    }
     throw error;
   }
 }
