@@ -182,7 +182,10 @@ async function api(path, method = "GET") {
   const response = await fetch(path, { method, headers: { authorization: `Bearer ${dashboard.token}` } });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(body.message ?? `${response.status} ${response.statusText}`);
+    // The API's errors are { error: { code, message } }.
+    const error = new Error(
+      body.error?.message ?? body.message ?? `${response.status} ${response.statusText}`,
+    );
     error.status = response.status;
     throw error;
   }
@@ -211,6 +214,30 @@ async function refreshDashboard() {
   ]);
   showFailedInbox(failed);
   dashboard.conversations = new Map(conversations.map((conversation) => [conversation.id, conversation]));
+  // Tables are rebuilt only when what they show changed, so a selection (a code being copied) stays.
+  if (changed("conversations", [conversations, dashboard.selected])) showConversations(conversations);
+  if (changed("outbox", outbox)) {
+    const outboxRows = [...outbox].sort((a, b) => b.createdAt - a.createdAt).map(outboxRow);
+    document.querySelector("#outbox tbody").replaceChildren(...outboxRows);
+  }
+  if (dashboard.selected) await showTimeline(dashboard.selected);
+  setDashboardStatus(`Updated ${new Date().toLocaleTimeString()}.`);
+}
+
+/** True when `value` differs from what was last shown under `key` (and remembers it). */
+function changed(key, value) {
+  const text = JSON.stringify(value);
+  if (dashboard.shown?.[key] === text) return false;
+  dashboard.shown = { ...dashboard.shown, [key]: text };
+  return true;
+}
+
+function selectConversation(id) {
+  dashboard.selected = id;
+  refreshDashboard().catch(showDashboardError);
+}
+
+function showConversations(conversations) {
   const conversationRows = conversations.map((conversation) => {
     const tr = row([
       formatTime(conversation.updatedAt),
@@ -220,17 +247,20 @@ async function refreshDashboard() {
     ]);
     tr.dataset.id = conversation.id;
     tr.classList.toggle("selected", conversation.id === dashboard.selected);
-    tr.addEventListener("click", () => {
-      dashboard.selected = conversation.id;
-      refreshDashboard().catch(showDashboardError);
+    // A row opens its timeline by click, or by Enter or Space once focused.
+    tr.tabIndex = 0;
+    tr.setAttribute("aria-selected", String(conversation.id === dashboard.selected));
+    tr.addEventListener("click", () => selectConversation(conversation.id));
+    tr.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      selectConversation(conversation.id);
     });
     return tr;
   });
+  const focused = document.activeElement?.dataset?.id;
   document.querySelector("#conversations tbody").replaceChildren(...conversationRows);
-  const outboxRows = [...outbox].sort((a, b) => b.createdAt - a.createdAt).map(outboxRow);
-  document.querySelector("#outbox tbody").replaceChildren(...outboxRows);
-  if (dashboard.selected) await showTimeline(dashboard.selected);
-  setDashboardStatus(`Updated ${new Date().toLocaleTimeString()}.`);
+  if (focused) conversationRows.find((tr) => tr.dataset.id === focused)?.focus();
 }
 
 /** One outbox entry; one that never reached the provider shows why, and can be sent again. */
@@ -285,7 +315,18 @@ function showFailedInbox(events) {
 }
 
 async function showTimeline(conversationId) {
-  const { messages } = await api(`/api/conversations/${encodeURIComponent(conversationId)}`);
+  let messages;
+  try {
+    ({ messages } = await api(`/api/conversations/${encodeURIComponent(conversationId)}`));
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    // Erased meanwhile (by another operator, or retention): nothing is selected any more.
+    dashboard.selected = undefined;
+    dashboard.shown = { ...dashboard.shown, conversations: undefined, timeline: undefined };
+    document.getElementById("timeline").hidden = true;
+    return;
+  }
+  if (!changed("timeline", [conversationId, messages])) return;
   const items = [];
   for (const message of messages) {
     if (message.role === "tool") {
@@ -341,6 +382,7 @@ async function eraseCustomer() {
   if (!window.confirm(question)) return;
   const { conversations } = await api(`/api/customers/${encodeURIComponent(customerId)}`, "DELETE");
   dashboard.selected = undefined;
+  dashboard.shown = { ...dashboard.shown, timeline: undefined };
   document.getElementById("timeline").hidden = true;
   await refreshDashboard();
   setDashboardStatus(`Erased ${customerId} and ${conversations} conversation(s).`);
@@ -363,7 +405,11 @@ function openDashboard(token) {
     () => {
       sessionStorage.setItem(tokenKey, token);
       document.getElementById("token-form").hidden = true;
-      document.getElementById("dashboard-body").hidden = false;
+      const body = document.getElementById("dashboard-body");
+      body.hidden = false;
+      // The form that had focus is gone: the dashboard takes it.
+      body.tabIndex = -1;
+      body.focus();
       clearInterval(dashboard.timer);
       dashboard.timer = setInterval(() => {
         if (document.visibilityState === "visible") refreshDashboard().catch(showDashboardError);

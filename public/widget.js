@@ -58,6 +58,7 @@
   let socket;
   let open = false;
   let retries = 0;
+  let everConnected = false;
   let sent = 0;
   const replies = new Map();
 
@@ -96,6 +97,11 @@
       if (!open) return;
       const delay = Math.min(30_000, 1000 * 2 ** retries++);
       setStatus(`Cannot reach the assistant; trying again in ${Math.round(delay / 1000)} s.`, true);
+      // The browser hides why a WebSocket was refused; the most common cause is a site not allowed.
+      if (!everConnected && retries === 1)
+        console.warn(
+          `Switchboard: the chat cannot connect to ${chatUrl}. If the server's log says this origin may not open a web chat, add ${window.location.origin} to WEB_CHAT_ORIGINS.`,
+        );
       setTimeout(() => {
         if (open && !socket) connect();
       }, delay);
@@ -106,6 +112,7 @@
     switch (frame.type) {
       case "ready":
         retries = 0;
+        everConnected = true;
         try {
           localStorage.setItem(visitorKey, frame.visitorId);
         } catch {}

@@ -79,18 +79,52 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
     await page.click("#token-form button");
     await page.locator("#dashboard-status.error").waitFor();
     await expect(page.locator("#dashboard-body").isHidden()).resolves.toBe(true);
+    // The server's own message, not the bare status.
+    await expect(page.locator("#dashboard-status").textContent()).resolves.toContain(
+      "Missing or wrong admin token",
+    );
 
     await page.fill("#token-input", "test-admin-token");
-    await page.click("#token-form button");
-    await page.locator("#conversations tbody tr", { hasText: conversation.id }).click();
+    await page.press("#token-input", "Enter");
+    // From the keyboard: the dashboard takes the focus, a row opens its timeline with Enter.
+    const row = page.locator("#conversations tbody tr", { hasText: conversation.id });
+    await row.focus();
+    await page.keyboard.press("Enter");
     await page.locator("#timeline-messages li", { hasText: "Text me the details" }).waitFor();
     await page.locator("#outbox tbody tr", { hasText: "re:Play: Thursday 8 pm" }).waitFor();
     await expect(page.locator("#token-form").isHidden()).resolves.toBe(true);
     await expect(page.locator("#outbox tbody tr", { hasText: "re:Play" }).textContent()).resolves.toContain(
       "+14155550100",
     );
-    // The page's own 401 is expected; nothing else went wrong.
-    expect(errors.filter((error) => !error.includes("401"))).toEqual([]);
+    // A refresh that changes nothing keeps the rows (and so a selection in them, a code being copied).
+    await page.evaluate("window.kept = document.querySelector('#outbox tbody tr')");
+    const updated = await page.locator("#dashboard-status").textContent();
+    await expect
+      .poll(() => page.locator("#dashboard-status").textContent(), { timeout: 10_000 })
+      .not.toBe(updated);
+    await expect(page.evaluate("window.kept === document.querySelector('#outbox tbody tr')")).resolves.toBe(
+      true,
+    );
+    // The selected conversation erased elsewhere: the timeline closes, no error stays.
+    await server.app.store.deleteConversation(conversation.id);
+    await page.locator("#timeline").waitFor({ state: "hidden" });
+    await page.locator("#dashboard-status:not(.error)", { hasText: "Updated" }).waitFor();
+    // The page's own 401, and the 404 of the erased conversation, are expected; nothing else went wrong.
+    expect(errors.filter((error) => !error.includes("401") && !error.includes("404"))).toEqual([]);
+    await page.context().close();
+  });
+
+  it("fits a phone's width with the dashboard open: wide tables scroll in their own box", async () => {
+    const { page } = await openPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await server.app.stores.outbox.enqueueOutbound({
+      idempotencyKey: "dashboard-phone-1",
+      payload: { kind: "sms", to: "+14155550100", body: "A long message ".repeat(20) },
+    });
+    await page.fill("#token-input", "test-admin-token");
+    await page.press("#token-input", "Enter");
+    await page.locator("#outbox tbody tr", { hasText: "A long message" }).first().waitFor();
+    await expect(page.evaluate("document.documentElement.scrollWidth")).resolves.toBeLessThanOrEqual(390);
     await page.context().close();
   });
 

@@ -120,10 +120,16 @@ describe.skipIf(!chromiumPath)("GET /widget.js on another site (Chromium)", () =
       ).length;
     const before = await webConversations();
     const { page } = await openSite(other.origin);
+    const warnings: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "warning") warnings.push(message.text());
+    });
     await page.locator(".switchboard-widget .launcher").click();
     await page
       .locator(".switchboard-widget .status.error", { hasText: "Cannot reach the assistant" })
       .waitFor();
+    // The site's developer learns what to change from the console.
+    await expect.poll(() => warnings.join("\n")).toContain(`add ${other.origin} to WEB_CHAT_ORIGINS`);
     await page.fill(".switchboard-widget input", "Hello?");
     await page.press(".switchboard-widget input", "Enter");
     await page.locator(".switchboard-widget .status.error", { hasText: "not sent" }).waitFor();
