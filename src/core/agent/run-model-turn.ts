@@ -33,6 +33,11 @@ export interface ModelTurnRequest {
   temperature: number | undefined;
   abortSignal: AbortSignal;
   emit: TurnEventListener;
+  /**
+   * Settles once the user message is stored. Tools run after it, so what they write into the
+   * conversation (a text sent, a note) comes after the message that asked for it.
+   */
+  beforeTools?: Promise<unknown>;
 }
 
 export interface ModelTurnResult {
@@ -150,6 +155,8 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
         input: call.input,
       });
     }
+    // Its failure is the turn's (awaited there); the tools run either way.
+    await request.beforeTools?.catch(() => undefined);
     const toolResults = await Promise.all(
       step.toolCalls.map((call) => executeToolCall(request.toolSet, call, toolContext)),
     );

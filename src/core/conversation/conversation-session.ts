@@ -305,6 +305,7 @@ export class ConversationSession {
       temperature: agent.temperature,
       abortSignal: options.abortSignal ?? neverAborted,
       emit,
+      beforeTools: userWrite,
     });
 
     // The reply is complete for the caller now (a voice channel sends last:true); the transcript is

@@ -425,6 +425,10 @@ describe("SMS channel", () => {
         (message) => message.channel === "sms" && message.text === "Party: Thursday 8 PM, Hall B.",
       ),
     ).toBe(true);
+    // In the order it happened: the caller's request, then the text it caused.
+    const order = (text: string) => messages.findIndex((message) => message.text === text);
+    expect(order("Text me that")).toBeGreaterThanOrEqual(0);
+    expect(order("Text me that")).toBeLessThan(order("Party: Thursday 8 PM, Hall B."));
     const toolResult = messages.find((message) => message.role === "tool");
     expect(toolResult?.toolResults[0]).toMatchObject({
       toolName: "send_sms",
