@@ -2,7 +2,11 @@ import { z } from "zod";
 import { type AgentTool, defineTool } from "../core/tools/agent-tool.js";
 import { ToolError } from "../errors/tool-error.js";
 
-/** Tools that act on a live phone call (offered on the voice channel only). */
+/**
+ * Tools that act on a live phone call (offered on the voice channel only). `transfer_to_human` is
+ * offered only when a number to transfer to is configured, so the agent never promises a person
+ * nobody can reach.
+ */
 export function createVoiceCallTools(options: {
   humanAgentNumber: string | undefined;
   /** Languages the call can switch to (the main one and the configured extra ones). */
@@ -42,11 +46,6 @@ export function createVoiceCallTools(options: {
     inputSchema: z.object({ reason: z.string().max(500).optional() }),
     channels: ["voice"],
     execute(input, context) {
-      if (!options.humanAgentNumber) {
-        throw new ToolError(
-          "No person is available to take calls on this line (HUMAN_AGENT_NUMBER is not set).",
-        );
-      }
       context.requestChannelAction({
         kind: "end-session",
         handoffData: JSON.stringify({ reason: "human", summary: input.reason ?? "" }),
@@ -72,7 +71,10 @@ export function createVoiceCallTools(options: {
     },
   });
 
-  return languages.length > 1
-    ? [sendDigits, endCall, transferToHuman, switchLanguage]
-    : [sendDigits, endCall, transferToHuman];
+  return [
+    sendDigits,
+    endCall,
+    ...(options.humanAgentNumber ? [transferToHuman] : []),
+    ...(languages.length > 1 ? [switchLanguage] : []),
+  ];
 }

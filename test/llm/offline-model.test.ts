@@ -280,11 +280,9 @@ describe("offline model: answers from tool results", () => {
   it("reports failures with the reason and never claims success", async () => {
     const transfer = await afterTool("transfer_to_human", {
       type: "error-text",
-      value: "No person is available to take calls on this line (HUMAN_AGENT_NUMBER is not set).",
+      value: "The line is busy.",
     });
-    expect(transfer).toBe(
-      "I couldn't connect you to a person: No person is available to take calls on this line (HUMAN_AGENT_NUMBER is not set).",
-    );
+    expect(transfer).toBe("I couldn't connect you to a person: The line is busy.");
     expect(transfer).not.toContain("Connecting");
     expect(await afterTool("send_digits", { type: "json", value: { ok: false, error: "line busy" } })).toBe(
       "I couldn't send the digits: line busy.",

@@ -37,6 +37,7 @@ describe("event webhooks (EVENTS_WEBHOOK_URL)", () => {
         EVENTS_WEBHOOK_SECRET: secret,
         OUTBOX_RETRY_BASE_MS: "20",
         VOICE_WELCOME_GREETING: "",
+        HUMAN_AGENT_NUMBER: "+15551230000",
       },
       { model },
     );
