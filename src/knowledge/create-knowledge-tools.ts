@@ -3,10 +3,31 @@ import { type AgentTool, defineTool } from "../core/tools/agent-tool.js";
 import { ToolError } from "../errors/tool-error.js";
 import type { KnowledgeFilters, KnowledgeHit, KnowledgeSearch } from "../ports/knowledge-search.js";
 import { extractKnowledgeFilters } from "./extract-knowledge-filters.js";
+import { knowledgeStopWords } from "./knowledge-stop-words.js";
 import { hasKnowledgeFilters } from "./matches-knowledge-filters.js";
 
 /** Fields longer than this (abstracts, answers) are left to the snippet to keep results short. */
 const maxFieldLength = 120;
+/** Search text beyond this is condensed: a long spoken question searches by its distinct words. */
+const maxSearchLength = 300;
+
+/** A long question's distinct meaningful words, in order, within `maxSearchLength` characters. */
+function condenseQuery(text: string): string {
+  if (text.length <= maxSearchLength) return text;
+  const words: string[] = [];
+  const seen = new Set<string>();
+  let length = 0;
+  for (const raw of text.split(/\s+/)) {
+    const word = raw.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+    const key = word.toLowerCase();
+    if (word.length < 2 || knowledgeStopWords.has(key) || seen.has(key)) continue;
+    if (length + word.length + 1 > maxSearchLength) break;
+    seen.add(key);
+    words.push(word);
+    length += word.length + 1;
+  }
+  return words.join(" ");
+}
 
 export interface KnowledgeSearchResult {
   id: string;
@@ -58,7 +79,7 @@ export function createKnowledgeTools(
       venues +
       tracks,
     inputSchema: z.object({
-      query: z.string().max(300).describe("What the customer asked about, e.g. 'SageMaker fine-tuning'"),
+      query: z.string().max(4000).describe("What the customer asked about, e.g. 'SageMaker fine-tuning'"),
       day: z.string().max(20).optional().describe("Weekday name, e.g. Thursday"),
       venue: z.string().max(60).optional(),
       track: z.string().max(60).optional(),
@@ -79,6 +100,7 @@ export function createKnowledgeTools(
       if (input.startsAfter) explicit.startsAfter = input.startsAfter;
       if (input.startsBefore) explicit.startsBefore = input.startsBefore;
       const extracted = extractKnowledgeFilters(input.query, known);
+      extracted.query = condenseQuery(extracted.query);
       const filters = { ...extracted.filters, ...explicit };
       if (!extracted.query && !hasKnowledgeFilters(filters)) {
         throw new ToolError(

@@ -76,6 +76,17 @@ describe("knowledge tools", () => {
     expect(output.note).toBeUndefined();
   });
 
+  it("answers a long rambling question by its distinct words", async () => {
+    const question =
+      "So I'm at the conference this week and I was wondering, because my colleague told me about it and " +
+      "I forgot to write it down, and I really don't want to miss it this time since last year I missed it, " +
+      "and honestly it was the thing everybody was talking about over breakfast with the whole team, " +
+      "when exactly is the re:Play party happening and where is it, and do I need my badge to get in?";
+    expect(question.length).toBeGreaterThan(300);
+    const output = (await run(tool("search_knowledge"), { query: question })) as KnowledgeSearchOutput;
+    expect(output.results.map((result) => result.id)).toContain("doc:events.md#replay-closing-party");
+  });
+
   it("turns words in the query into filters, and explicit inputs win", async () => {
     const output = (await run(tool("search_knowledge"), {
       query: "SageMaker sessions at Mandalay Bay on Thursday",

@@ -139,7 +139,8 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
   if (followUp) return text(followUp);
 
   if (prompt.toolNames.has("search_knowledge") && contentWords(input).length > 0) {
-    return { kind: "tool-call", toolName: "search_knowledge", input: { query: input } };
+    // The tool takes up to 4,000 characters; a longer message is searched by its last part.
+    return { kind: "tool-call", toolName: "search_knowledge", input: { query: input.slice(-4000) } };
   }
 
   return text(prompt.voice ? standInNotice : `${standInNotice} ${setProviderHint}`);
