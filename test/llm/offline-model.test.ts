@@ -241,6 +241,13 @@ describe("offline model: intents", () => {
     }
   });
 
+  it("answers a greeting that carries a question as the question", async () => {
+    const greeting = `Hello! ${simpleRules} Ask for the menu to hear what I can do.`;
+    expect((await say("Hi, what time does the store open tomorrow?", { channel: "web" })).text).not.toBe(
+      greeting,
+    );
+  });
+
   it("does not invent answers: anything else gets the stand-in notice", async () => {
     expect((await say("What time does the store open tomorrow?", { channel: "web" })).text).toBe(
       `${notice} ${hint}`,
@@ -409,5 +416,42 @@ describe("offline model: stream shape", () => {
   it("identifies itself as the offline model", () => {
     expect(model.provider).toBe("offline");
     expect(model.modelId).toBe("switchboard-offline");
+  });
+});
+
+describe("offline model: a code read back", () => {
+  const tools = [tool("verify_contact"), tool("confirm_contact_code"), tool("send_sms")];
+  const sent = "I've sent a 6-digit code to •••0199. Please read it back to me to confirm it's yours.";
+  const readBack = (text: string) =>
+    reply(["Text me at +1 415 555 0199", sent, text], { channel: "voice", tools });
+
+  it("takes the code in the forms people say it", async () => {
+    for (const text of [
+      "402936.",
+      "It's 402 936.",
+      "four zero two nine three six",
+      "4, 0, 2, 9, 3, 6",
+      "My code is 4 0 2 9 3 6.",
+      "okay, the code is 402-936",
+    ]) {
+      expect((await readBack(text)).toolCalls, text).toEqual([
+        { toolName: "confirm_contact_code", input: { code: "402936" } },
+      ]);
+    }
+  });
+
+  it("does not take six digits inside other words, or when no code is awaited", async () => {
+    expect((await readBack("book 402936 sessions for me please")).toolCalls).toEqual([]);
+    expect((await reply(["402936."], { channel: "voice", tools })).toolCalls).toEqual([]);
+  });
+
+  it("texts the number the customer asked to be texted at, once it is theirs", async () => {
+    const { toolCalls } = await reply(
+      ["Text me at +1 415 555 0199", sent, "402936", "Thanks, •••0199 is now verified.", "Text me that"],
+      { channel: "voice", tools },
+    );
+    expect(toolCalls).toEqual([
+      { toolName: "send_sms", input: expect.objectContaining({ to: "+14155550199" }) },
+    ]);
   });
 });

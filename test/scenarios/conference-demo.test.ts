@@ -71,6 +71,12 @@ describe("the conference-assistant demo with the offline model (npm start defaul
     const list = (await call.nextReply()).text;
     const listed = list.match(/\b[A-Z]{3}\d{3}\b/g) ?? [];
     expect(listed.length).toBeGreaterThanOrEqual(2);
+    // More sessions match than a call can list: the caller is told so, and how to narrow them.
+    const matching = sessions.filter(
+      (session) => session.day === "Thursday" && session.venue === "Mandalay Bay",
+    );
+    expect(matching.length).toBeGreaterThan(listed.length);
+    expect(list).toContain("there may be more");
     for (const id of listed) {
       const session = sessions.find((candidate) => candidate.id === id);
       expect(session, `${id} exists in the sample data`).toBeDefined();

@@ -36,8 +36,9 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
   const lower = input.toLowerCase().replace(/’/g, "'");
   const text = (value: string): OfflineDecision => ({ kind: "text", text: value });
 
-  // A code read back on its own ("266351", "266 351", or keyed in) while one is awaited.
-  const spoken = /^[\d\s-]+$/.test(input) ? input.replace(/\D/g, "") : undefined;
+  // A code read back while one is awaited: on its own ("266351", "266 351", "2, 6, 6…", "two six
+  // six…"), with a few words around it ("it's 266 351.", "the code is …"), or keyed in.
+  const spoken = awaitingCode(prompt) ? spokenCode(lower) : undefined;
   const codeDigits = keypadPattern.exec(input)?.[1] ?? spoken;
   if (codeDigits?.length === 6 && /^\d+$/.test(codeDigits) && awaitingCode(prompt))
     return { kind: "tool-call", toolName: "confirm_contact_code", input: { code: codeDigits } };
@@ -76,7 +77,13 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
 
   if (/\b(?:text|sms) me\b|\bsend (?:me )?(?:a |an |the )?(?:text|sms)\b/.test(lower)) {
     if (!prompt.toolNames.has("send_sms")) return text("I can't send text messages from here.");
-    return { kind: "tool-call", toolName: "send_sms", input: { message: recapFor(prompt, 300) } };
+    // To the number the customer last asked to be texted at (the tool checks it is theirs).
+    const to = lastTextMeAt(prompt);
+    return {
+      kind: "tool-call",
+      toolName: "send_sms",
+      input: { message: recapFor(prompt, 300), ...(to ? { to } : {}) },
+    };
   }
 
   const code = /\b(?:code|number) is\s*([\d\s-]{6,11})\b/i.exec(input)?.[1]?.replace(/\D/g, "");
@@ -127,7 +134,12 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
     return text(previous ? `I said: ${previous}` : "I haven't said anything yet.");
   }
 
-  if (/^(?:hi|hello|hey|good (?:morning|afternoon|evening))\b/.test(lower)) {
+  // A greeting alone; "hi, when is…" is a question and is answered as one.
+  if (
+    /^(?:hi|hello|hey|good (?:morning|afternoon|evening))(?:[\s,.!]+(?:there|switchboard))?[\s,.!]*$/.test(
+      lower,
+    )
+  ) {
     return text(`Hello! ${simpleRules} Ask for the menu to hear what I can do.`);
   }
 
@@ -260,4 +272,56 @@ function nameIn(text: string): string | undefined {
     name.push(word.charAt(0).toUpperCase() + word.slice(1));
   }
   return name.length > 0 ? name.join(" ") : undefined;
+}
+
+const digitWords: Record<string, string> = {
+  zero: "0",
+  oh: "0",
+  o: "0",
+  one: "1",
+  two: "2",
+  three: "3",
+  four: "4",
+  five: "5",
+  six: "6",
+  seven: "7",
+  eight: "8",
+  nine: "9",
+};
+/** Words that may stand around a code read back: "it's", "my code is", "okay", "sure"… */
+const codeFillers = new Set([
+  "it's",
+  "its",
+  "it",
+  "is",
+  "my",
+  "the",
+  "code",
+  "okay",
+  "ok",
+  "sure",
+  "yes",
+  "um",
+  "uh",
+]);
+
+/** The six digits of a code read back with little else around it, or undefined. */
+function spokenCode(lower: string): string | undefined {
+  let digits = "";
+  for (const token of lower.split(/[\s,.;:!?-]+/)) {
+    if (token === "") continue;
+    if (/^\d+$/.test(token)) digits += token;
+    else if (digitWords[token] !== undefined) digits += digitWords[token];
+    else if (!codeFillers.has(token)) return undefined;
+  }
+  return digits.length === 6 ? digits : undefined;
+}
+
+/** The number in the customer's latest "text me at +…" (international form only), if any. */
+function lastTextMeAt(prompt: OfflinePrompt): string | undefined {
+  for (const said of [...prompt.userTexts].reverse()) {
+    const number = /\b(?:text|reach|contact) me at\s+(\+[\d\s().-]{7,})/i.exec(said)?.[1];
+    if (number) return number.replace(/[\s().-]/g, "");
+  }
+  return undefined;
 }

@@ -85,7 +85,13 @@ export function answerFromKnowledge(
         ? `${session.fields.id}, ${session.title}, at ${clock(session.fields.startTime)}`
         : `${session.fields.id} ${session.title} (${session.fields.day} ${session.fields.startTime}–${session.fields.endTime}, ${session.fields.venue}, ${session.fields.room})`,
     );
-    const intro = `I found ${sessions.length === results.length && results.length >= 5 ? "several" : sessions.length} matching sessions.`;
+    // A full page of results may not be all of them: say so, and how to narrow them down.
+    const mayBeMore = sessions.length === results.length && results.length >= 5;
+    const intro = mayBeMore
+      ? `Here are ${shown.length} matching sessions; there may be more, so name a day, a venue or a time to narrow them down.`
+      : shown.length < sessions.length
+        ? `I found ${sessions.length} matching sessions; here are ${shown.length}.`
+        : `I found ${sessions.length} matching sessions.`;
     return prompt.voice
       ? `${intro} ${items.join("; ")}.`
       : `${intro}\n${items.map((item) => `- ${item}`).join("\n")}`;
@@ -103,9 +109,12 @@ export function answerFollowUp(prompt: OfflinePrompt, question: string): string 
     .reverse()
     .map((text) => /\b[A-Z]{3}\d{3}\b/.exec(text)?.[0])
     .find((id) => id !== undefined);
+  // Else the best session of the latest search that found one (results come best first).
   const latest =
     allSessions.find((result) => mentioned !== undefined && result.fields.id === mentioned) ??
-    allSessions.at(-1);
+    prompt.knowledgeResults
+      .map((results) => results.find((result) => result.kind === "session"))
+      .findLast((result) => result !== undefined);
   if (!latest) return undefined;
   const f = latest.fields;
   if (/\bwho\b|speak|present/i.test(question))
