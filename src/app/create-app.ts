@@ -36,6 +36,7 @@ import { createKnowledgeTools } from "../knowledge/create-knowledge-tools.js";
 import { createLanguageModel, describeModel, describeModelForPeople } from "../llm/create-language-model.js";
 import { lazyChildLogger } from "../observability/lazy-child-logger.js";
 import { createLogger, type Logger } from "../observability/logger.js";
+import { logKeys } from "../observability/log-keys.js";
 import { createMetrics } from "../observability/metrics.js";
 import { OutboxWorker } from "../outbox/outbox-worker.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
@@ -205,6 +206,20 @@ export async function createApp(
   });
 
   agent.subscribe((event) => metrics.observeAgent(event));
+  // A failed tool is answered to the customer by the model; the operator sees it here.
+  agent.subscribe(({ event, conversationId, channel }) => {
+    if (event.type !== "tool-result" || !event.isError) return;
+    logger.warn(
+      {
+        [logKeys.conversationId]: conversationId,
+        [logKeys.channel]: channel,
+        [logKeys.turnId]: event.turnId,
+        [logKeys.toolName]: event.toolName,
+        error: String(event.output).slice(0, 300),
+      },
+      "agent: a tool call failed",
+    );
+  });
   if (segment) agent.subscribe((event) => segment.observe(event));
 
   const server = Fastify({

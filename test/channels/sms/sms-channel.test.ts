@@ -491,5 +491,11 @@ describe("SMS channel", () => {
     expect(JSON.stringify(toolMessage)).toContain("not one of the customer's own");
     await server!.app.outboxWorker.drain();
     expect(twilio.messages.map((message) => message.to)).toEqual([customer]);
+    // The operator sees the refusal in the log.
+    expect(server!.logs.find((line) => line.msg === "agent: a tool call failed")).toMatchObject({
+      toolName: "send_sms",
+      channel: "sms",
+      error: expect.stringContaining("not one of the customer's own"),
+    });
   });
 });
