@@ -2,6 +2,7 @@ import type { WebSocket } from "ws";
 import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
 import type { TurnEvent } from "../../core/agent/turn-event.js";
 import type { ConversationSession } from "../../core/conversation/conversation-session.js";
+import { NotFoundError } from "../../errors/not-found-error.js";
 import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
@@ -30,6 +31,10 @@ export interface WebChatSessionDependencies {
 const historyLines = 20;
 /** Messages that may wait behind the reply in flight; more are refused with an `error` frame. */
 const maxWaitingMessages = 3;
+
+/** Close code of a socket whose conversation was erased (an application code: 4000–4999). */
+export const erasedCloseCode = 4404;
+const erasedText = "This conversation was erased. Reconnecting starts a new one.";
 
 export const webApologyText = "Sorry, I'm having trouble answering right now. Please try again in a moment.";
 
@@ -161,9 +166,17 @@ export class WebChatSession {
         this.finish(turn);
       },
       (error: unknown) => {
+        this.finish(turn);
+        if (error instanceof NotFoundError) {
+          // Erased meanwhile (a privacy request, retention): this socket's conversation is gone, and a
+          // reconnect starts a new one.
+          this.logger.info("web chat: the conversation was erased; closing");
+          this.send({ type: "error", message: erasedText });
+          this.socket.close(erasedCloseCode, "conversation erased");
+          return;
+        }
         this.logger.error({ err: error }, "web chat: turn crashed");
         if (turn.turnId) this.send({ type: "error", turnId: turn.turnId, message: webApologyText });
-        this.finish(turn);
       },
     );
   }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { webApologyText } from "../../../src/channels/web-chat/web-chat-session.js";
+import { erasedCloseCode, webApologyText } from "../../../src/channels/web-chat/web-chat-session.js";
 import { createScriptedModel, type Script } from "../../../src/testing/create-scripted-model.js";
 import { eventually, startTestServer, type TestServer } from "../../helpers/start-test-server.js";
 
@@ -373,6 +373,25 @@ describe("WS /web/chat", () => {
       return list.some((message) => message.text === webApologyText) ? list : undefined;
     }, "apology stored");
     expect(messages.at(-1)?.metadata).toMatchObject({ kind: "error-apology" });
+  });
+
+  it("closes a chat whose conversation was erased, and a reconnect starts a new one", async () => {
+    await start([{ text: "First." }, { text: "Second." }, { text: "Third." }]);
+    const client = await connect();
+    const ready = await client.next((frame) => frame.type === "ready");
+    client.send({ type: "message", text: "Hello" });
+    await client.turn();
+    const closed = new Promise<number>((resolve) => client.socket.once("close", (code) => resolve(code)));
+    await server!.app.store.deleteConversation(String(ready.conversationId));
+    client.send({ type: "message", text: "Still there?" });
+    await client.next((frame) => frame.type === "error" && String(frame.message).includes("erased"));
+    expect(await closed).toBe(erasedCloseCode);
+    expect(server!.logs.some((line) => line.msg === "web chat: turn crashed")).toBe(false);
+
+    const again = await connect(`?visitor=${encodeURIComponent(String(ready.visitorId))}`);
+    const fresh = await again.next((frame) => frame.type === "ready");
+    expect(fresh.conversationId).not.toBe(ready.conversationId);
+    expect(fresh.history).toEqual([]);
   });
 
   it("links a visitor who verifies their phone: a later SMS from it continues the web conversation", async () => {
