@@ -163,7 +163,12 @@ function startPlayground() {
   });
   document.getElementById("chat-new").addEventListener("click", () => {
     localStorage.removeItem(visitorKey);
-    chat.socket?.close();
+    // Asked for, not an outage: a new connection at once, without the reconnecting notice.
+    const previous = chat.socket;
+    chat.socket = undefined;
+    previous?.close();
+    chat.retryMs = 1000;
+    connectChat();
   });
   connectChat();
 }
@@ -171,6 +176,11 @@ function startPlayground() {
 // ---------------------------------------------------------------- dashboard
 
 const dashboard = { token: undefined, selected: undefined, timer: undefined, conversations: new Map() };
+
+function showNotice(text) {
+  dashboard.noticeUntil = Date.now() + 10_000;
+  setDashboardStatus(text);
+}
 
 function setDashboardStatus(text, isError = false) {
   const status = document.getElementById("dashboard-status");
@@ -221,7 +231,9 @@ async function refreshDashboard() {
     document.querySelector("#outbox tbody").replaceChildren(...outboxRows);
   }
   if (dashboard.selected) await showTimeline(dashboard.selected);
-  setDashboardStatus(`Updated ${new Date().toLocaleTimeString()}.`);
+  // A confirmation ("Erased …") stays readable for a while before the refresh time replaces it.
+  if (!(dashboard.noticeUntil > Date.now()))
+    setDashboardStatus(`Updated ${new Date().toLocaleTimeString()}.`);
 }
 
 /** True when `value` differs from what was last shown under `key` (and remembers it). */
@@ -372,7 +384,7 @@ async function exportCustomer() {
   link.download = `${customerId}.json`;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-  setDashboardStatus(`Exported ${customerId}.`);
+  showNotice(`Exported ${customerId}.`);
 }
 
 async function eraseCustomer() {
@@ -385,7 +397,7 @@ async function eraseCustomer() {
   dashboard.shown = { ...dashboard.shown, timeline: undefined };
   document.getElementById("timeline").hidden = true;
   await refreshDashboard();
-  setDashboardStatus(`Erased ${customerId} and ${conversations} conversation(s).`);
+  showNotice(`Erased ${customerId} and ${conversations} conversation(s).`);
 }
 
 function showDashboardError(error) {

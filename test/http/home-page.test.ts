@@ -249,6 +249,10 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
     await page.click("#erase-customer");
     await page.locator("#dashboard-status", { hasText: `Erased ${customerId}` }).waitFor();
     expect(dialogs).toEqual([expect.stringContaining("cannot be undone")]);
+    // The next refresh leaves the confirmation in place (once a second one starts, the first is over).
+    for (let refresh = 0; refresh < 2; refresh++)
+      await page.waitForResponse((response) => response.url().includes("/api/conversations?"));
+    await expect(page.locator("#dashboard-status").textContent()).resolves.toContain(`Erased ${customerId}`);
     await expect(
       page.locator("#conversations tbody tr", { hasText: conversation!.id }).count(),
     ).resolves.toBe(0);
