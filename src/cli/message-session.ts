@@ -70,7 +70,7 @@ export async function runMessageSession(
 ): Promise<number> {
   if (!options.adminToken) {
     io.output.write(
-      "The replies are read from the outbox, which needs the admin token: set ADMIN_TOKEN (as the server has it) or --admin-token.\n",
+      "The replies are read from the outbox, which needs the admin token: set ADMIN_TOKEN (as the server has it) or --admin-token, or set DATA_DIR to the server's (npm start keeps a generated token in DATA_DIR/admin-token; default ./data).\n",
     );
     return 2;
   }

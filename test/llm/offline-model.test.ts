@@ -445,6 +445,18 @@ describe("offline model: a code read back", () => {
     expect((await reply(["402936."], { channel: "voice", tools })).toolCalls).toEqual([]);
   });
 
+  it("says a masked number on a call as the number ending in its digits", async () => {
+    const output = { type: "json" as const, value: { status: "sent", address: "•••0199" } };
+    expect(await afterTool("verify_contact", output)).toBe(
+      "I've sent a 6-digit code to the number ending in 0 1 9 9. Please read it back to me to confirm it's yours.",
+    );
+    expect(await afterTool("verify_contact", output, {}, "sms")).toContain("to •••0199.");
+    const already = { type: "json" as const, value: { status: "already-verified", address: "•••0199" } };
+    expect(await afterTool("verify_contact", already)).toBe(
+      "The number ending in 0 1 9 9 is already verified for you.",
+    );
+  });
+
   it("texts the number the customer asked to be texted at, once it is theirs", async () => {
     const { toolCalls } = await reply(
       ["Text me at +1 415 555 0199", sent, "402936", "Thanks, •••0199 is now verified.", "Text me that"],

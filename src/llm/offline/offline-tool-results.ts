@@ -57,18 +57,18 @@ export function answerFromToolResults(prompt: OfflinePrompt): string {
         );
         break;
       case "verify_contact": {
-        const address = field(outputValue(part.output), "address");
+        const address = spoken(field(outputValue(part.output), "address"), prompt.voice);
         const status = field(outputValue(part.output), "status");
         sentences.push(
           status === "already-verified"
-            ? `${address ?? "That address"} is already verified for you.`
+            ? `${address ? address[0]?.toUpperCase() + address.slice(1) : "That address"} is already verified for you.`
             : `I've sent a 6-digit code to ${address ?? "that address"}. Please read it back to me to confirm it's yours.`,
         );
         break;
       }
       case "confirm_contact_code":
         sentences.push(
-          `Thanks, ${field(outputValue(part.output), "address") ?? "the address"} is now verified.`,
+          `Thanks, ${spoken(field(outputValue(part.output), "address"), prompt.voice) ?? "the address"} is now verified.`,
         );
         break;
       case "call_me_back":
@@ -83,6 +83,12 @@ export function answerFromToolResults(prompt: OfflinePrompt): string {
     }
   }
   return sentences.join(" ") || "Done.";
+}
+
+/** A masked number as a voice says it: `•••0199` → "the number ending in 0 1 9 9". */
+function spoken(address: string | undefined, voice: boolean): string | undefined {
+  if (!voice || address === undefined || !address.startsWith("•••")) return address;
+  return `the number ending in ${spellDigits(address.slice(3))}`;
 }
 
 /**
