@@ -12,6 +12,8 @@ import { textFrame } from "./relay-outbound-frames.js";
 export class TextFrameWriter {
   private pending = "";
   private inBurst = false;
+  /** True once a text frame went out: the reply has a talk cycle to close. */
+  started = false;
 
   constructor(
     private readonly send: (frame: string) => void,
@@ -25,6 +27,7 @@ export class TextFrameWriter {
       return;
     }
     this.send(textFrame(token, false));
+    this.started = true;
     this.inBurst = true;
     setImmediate(this.endBurst);
   }

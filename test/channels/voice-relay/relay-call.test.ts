@@ -209,6 +209,24 @@ describe("WS /twilio/relay", () => {
     expect(messages[1]?.text.split(" ").length).toBeLessThan(slow.length);
   });
 
+  it("answers a burst of prompts once, closing no talk cycle that never started", async () => {
+    // Each turn looks something up before it speaks, so a later prompt pre-empts it before any text.
+    const model = createScriptedModel((options) =>
+      options.prompt.at(-1)?.role === "tool"
+        ? { text: ["Only ", "answer."] }
+        : { toolCalls: [{ toolName: "search_knowledge", input: { query: "party" } }] },
+    );
+    server = await startTestServer({ PUBLIC_URL: publicUrl, VOICE_WELCOME_GREETING: "" }, { model });
+    const client = await connect();
+    client.sendSetup({ callSid: "CAburst" });
+    for (let index = 0; index < 5; index++) client.sendPrompt(`Question ${index}`);
+    const reply = await client.nextReply({ timeoutMs: 5000 });
+    expect(reply.text).toBe("Only answer.");
+    await server.app.idle();
+    const closing = client.received.filter((message) => message.type === "text" && message.last);
+    expect(closing).toHaveLength(1);
+  });
+
   it("buffers DTMF digits into one input", async () => {
     const model = createScriptedModel((options) => {
       const last = options.prompt[options.prompt.length - 1];

@@ -28,9 +28,10 @@ export function startReply(session: RelaySession, input: TurnInput): void {
   const previous = session.reply;
   if (previous && !previous.closed) {
     previous.controller.abort();
-    // Close the pre-empted talk cycle so the new reply is not appended to it.
+    // Close the pre-empted talk cycle so the new reply is not appended to it (a reply that sent no
+    // text yet has none to close).
     previous.closed = true;
-    session.send(textFrame("", true));
+    if (previous.text.started) session.send(textFrame("", true));
   }
   const controller = session.takeAbortController();
   const reply: ActiveReply = {
