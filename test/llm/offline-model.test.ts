@@ -467,3 +467,61 @@ describe("offline model: a code read back", () => {
     ]);
   });
 });
+
+describe("offline model: answers from the knowledge base", () => {
+  /** The answer to `question` once search_knowledge returned `results`. */
+  async function answer(question: string, results: unknown[]): Promise<string> {
+    const prompt: LanguageModelV3Prompt = [
+      system("sms"),
+      user(question),
+      {
+        role: "assistant",
+        content: [{ type: "tool-call", toolCallId: "call_1", toolName: "search_knowledge", input: {} }],
+      },
+      {
+        role: "tool",
+        content: [
+          {
+            type: "tool-result",
+            toolCallId: "call_1",
+            toolName: "search_knowledge",
+            output: { type: "json", value: { results } as never },
+          },
+        ],
+      },
+    ];
+    return textOf(await streamCall(model, { prompt, tools: [tool("search_knowledge")] }));
+  }
+
+  it("does not repeat the place of an event, and does not end on a cut sentence", async () => {
+    const party = await answer("When is the party?", [
+      {
+        id: "doc:events.md#party",
+        title: "Events > re:Play party",
+        kind: "event",
+        fields: {
+          day: "Thursday",
+          time: "7:00 PM – midnight",
+          place: "Festival Grounds, 311 West Sahara Avenue",
+        },
+        snippet:
+          "…Festival Grounds, 311 West Sahara Avenue re:Play is the closing party. Live music and food trucks all night long, with shuttles from every venue.",
+      },
+    ]);
+    expect(party.split("311 West Sahara Avenue")).toHaveLength(2);
+    expect(party).toContain("Live music and food trucks");
+    const venue = await answer("Where is Mandalay Bay?", [
+      {
+        id: "doc:venues.md#mandalay-bay",
+        title: "Venues > Mandalay Bay",
+        kind: "document",
+        fields: {},
+        snippet:
+          "Mandalay Bay is at 3950 Las Vegas Blvd South, at the southern end of the Strip. Shuttles stop at the Level 1 bays. The…",
+      },
+    ]);
+    expect(venue).toBe(
+      "Mandalay Bay: Mandalay Bay is at 3950 Las Vegas Blvd South, at the southern end of the Strip. Shuttles stop at the Level 1 bays.",
+    );
+  });
+});

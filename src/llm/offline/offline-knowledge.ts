@@ -50,13 +50,24 @@ function describeOther(result: KnowledgeResult): string {
   if (f.day && (f.time || f.startTime)) {
     const when = f.time ? String(f.time) : `${clock(f.startTime)} to ${clock(f.endTime)}`;
     const place = f.place ? ` at ${f.place}` : f.venue ? ` at ${f.venue}` : "";
+    // A sentence that repeats any part of the place ("311 West Sahara Avenue") adds nothing.
+    const placeParts = String(f.place ?? "")
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part.length > 8);
     const detail = result.snippet
       .replace(/^…/, "")
       .split(/(?<=\.)\s/)
-      .find((sentence) => sentence.length > 40 && !sentence.includes(String(f.place ?? "§")));
+      .find((sentence) => sentence.length > 40 && !placeParts.some((part) => sentence.includes(part)));
     return `${title}: ${f.day}, ${when}${place}.${detail ? ` ${detail.replace(/…$/, "").trim()}` : ""}`;
   }
-  return `${title}: ${result.snippet.replace(/^…|…$/g, "").trim()}`;
+  return `${title}: ${wholeSentences(result.snippet.replace(/^…|…$/g, "").trim())}`;
+}
+
+/** An excerpt without the sentence it was cut in ("… shuttle bays. The"), when a whole one is left. */
+function wholeSentences(excerpt: string): string {
+  const end = Math.max(excerpt.lastIndexOf(". "), excerpt.lastIndexOf("? "), excerpt.lastIndexOf("! "));
+  return end > 40 ? excerpt.slice(0, end + 1) : excerpt;
 }
 
 /**
