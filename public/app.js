@@ -147,6 +147,8 @@ function startPlayground() {
     chat.socket.send(JSON.stringify({ type: "message", text, id: `m${chat.counter}` }));
     addChatLine("user", text);
     input.value = "";
+    // Sent with the button too: the next message is typed without reaching for the field.
+    input.focus();
   };
   document.getElementById("chat-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -202,6 +204,15 @@ async function api(path, method = "GET") {
   return body;
 }
 
+/** The one row of a table with nothing to show, saying so. */
+function emptyRow(columns, text) {
+  const tr = element("tr", "empty");
+  const cell = element("td", "", text);
+  cell.colSpan = columns;
+  tr.append(cell);
+  return tr;
+}
+
 function row(cells) {
   const tr = element("tr");
   for (const cell of cells) tr.append(element("td", "", cell));
@@ -228,7 +239,9 @@ async function refreshDashboard() {
   if (changed("conversations", [conversations, dashboard.selected])) showConversations(conversations);
   if (changed("outbox", outbox)) {
     const outboxRows = [...outbox].sort((a, b) => b.createdAt - a.createdAt).map(outboxRow);
-    document.querySelector("#outbox tbody").replaceChildren(...outboxRows);
+    document
+      .querySelector("#outbox tbody")
+      .replaceChildren(...(outboxRows.length > 0 ? outboxRows : [emptyRow(6, "Nothing sent yet.")]));
   }
   if (dashboard.selected) await showTimeline(dashboard.selected);
   // A confirmation ("Erased …") stays readable for a while before the refresh time replaces it.
@@ -271,7 +284,11 @@ function showConversations(conversations) {
     return tr;
   });
   const focused = document.activeElement?.dataset?.id;
-  document.querySelector("#conversations tbody").replaceChildren(...conversationRows);
+  document
+    .querySelector("#conversations tbody")
+    .replaceChildren(
+      ...(conversationRows.length > 0 ? conversationRows : [emptyRow(4, "No conversations yet.")]),
+    );
   if (focused) conversationRows.find((tr) => tr.dataset.id === focused)?.focus();
 }
 
