@@ -42,6 +42,8 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
     await page.fill("#chat-input", markup);
     await page.click("#chat-send");
     await page.locator("#chat-log li.assistant", { hasText: "Noted." }).waitFor();
+    // Sent with the button, the next message is typed without reaching for the field.
+    await expect(page.evaluate("document.activeElement.id")).resolves.toBe("chat-input");
     await expect(page.locator("#chat-log li.user").nth(1).textContent()).resolves.toBe(markup);
     await expect(page.locator("#chat-log img").count()).resolves.toBe(0);
 
@@ -53,8 +55,48 @@ describe.skipIf(!chromiumPath)("GET / in a browser (Chromium)", () => {
       markup,
       "Noted.",
     ]);
+
+    // "New visitor" starts over at once, without the outage notice a dropped connection gets.
+    await page.evaluate(`
+      window.statuses = [];
+      new MutationObserver(() => window.statuses.push(document.getElementById("chat-status").textContent))
+        .observe(document.getElementById("chat-status"), { childList: true, characterData: true, subtree: true });
+    `);
+    const before = await page.locator("#chat-status").textContent();
+    await page.click("#chat-new");
+    await expect.poll(() => page.locator("#chat-status").textContent()).toMatch(/^Connected\. Conversation /);
+    await expect.poll(() => page.locator("#chat-status").textContent()).not.toBe(before);
+    await expect(page.evaluate("window.statuses.join('|')")).resolves.not.toContain("Disconnected");
+    await expect(page.locator("#chat-log li").count()).resolves.toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it("keeps secondary text at 4.5:1 contrast or more, in light and dark schemes", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const { page } = await openPage();
+      await page.emulateMedia({ colorScheme });
+      const ratio = await page.evaluate(`(() => {
+        const channels = (color) => color.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const luminance = (color) => {
+          const [r, g, b] = channels(color).map((value) => {
+            const c = value / 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        let node = document.body;
+        let background = getComputedStyle(node).backgroundColor;
+        if (channels(background).length < 3 || background === "rgba(0, 0, 0, 0)")
+          background = getComputedStyle(document.documentElement).backgroundColor;
+        if (background === "rgba(0, 0, 0, 0)") background = matchMedia("(prefers-color-scheme: dark)").matches ? "rgb(18, 18, 18)" : "rgb(255, 255, 255)";
+        const text = getComputedStyle(document.getElementById("chat-status")).color;
+        const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
+        return (light + 0.05) / (dark + 0.05);
+      })()`);
+      expect(ratio, colorScheme).toBeGreaterThanOrEqual(4.5);
+      await page.context().close();
+    }
   });
 
   it("opens the dashboard with the admin token: conversations, a timeline and the outbox", async () => {
