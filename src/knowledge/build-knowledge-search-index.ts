@@ -82,15 +82,14 @@ export function buildKnowledgeSearchIndex(
   records: readonly KnowledgeRecord[],
   logger: KnowledgeLogger = silentKnowledgeLogger,
 ): KnowledgeSearchIndex {
-  const byId = new Map<string, KnowledgeRecord>();
-  const viewById = new Map<string, KnowledgeFilterView>();
+  // Each record with what the filters read of it, normalised once.
+  const byId = new Map<string, { record: KnowledgeRecord; view: KnowledgeFilterView }>();
   for (const record of records) {
     if (byId.has(record.id)) {
       logger.warn({ id: record.id, source: record.source }, "knowledge: skipping record with a duplicate id");
       continue;
     }
-    byId.set(record.id, record);
-    viewById.set(record.id, knowledgeFilterView(record));
+    byId.set(record.id, { record, view: knowledgeFilterView(record) });
   }
   let schedule: ScheduleListing | undefined;
   const miniSearch = new MiniSearch<IndexedDocument>({
@@ -108,7 +107,7 @@ export function buildKnowledgeSearchIndex(
     },
   });
   miniSearch.addAll(
-    [...byId.values()].map((record) => ({
+    [...byId.values()].map(({ record }) => ({
       id: record.id,
       code: fieldText(record, "id"),
       title: record.title,
@@ -129,26 +128,21 @@ export function buildKnowledgeSearchIndex(
 
   return {
     size: byId.size,
-    get: (id) => byId.get(id),
+    get: (id) => byId.get(id)?.record,
     search(query, options = {}) {
       const limit = clampLimit(options.limit);
       const predicate = compileKnowledgeFilterView(options.filters);
       const terms = searchTermsOf(query);
       if (terms.size === 0) {
         if (!predicate) return [];
-        schedule ??= createScheduleListing(
-          [...byId.values()].map((record) => ({
-            record,
-            view: viewById.get(record.id) as KnowledgeFilterView,
-          })),
-        );
+        schedule ??= createScheduleListing([...byId.values()]);
         return schedule.list(options.filters ?? {}, predicate, limit).map((record) => toHit(record, 0, []));
       }
       // The filter runs inside minisearch's scoring: a record it refuses is never scored or collected.
       const boostDocument: SearchOptions["boostDocument"] = predicate
         ? (id) => {
-            const view = viewById.get(String(id));
-            return view !== undefined && predicate(view) ? 1 : 0;
+            const entry = byId.get(String(id));
+            return entry !== undefined && predicate(entry.view) ? 1 : 0;
           }
         : undefined;
       let results: SearchResult[] = miniSearch.search(query, { combineWith: "AND", boostDocument });
@@ -159,7 +153,7 @@ export function buildKnowledgeSearchIndex(
       }
       const hits: KnowledgeHit[] = [];
       for (const result of results.slice(0, limit)) {
-        const record = byId.get(String(result.id));
+        const record = byId.get(String(result.id))?.record;
         if (record) hits.push(toHit(record, result.score, result.terms));
       }
       return hits;
@@ -169,7 +163,7 @@ export function buildKnowledgeSearchIndex(
       const venues = new Set<string>();
       const tracks = new Set<string>();
       const days = new Set<string>();
-      for (const record of byId.values()) {
+      for (const { record } of byId.values()) {
         if (record.fields.venue !== undefined) venues.add(String(record.fields.venue));
         if (record.fields.track !== undefined) tracks.add(String(record.fields.track));
         if (record.fields.day !== undefined) days.add(String(record.fields.day));
