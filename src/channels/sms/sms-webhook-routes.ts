@@ -4,7 +4,7 @@ import { z } from "zod";
 import { logKeys } from "../../observability/log-keys.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ConversationResolver } from "../../ports/conversation-resolver.js";
-import type { ConversationStore, StoredMessage } from "../../ports/conversation-store.js";
+import type { ConversationStore } from "../../ports/conversation-store.js";
 import type { MessagingStateStore } from "../../ports/messaging-state-store.js";
 import {
   type NewOutboxEntry,
@@ -149,23 +149,32 @@ async function handleSms(
   }
   if (keyword !== "help") await dependencies.resolver.confirmFromInbound("phone", sms.From, sms.Body);
   const { conversation } = await dependencies.resolver.resolveConversation("phone", sms.From, "sms");
-  const isIt = (message: StoredMessage) => message.metadata.messageSid === sms.MessageSid;
+  const mediaNote =
+    sms.media.length > 0
+      ? `\n[The customer attached ${sms.media.length} file(s): ${sms.media.map((media) => media.contentType).join(", ")}]`
+      : "";
+  const userMessage = await storeInboundOnce(
+    store,
+    {
+      conversationId: conversation.id,
+      role: "user",
+      channel: "sms",
+      text: `${sms.Body}${mediaNote}`.trim(),
+      inputKind: "text",
+      metadata: {
+        messageSid: sms.MessageSid,
+        from: sms.From,
+        to: sms.To,
+        media: sms.media,
+        ...(keyword === "help" ? { keyword } : {}),
+      },
+    },
+    { recovered: context.recovered, isIt: (message) => message.metadata.messageSid === sms.MessageSid },
+  );
+  if (!userMessage) return; // stored and answered before the previous process stopped
   if (keyword === "help") {
     // The fixed help text, without the agent; kept in the conversation like any exchange, so the
     // customer's export and erasure include it.
-    const userMessage = await storeInboundOnce(
-      store,
-      {
-        conversationId: conversation.id,
-        role: "user",
-        channel: "sms",
-        text: sms.Body.trim(),
-        inputKind: "text",
-        metadata: { messageSid: sms.MessageSid, from: sms.From, to: sms.To, keyword },
-      },
-      { recovered: context.recovered, isIt },
-    );
-    if (!userMessage) return;
     const entry = await dependencies.enqueueOutbound({
       idempotencyKey: `sms-help:${sms.MessageSid}`,
       conversationId: conversation.id,
@@ -180,23 +189,6 @@ async function handleSms(
     });
     return;
   }
-  const mediaNote =
-    sms.media.length > 0
-      ? `\n[The customer attached ${sms.media.length} file(s): ${sms.media.map((media) => media.contentType).join(", ")}]`
-      : "";
-  const userMessage = await storeInboundOnce(
-    store,
-    {
-      conversationId: conversation.id,
-      role: "user",
-      channel: "sms",
-      text: `${sms.Body}${mediaNote}`.trim(),
-      inputKind: "text",
-      metadata: { messageSid: sms.MessageSid, from: sms.From, to: sms.To, media: sms.media },
-    },
-    { recovered: context.recovered, isIt },
-  );
-  if (!userMessage) return; // stored and answered before the previous process stopped
   await replies.accept(userMessage);
   logger.info({ [logKeys.conversationId]: conversation.id, messageSid: sms.MessageSid }, "sms: received");
   // After the sender's later texts still in the inbox: one reply answers the whole burst.
