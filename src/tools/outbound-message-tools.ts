@@ -39,14 +39,17 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     note: `The customer is ${what}: your reply is that message. Put the details in your reply; nothing was sent separately.`,
   });
 
-  /** The customer's own phone: the one given (if it is theirs) or the first on file. */
+  /**
+   * The customer's own phone: the one given (if it is theirs; written without spaces, dashes or
+   * parentheses, see `phoneAsGiven`) or the first on file.
+   */
   async function customerPhone(
     conversation: Conversation,
     given: string | undefined,
     refusal: string,
   ): Promise<string> {
     const { phones } = await dependencies.addressesOf(conversation);
-    const to = given?.replace(/[\s().-]/g, "") ?? phones[0];
+    const to = given ?? phones[0];
     if (!to)
       throw new ToolError(
         'No phone number is on file for this customer yet. They can give one (e.g. "text me at +1 415 555 0123") and confirm it with a one-time code.',
@@ -73,13 +76,13 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
+      const given = phoneAsGiven(input.to);
       if (context.channel === "sms" && context.replyTo !== undefined) {
-        const given = input.to?.replace(/[\s().-]/g, "");
         if (given === undefined || given === context.replyTo) return inReply("texting from this number");
       }
       const to = await customerPhone(
         conversation,
-        input.to,
+        given,
         "That number is not one of the customer's own verified numbers; I can only text the customer.",
       );
       if (await messagingState.isOptedOut(to, "sms")) {
@@ -174,7 +177,11 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     inputSchema: z.object({ to: z.string().optional() }),
     async execute(input, context) {
       const conversation = await conversationOf(context);
-      const to = await customerPhone(conversation, input.to, "I can only call the customer's own number.");
+      const to = await customerPhone(
+        conversation,
+        phoneAsGiven(input.to),
+        "I can only call the customer's own number.",
+      );
       const entry = await dependencies.enqueueOutbound({
         idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
         conversationId: conversation.id,
@@ -189,4 +196,9 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
   });
 
   return [sendSms, sendEmail, callMeBack];
+}
+
+/** A number as the model gave it (`+1 (415) 555-0123`), written as the store keeps it (`+14155550123`). */
+function phoneAsGiven(raw: string | undefined): string | undefined {
+  return raw?.replace(/[\s().-]/g, "");
 }
