@@ -38,9 +38,8 @@ export function matchIntent(prompt: OfflinePrompt): OfflineDecision {
 
   // A code read back while one is awaited: on its own ("266351", "266 351", "2, 6, 6…", "two six
   // six…"), with a few words around it ("it's 266 351.", "the code is …"), or keyed in.
-  const spoken = awaitingCode(prompt) ? spokenCode(lower) : undefined;
-  const codeDigits = keypadPattern.exec(input)?.[1] ?? spoken;
-  if (codeDigits?.length === 6 && /^\d+$/.test(codeDigits) && awaitingCode(prompt))
+  const codeDigits = awaitingCode(prompt) ? (keypadPattern.exec(input)?.[1] ?? spokenCode(lower)) : undefined;
+  if (codeDigits?.length === 6 && /^\d+$/.test(codeDigits))
     return { kind: "tool-call", toolName: "confirm_contact_code", input: { code: codeDigits } };
 
   const keys = keypadPattern.exec(input)?.[1] ?? (/^[0-9*#]+$/.test(input) ? input : undefined);
