@@ -3,6 +3,7 @@ import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { NotFoundError } from "../../errors/not-found-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type { Conversation, ConversationStore } from "../../ports/conversation-store.js";
+import { byCallStart } from "../call-session-order.js";
 import { newConversation } from "../new-conversation.js";
 import { createMonotonicClock } from "../store-clock.js";
 import { createDynamoDbCallSessions } from "./dynamodb-call-sessions.js";
@@ -171,7 +172,7 @@ export function createDynamoDbConversationStore(
         const session = await calls.get(String(pointer.sk).slice("CALL#".length));
         if (session?.conversationId === conversationId) sessions.push(session);
       }
-      return sessions.sort((a, b) => a.startedAt - b.startedAt || a.callSid.localeCompare(b.callSid));
+      return sessions.sort(byCallStart);
     },
     async deleteConversation(id) {
       // A strongly consistent read of the partition: a message written a moment ago is erased too.

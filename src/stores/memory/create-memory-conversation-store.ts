@@ -5,6 +5,7 @@ import type {
   ConversationStore,
   StoredMessage,
 } from "../../ports/conversation-store.js";
+import { byCallStart } from "../call-session-order.js";
 import { conversationExistsError } from "../conversation-exists-error.js";
 import { newConversation } from "../new-conversation.js";
 import { createMonotonicClock, newId } from "../store-clock.js";
@@ -125,7 +126,7 @@ export function createMemoryConversationStore(): ConversationStore {
     async listCallSessions(conversationId) {
       return [...calls.values()]
         .filter((session) => session.conversationId === conversationId)
-        .sort((a, b) => a.startedAt - b.startedAt || a.callSid.localeCompare(b.callSid))
+        .sort(byCallStart)
         .map(copy);
     },
     async endCallSession(end) {
