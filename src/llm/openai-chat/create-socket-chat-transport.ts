@@ -14,6 +14,24 @@ import { byteLengthOf, encodeChatRequestBody } from "./encode-chat-request-body.
 import { type HttpResponseHead, HttpResponseReader } from "./http-response-reader.js";
 import { closedEarly, toApiCallError, toConnectionError } from "./to-api-call-error.js";
 
+/** What a connection's events go to while it carries a request (see `Connection`). */
+interface Exchange {
+  data(bytes: Buffer): void;
+  end(): void;
+  error(error: Error): void;
+  close(): void;
+}
+
+/**
+ * A pooled connection. Its listeners are attached once, when it opens, and forward to the request
+ * it carries; between requests anything it reports (data, end, an error) closes it. Adding and
+ * removing a socket's listeners for every request cost more than the request's own parsing.
+ */
+interface Connection {
+  readonly socket: Socket;
+  exchange: Exchange | undefined;
+}
+
 /** What a response's body is handed to, once somebody reads it. */
 interface BodyConsumer {
   data(bytes: Buffer): void;
@@ -38,11 +56,11 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
   const port = Number(target.port || (secure ? 443 : 80));
   const path = `${target.pathname}${target.search}`;
   const maxSockets = options.maxSockets ?? defaultMaxSockets;
-  const idle: Socket[] = [];
+  const idle: Connection[] = [];
   const waiting: Array<() => void> = [];
   let open = 0;
 
-  function openSocket(): Socket {
+  function openConnection(): Connection {
     open++;
     // SNI carries a host name only (RFC 6066): none for an IP address.
     const socket = secure
@@ -56,38 +74,48 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
     socket.setNoDelay(true);
     // Probes find a peer that vanished while the connection sat idle in the pool.
     socket.setKeepAlive(true, 1000);
+    const connection: Connection = { socket, exchange: undefined };
+    socket.on("data", (bytes: Buffer) => {
+      if (connection.exchange) connection.exchange.data(bytes);
+      else discard(socket); // the server wrote to an idle connection
+    });
+    socket.on("end", () => {
+      if (connection.exchange) connection.exchange.end();
+      else discard(socket);
+    });
+    socket.on("error", (error: Error) => {
+      if (connection.exchange) connection.exchange.error(error);
+      else discard(socket);
+    });
     socket.once("close", () => {
       open--;
-      const index = idle.indexOf(socket);
+      const index = idle.indexOf(connection);
       if (index >= 0) idle.splice(index, 1);
       waiting.shift()?.();
+      connection.exchange?.close();
     });
-    return socket;
+    return connection;
   }
 
-  /**
-   * An idle connection goes back to the pool; one the server closes (or writes to) meanwhile is
-   * destroyed and leaves it.
-   */
-  function release(socket: Socket): void {
-    for (const event of idleEvents) socket.on(event, destroyIdle);
-    socket.unref();
+  /** An idle connection goes back to the pool (the server closing it meanwhile takes it out). */
+  function release(connection: Connection): void {
+    connection.exchange = undefined;
+    connection.socket.unref();
     const next = waiting.shift();
-    idle.push(socket);
+    idle.push(connection);
     next?.();
   }
 
   /** A connection for the next request: the most recently used idle one, a new one, or a wait. */
-  async function acquire(): Promise<{ socket: Socket; reused: boolean }> {
+  async function acquire(): Promise<{ connection: Connection; reused: boolean }> {
     for (;;) {
-      const socket = idle.pop();
-      if (socket?.destroyed) continue; // closed by the server, its 'close' not handled yet
-      if (socket) {
-        for (const event of idleEvents) socket.off(event, destroyIdle);
-        socket.ref();
-        return { socket, reused: true };
+      const connection = idle.pop();
+      if (connection?.socket.destroyed) continue; // closed by the server, its 'close' not handled yet
+      if (connection) {
+        connection.socket.ref();
+        return { connection, reused: true };
       }
-      if (open < maxSockets) return { socket: openSocket(), reused: false };
+      if (open < maxSockets) return { connection: openConnection(), reused: false };
       await new Promise<void>((resolve) => waiting.push(resolve));
     }
   }
@@ -111,9 +139,10 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
       return new Promise<ChatTransportResponse>((resolve, reject) => {
         const attempt = async (isRetry: boolean) => {
           if (abortSignal?.aborted) return reject(abortReason(abortSignal));
-          const { socket, reused } = await acquire();
+          const { connection, reused } = await acquire();
+          const socket = connection.socket;
           if (abortSignal?.aborted) {
-            release(socket);
+            release(connection);
             return reject(abortReason(abortSignal));
           }
           let head: HttpResponseHead | undefined;
@@ -152,16 +181,14 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
               });
             },
             body(bytes) {
+              // Node allocates every read anew, so the view stays valid until it is read.
               if (consumer) consumer.data(bytes);
-              else {
-                const kept = Buffer.from(bytes);
-                unread.push((next) => next.data(kept));
-              }
+              else unread.push((next) => next.data(bytes));
             },
             end() {
               finished = true;
               detach();
-              if (reader.keepAlive && !socket.destroyed) release(socket);
+              if (reader.keepAlive && !socket.destroyed) release(connection);
               else discard(socket);
               deliver((next) => next.end());
             },
@@ -256,10 +283,7 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
             abortSignal?.removeEventListener("abort", onAbort);
           }
           function detach(): void {
-            socket.off("data", onData);
-            socket.off("end", onEnd);
-            socket.off("error", onError);
-            socket.off("close", onClose);
+            if (connection.exchange === exchange) connection.exchange = undefined;
           }
           /** The connection failed or closed before the response was complete. */
           function failed(error: unknown): void {
@@ -277,29 +301,28 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
             else if (!isRetry && reused && !receivedAny) void attempt(true);
             else reject(toConnectionError(asError(error), url, body));
           }
-          function onData(bytes: Buffer): void {
-            receivedAny = true;
-            try {
-              reader.push(bytes);
-            } catch (error) {
-              failed(new Error(`Invalid HTTP response from ${target.host}: ${(error as Error).message}`));
-            }
-          }
-          function onEnd(): void {
-            try {
-              reader.eof();
-            } catch (error) {
-              failed(error);
-            }
-          }
-          const onError = (error: Error) => failed(error);
-          const onClose = () => failed(new Error("The connection closed before the response ended"));
+          const exchange: Exchange = {
+            data(bytes) {
+              receivedAny = true;
+              try {
+                reader.push(bytes);
+              } catch (error) {
+                failed(new Error(`Invalid HTTP response from ${target.host}: ${(error as Error).message}`));
+              }
+            },
+            end() {
+              try {
+                reader.eof();
+              } catch (error) {
+                failed(error);
+              }
+            },
+            error: (error) => failed(error),
+            close: () => failed(new Error("The connection closed before the response ended")),
+          };
 
           abortSignal?.addEventListener("abort", onAbort, { once: true });
-          socket.on("data", onData);
-          socket.on("end", onEnd);
-          socket.on("error", onError);
-          socket.on("close", onClose);
+          connection.exchange = exchange;
           socket.cork();
           for (const chunk of request) socket.write(chunk);
           socket.uncork();
@@ -322,12 +345,6 @@ function gatherText(
     end: () => onEnd(text()),
     fail: (error) => onFail(error, text()),
   };
-}
-
-const idleEvents = ["data", "end", "error"] as const;
-
-function destroyIdle(this: Socket): void {
-  discard(this);
 }
 
 /** Closes a connection nobody listens to any more; a late error (a TLS reset…) is expected. */

@@ -8,7 +8,10 @@ export interface HttpResponseHead {
 export interface HttpResponseHandlers {
   /** The final (non-1xx) head; called once, before any body bytes. */
   head(head: HttpResponseHead): void;
-  /** Body bytes, de-chunked (a view into the received buffer: copy to keep). */
+  /**
+   * Body bytes, de-chunked: what one read carried, once per read however many chunks it held (a
+   * view into the received buffer: copy to keep).
+   */
   body(bytes: Buffer): void;
   /** The body is complete. */
   end(): void;
@@ -30,6 +33,8 @@ export class HttpResponseReader {
   private pending: Buffer | undefined;
   private remaining = 0;
   private reusable = true;
+  /** Body slices of the read being parsed, handed over together (`flushBody`). */
+  private readonly slices: Buffer[] = [];
 
   constructor(private readonly handlers: HttpResponseHandlers) {}
 
@@ -45,6 +50,14 @@ export class HttpResponseReader {
 
   /** Feeds the bytes of one read. Bytes after the end of the response are ignored. */
   push(bytes: Buffer): void {
+    try {
+      this.parse(bytes);
+    } finally {
+      this.flushBody();
+    }
+  }
+
+  private parse(bytes: Buffer): void {
     let data = bytes;
     if (this.pending) {
       data = Buffer.concat([this.pending, bytes]);
@@ -69,10 +82,10 @@ export class HttpResponseReader {
             this.hold(data, offset, "chunk size line");
             return;
           }
-          const line = data.toString("latin1", offset, lineEnd);
-          const size = Number.parseInt(line, 16);
-          if (!/^[0-9a-fA-F]+(;.*)?$/.test(line.trim()) || !Number.isSafeInteger(size)) {
-            throw new Error(`invalid chunk size line ${JSON.stringify(line.slice(0, 40))}`);
+          const size = chunkSizeOf(data, offset, lineEnd);
+          if (size < 0) {
+            const line = data.toString("latin1", offset, Math.min(lineEnd, offset + 40));
+            throw new Error(`invalid chunk size line ${JSON.stringify(line)}`);
           }
           offset = lineEnd + 2;
           if (size === 0) this.mode = "trailer";
@@ -89,8 +102,8 @@ export class HttpResponseReader {
           offset += take;
           this.remaining -= take;
           if (this.remaining === 0) this.mode = this.mode === "length" ? "done" : "chunk-end";
-          this.handlers.body(slice);
-          if (this.mode === "done") this.handlers.end();
+          this.slices.push(slice);
+          if (this.mode === "done") this.finish();
           break;
         }
         case "chunk-end": {
@@ -112,14 +125,11 @@ export class HttpResponseReader {
           }
           const empty = lineEnd === offset;
           offset = lineEnd + 2;
-          if (empty) {
-            this.mode = "done";
-            this.handlers.end();
-          }
+          if (empty) this.finish();
           break;
         }
         case "close":
-          this.handlers.body(data.subarray(offset));
+          this.slices.push(data.subarray(offset));
           offset = data.length;
           break;
       }
@@ -130,8 +140,7 @@ export class HttpResponseReader {
   eof(): void {
     if (this.mode === "done") return;
     if (this.mode === "close") {
-      this.mode = "done";
-      this.handlers.end();
+      this.finish();
       return;
     }
     throw new Error(
@@ -165,14 +174,14 @@ export class HttpResponseReader {
     this.handlers.head({ status, statusText: statusLine[3] ?? "", headers });
     const transferEncoding = headers["transfer-encoding"]?.toLowerCase();
     const contentLength = headers["content-length"];
-    if (status === 204 || status === 304) this.finishEmpty();
+    if (status === 204 || status === 304) this.finish();
     else if (transferEncoding?.includes("chunked")) this.mode = "chunk-size";
     else if (contentLength !== undefined) {
       const length = Number(contentLength);
       if (!/^\d+$/.test(contentLength) || !Number.isSafeInteger(length)) {
         throw new Error(`invalid content-length ${JSON.stringify(contentLength)}`);
       }
-      if (length === 0) this.finishEmpty();
+      if (length === 0) this.finish();
       else {
         this.remaining = length;
         this.mode = "length";
@@ -183,8 +192,52 @@ export class HttpResponseReader {
     }
   }
 
-  private finishEmpty(): void {
+  /** The body is complete: what this read carried goes out first. */
+  private finish(): void {
     this.mode = "done";
+    this.flushBody();
     this.handlers.end();
   }
+
+  /** Hands over the body slices gathered from this read, joined when there are several. */
+  private flushBody(): void {
+    const count = this.slices.length;
+    if (count === 0) return;
+    const bytes = count === 1 ? (this.slices[0] as Buffer) : Buffer.concat(this.slices);
+    this.slices.length = 0;
+    this.handlers.body(bytes);
+  }
+}
+
+/**
+ * The size on a chunk-size line: hex digits, optionally followed by `;` and an extension, with
+ * blanks around; -1 when the line is anything else (or the size is not a safe integer).
+ */
+function chunkSizeOf(data: Buffer, start: number, end: number): number {
+  let at = start;
+  while (at < end && isBlank(data[at] as number)) at++;
+  const digitsStart = at;
+  let size = 0;
+  for (; at < end; at++) {
+    const digit = hexValue(data[at] as number);
+    if (digit < 0) break;
+    size = size * 16 + digit;
+  }
+  if (at === digitsStart || !Number.isSafeInteger(size)) return -1;
+  if (at < end && data[at] === semicolon) return size;
+  while (at < end && isBlank(data[at] as number)) at++;
+  return at === end ? size : -1;
+}
+
+const semicolon = 0x3b;
+
+function isBlank(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09;
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
+  return -1;
 }

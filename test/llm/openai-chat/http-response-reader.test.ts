@@ -121,6 +121,54 @@ describe("HttpResponseReader", () => {
     expect(() => feed(`HTTP/1.1 200 OK\r\nx: ${"a".repeat(70_000)}`, 1000)).toThrow(/longer than/);
   });
 
+  it("reads chunk sizes in either case, with blanks around and an extension, and refuses anything else", () => {
+    const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const body = "0123456789abcdefghijklmnopqrstuvwxyz"; // 36 = 0x24
+    for (const sizeLine of ["24", " 24 ", "24;ext=1", "24; ext", "\t24", "0024"]) {
+      expect(feed(`${head}${sizeLine}\r\n${body}\r\n0\r\n\r\n`, 7).body).toBe(body);
+    }
+    const upper = "x".repeat(0xab);
+    expect(feed(`${head}AB\r\n${upper}\r\n0\r\n\r\n`, 50).body).toBe(upper);
+    for (const sizeLine of ["", ";ext", "24 ;ext", "0x24", "+24", "24 x", "fffffffffffffffff"]) {
+      expect(() => feed(`${head}${sizeLine}\r\n${body}\r\n0\r\n\r\n`, 100)).toThrow(
+        `invalid chunk size line ${JSON.stringify(sizeLine)}`,
+      );
+    }
+  });
+
+  it("hands over the body once per read, however many chunks the read holds", () => {
+    const events = Array.from({ length: 25 }, (_, index) => `data: {"n":${index}}\n\n`);
+    const raw = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${events
+      .map((event) => `${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`)
+      .join("")}0\r\n\r\n`;
+    const calls: string[] = [];
+    let endedAfter = -1;
+    const reader = new HttpResponseReader({
+      head: () => undefined,
+      body: (bytes) => calls.push(Buffer.from(bytes).toString("utf8")),
+      end: () => {
+        endedAfter = calls.length;
+      },
+    });
+    reader.push(Buffer.from(raw));
+    expect(calls).toEqual([events.join("")]);
+    expect(endedAfter).toBe(1);
+
+    // Split in two reads: two hand-overs, in order, the end after the last.
+    const second: string[] = [];
+    const split = new HttpResponseReader({
+      head: () => undefined,
+      body: (bytes) => second.push(Buffer.from(bytes).toString("utf8")),
+      end: () => second.push("<end>"),
+    });
+    const bytes = Buffer.from(raw);
+    split.push(bytes.subarray(0, 300));
+    split.push(bytes.subarray(300));
+    expect(second).toHaveLength(3);
+    expect(second.at(-1)).toBe("<end>");
+    expect(second.slice(0, 2).join("")).toBe(events.join(""));
+  });
+
   it("reports a connection that ends before the head or inside the body", () => {
     expect(() => feed("HTTP/1.1 200 OK\r\n", 100).reader.eof()).toThrow(/before a response/);
     expect(() => feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", 100).reader.eof()).toThrow(

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { type AddressInfo, Socket } from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ChatBodySink } from "../../../src/llm/openai-chat/chat-transport.js";
 import { createSocketChatTransport } from "../../../src/llm/openai-chat/create-socket-chat-transport.js";
 
@@ -68,6 +68,63 @@ describe("socket chat transport", () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(next.texts.join("")).toBe(reply);
     expect(sockets.size).toBe(1);
+  });
+
+  it("listens to a connection once, however many requests it carries", async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.on("end", () => {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.end(reply);
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const transport = createSocketChatTransport(`http://127.0.0.1:${port}/v1/chat/completions`);
+    const added = vi.spyOn(Socket.prototype, "on");
+    try {
+      for (let request = 0; request < 5; request++) {
+        const response = await transport.post({ model: "m", messages: [] }, {}, undefined);
+        const read = recordingSink();
+        response.stream(read.sink);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(read.texts.join("")).toBe(reply);
+      }
+      // The client's socket only (the server's are on the same prototype).
+      const clientDataListeners = added.mock.calls.filter(
+        ([event], index) =>
+          (event as string) === "data" && (added.mock.contexts[index] as Socket).localPort !== port,
+      );
+      expect(clientDataListeners).toHaveLength(1);
+    } finally {
+      added.mockRestore();
+    }
+  });
+
+  it("closes an idle connection the server writes to, and carries on over a fresh one", async () => {
+    const sockets = new Set<unknown>();
+    server = createServer((request, response) => {
+      sockets.add(request.socket);
+      request.resume();
+      request.on("end", () => {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.end(reply, () => {
+          // After the response: bytes nobody asked for, on a connection back in the pool.
+          setTimeout(() => request.socket.write("HTTP/1.1 200 OK\r\n\r\nstray"), 5);
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    const transport = createSocketChatTransport(url);
+    for (let request = 0; request < 2; request++) {
+      const response = await transport.post({ model: "m", messages: [] }, {}, undefined);
+      const read = recordingSink();
+      response.stream(read.sink);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      expect(read.texts.join("")).toBe(reply);
+    }
+    expect(sockets.size).toBe(2);
   });
 
   it("refuses a header value that would break the request apart", async () => {
