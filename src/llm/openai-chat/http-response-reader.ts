@@ -156,17 +156,27 @@ export class HttpResponseReader {
   }
 
   private readHead(text: string): void {
-    const lines = text.split("\r\n");
-    const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0] ?? "");
-    if (!statusLine) throw new Error(`invalid status line ${JSON.stringify((lines[0] ?? "").slice(0, 60))}`);
+    let lineEnd = text.indexOf("\r\n");
+    if (lineEnd < 0) lineEnd = text.length;
+    const firstLine = text.slice(0, lineEnd);
+    const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(firstLine);
+    if (!statusLine) throw new Error(`invalid status line ${JSON.stringify(firstLine.slice(0, 60))}`);
     const status = Number(statusLine[2]);
     const headers: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(":");
-      if (colon <= 0) throw new Error(`invalid header line ${JSON.stringify(line.slice(0, 60))}`);
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    // Header lines scanned in place: no array of lines.
+    for (let start = lineEnd + 2; start < text.length; start = lineEnd + 2) {
+      lineEnd = text.indexOf("\r\n", start);
+      if (lineEnd < 0) lineEnd = text.length;
+      const colon = text.indexOf(":", start);
+      if (colon <= start || colon > lineEnd) {
+        throw new Error(
+          `invalid header line ${JSON.stringify(text.slice(start, Math.min(lineEnd, start + 60)))}`,
+        );
+      }
+      const name = text.slice(start, colon).trim().toLowerCase();
+      const value = text.slice(colon + 1, lineEnd).trim();
+      const earlier = headers[name];
+      headers[name] = earlier === undefined ? value : `${earlier}, ${value}`;
     }
     if (status >= 100 && status < 200) return; // interim (100 Continue…): the real head follows
     const connection = headers.connection?.toLowerCase() ?? "";
