@@ -141,7 +141,7 @@ class ChatPartReader implements ChatBodySink {
   }
 }
 
-/** The response body as V3 parts in a single `ReadableStream` (see `readChatParts`). */
+/** The response body as V3 parts in a single `ReadableStream` (see `ChatPartReader`). */
 export function createChatPartStream(
   response: ChatTransportResponse,
   warnings: SharedV3Warning[],
