@@ -40,18 +40,28 @@ describe("socket chat transport", () => {
     await new Promise((resolve) => running.close(resolve));
   });
 
-  it("leaves a connection that went back to the pool alone when a late reader cancels", async () => {
-    const sockets = new Set<unknown>();
-    server = createServer((request, response) => {
+  /**
+   * Starts a server answering every request with `reply`; `afterReply` runs once it is written.
+   * Returns its port and the server-side sockets it saw.
+   */
+  async function startReplyServer(afterReply?: (socket: Socket) => void) {
+    const sockets = new Set<Socket>();
+    const started = createServer((request, response) => {
       sockets.add(request.socket);
       request.resume();
       request.on("end", () => {
         response.writeHead(200, { "content-type": "text/event-stream" });
-        response.end(reply);
+        response.end(reply, () => afterReply?.(request.socket));
       });
     });
-    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    server = started;
+    await new Promise<void>((resolve) => started.listen(0, "127.0.0.1", resolve));
+    const port = (started.address() as AddressInfo).port;
+    return { port, sockets, url: `http://127.0.0.1:${port}/v1/chat/completions` };
+  }
+
+  it("leaves a connection that went back to the pool alone when a late reader cancels", async () => {
+    const { url, sockets } = await startReplyServer();
     const transport = createSocketChatTransport(url);
     const body = { model: "m", messages: [] };
 
@@ -71,16 +81,8 @@ describe("socket chat transport", () => {
   });
 
   it("listens to a connection once, however many requests it carries", async () => {
-    server = createServer((request, response) => {
-      request.resume();
-      request.on("end", () => {
-        response.writeHead(200, { "content-type": "text/event-stream" });
-        response.end(reply);
-      });
-    });
-    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as AddressInfo).port;
-    const transport = createSocketChatTransport(`http://127.0.0.1:${port}/v1/chat/completions`);
+    const { url, port } = await startReplyServer();
+    const transport = createSocketChatTransport(url);
     const added = vi.spyOn(Socket.prototype, "on");
     try {
       for (let request = 0; request < 5; request++) {
@@ -102,20 +104,10 @@ describe("socket chat transport", () => {
   });
 
   it("closes an idle connection the server writes to, and carries on over a fresh one", async () => {
-    const sockets = new Set<unknown>();
-    server = createServer((request, response) => {
-      sockets.add(request.socket);
-      request.resume();
-      request.on("end", () => {
-        response.writeHead(200, { "content-type": "text/event-stream" });
-        response.end(reply, () => {
-          // After the response: bytes nobody asked for, on a connection back in the pool.
-          setTimeout(() => request.socket.write("HTTP/1.1 200 OK\r\n\r\nstray"), 5);
-        });
-      });
-    });
-    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    // After each response: bytes nobody asked for, on a connection back in the pool.
+    const { url, sockets } = await startReplyServer((socket) =>
+      setTimeout(() => socket.write("HTTP/1.1 200 OK\r\n\r\nstray"), 5),
+    );
     const transport = createSocketChatTransport(url);
     for (let request = 0; request < 2; request++) {
       const response = await transport.post({ model: "m", messages: [] }, {}, undefined);
