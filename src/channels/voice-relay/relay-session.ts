@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import type { WebSocket } from "ws";
 import type { VoiceConfig } from "../../config/config.js";
 import type { ConversationAgent } from "../../core/agent/conversation-agent.js";
@@ -72,9 +73,19 @@ export class RelaySession {
     return controller;
   }
 
-  /** Builds the next reply's controller (and its signal) after this event-loop turn. */
-  prepareAbortController(): void {
+  /**
+   * Readies the next reply's controller. A reply that ended normally hands its own over when
+   * nothing can still come of it (not aborted, no abort listener left): Node 20 keeps every
+   * `AbortSignal` it builds alive through the next minor GC (it changes the signal's prototype,
+   * then adds properties), so a call reuses one while its replies end normally. Otherwise a fresh
+   * one (and its signal) is built after this event-loop turn.
+   */
+  prepareAbortController(finished?: AbortController): void {
     if (this.spareController || this.state === "closed") return;
+    if (finished && !finished.signal.aborted && getEventListeners(finished.signal, "abort").length === 0) {
+      this.spareController = finished;
+      return;
+    }
     setImmediate(() => {
       if (this.spareController || this.state === "closed") return;
       const controller = new AbortController();

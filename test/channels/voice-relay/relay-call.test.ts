@@ -102,6 +102,51 @@ describe("WS /twilio/relay", () => {
     expect(reply.tokens.filter((token) => token.length > 0)).toEqual(deltas);
   });
 
+  it("hands a reply's abort signal to the next reply when it ended normally, and a fresh one after an interrupt", async () => {
+    const model = createScriptedModel([
+      { text: ["One."] },
+      { text: ["Two."] },
+      { text: Array.from({ length: 40 }, (_, index) => `t${index} `), delayMs: 20 },
+      { text: ["Four."] },
+    ]);
+    server = await startTestServer({ PUBLIC_URL: publicUrl }, { model });
+    const client = await connect();
+    client.sendSetup({ callSid: "CAreuse" });
+    const conversationId = await conversationOf("CAreuse");
+    const stored = (count: number) =>
+      eventually(async () => {
+        const list = await server!.app.store.listMessages(conversationId);
+        return list.length >= count ? list : undefined;
+      }, `${count} stored messages`);
+    client.sendPrompt("First");
+    await client.nextReply({ timeoutMs: 5000 });
+    await stored(2);
+    client.sendPrompt("Second");
+    await client.nextReply({ timeoutMs: 5000 });
+    await stored(4);
+    client.sendPrompt("Third");
+    await client.waitFor((message) => message.type === "text" && message.token === "t2 ", {
+      timeoutMs: 5000,
+    });
+    client.sendInterrupt("t0 t1", 900);
+    await eventually(async () => {
+      const list = await stored(6);
+      return list.find((message) => message.interrupted);
+    }, "the interrupted reply");
+    client.sendPrompt("Fourth");
+    expect((await client.nextReply({ timeoutMs: 5000 })).text).toBe("Four.");
+
+    const signals = model.calls.map((call) => call.abortSignal);
+    expect(signals).toHaveLength(4);
+    // Replies that ended normally share one signal (Node builds each at a cost, see RelaySession)…
+    expect(signals[1]).toBe(signals[0]);
+    expect(signals[2]).toBe(signals[0]);
+    // …the interrupted one is aborted, and the reply after it has a fresh one.
+    expect(signals[2]?.aborted).toBe(true);
+    expect(signals[3]).not.toBe(signals[2]);
+    expect(signals[3]?.aborted).toBe(false);
+  });
+
   it("on interrupt aborts generation and stores only what the caller heard", async () => {
     const deltas = Array.from({ length: 40 }, (_, index) => `t${index} `);
     const model = createScriptedModel([{ text: deltas, delayMs: 20 }, { text: ["Okay."] }]);

@@ -66,7 +66,7 @@ export function startReply(session: RelaySession, input: TurnInput): void {
         session.send(endFrame(reply.endHandoffData));
       }
       if (session.reply === reply) session.reply = undefined;
-      session.prepareAbortController();
+      session.prepareAbortController(reply.controller);
     },
     (error: unknown) => {
       session.logger.error({ err: error }, "relay: turn crashed");
