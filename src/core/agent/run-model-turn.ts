@@ -80,9 +80,6 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
   for (let stepIndex = 0; stepIndex < request.maxSteps; stepIndex++) {
     const step: TurnStep = { text: "", toolCalls: [], toolResults: [] };
     steps.push(step);
-    // Joined once the step's stream ends: `+=` per delta would leave a chain of string pieces that
-    // the history keeps until it is flattened, promoted with the message to the old generation.
-    const deltas: string[] = [];
     let finishReason: TurnFinishReason = "other";
     // The first `error` part ends the step; parts after it (and after an abort) are ignored.
     let streamError: { error: unknown } | undefined;
@@ -92,7 +89,7 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
         case "text-delta":
           if (part.delta.length > 0) {
             if (result.firstTextAt === undefined) result.firstTextAt = performance.now();
-            deltas.push(part.delta);
+            step.text += part.delta;
             emit({ type: "text-delta", turnId, delta: part.delta });
           }
           break;
@@ -135,14 +132,12 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
       if (abortSignal.aborted) {
         result.aborted = true;
       } else {
-        step.text = deltas.join("");
         result.error = toSwitchboardError(error, "MODEL_ERROR");
         result.finishReason = "error";
         emit({ type: "error", turnId, error: result.error });
         return result;
       }
     }
-    step.text = deltas.join("");
     if (abortSignal.aborted) {
       result.aborted = true;
       result.finishReason = "aborted";
