@@ -181,9 +181,12 @@ export function createSocketChatTransport(url: string, options: ConnectionOption
               });
             },
             body(bytes) {
-              // Node allocates every read anew, so the view stays valid until it is read.
               if (consumer) consumer.data(bytes);
-              else unread.push((next) => next.data(bytes));
+              else {
+                // Kept until somebody reads it: a copy, as the reader's contract asks (once per read).
+                const kept = Buffer.from(bytes);
+                unread.push((next) => next.data(kept));
+              }
             },
             end() {
               finished = true;
