@@ -118,6 +118,16 @@ export interface ListConversationsOptions {
  * The conversation store port. Implementations: memory, SQLite (libsql), DynamoDB. All run the
  * same contract suite (`test/stores/conversation-store-contract.ts`).
  */
+export interface AppendOptions {
+  /**
+   * The append may be held back, up to the store's lazy-commit delay, and run back to back with
+   * others like it (SQLite: a voice transcript's appends, which nobody waits for). It still runs
+   * before anything else reads or writes the store, so nothing can see the store without it; the
+   * promise resolves once it ran. Stores without such batches append at once.
+   */
+  batch?: boolean;
+}
+
 export interface ConversationStore {
   readonly kind: string;
   createConversation(input: NewConversation): Promise<Conversation>;
@@ -138,7 +148,12 @@ export interface ConversationStore {
   deleteConversation(id: string): Promise<void>;
 
   /** Appends a message; assigns id, sequence and createdAt; bumps the conversation's updatedAt. */
-  appendMessage(input: NewMessage): Promise<StoredMessage>;
+  appendMessage(input: NewMessage, options?: AppendOptions): Promise<StoredMessage>;
+  /**
+   * Runs now the appends held back for a batch (`AppendOptions.batch`); a store that holds none
+   * back need not have it.
+   */
+  runPendingWrites?(): void;
   updateMessage(id: string, patch: MessagePatch): Promise<StoredMessage>;
   /** Oldest first; with `limit`, the most recent `limit` messages (still oldest first). */
   listMessages(conversationId: string, options?: { limit?: number }): Promise<StoredMessage[]>;

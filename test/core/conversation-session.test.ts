@@ -1,13 +1,17 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/core/agent/conversation-agent.js";
 import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
 import type { TurnEvent } from "../../src/core/agent/turn-event.js";
 import { createToolSet } from "../../src/core/tools/tool-set.js";
 import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
+import { createSqliteConversationStore } from "../../src/stores/sqlite/create-sqlite-conversation-store.js";
+import { openSqliteDatabase } from "../../src/stores/sqlite/open-sqlite-database.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
 
-async function openVoiceSession(replies: string[][]) {
-  const store = createMemoryConversationStore();
+async function openVoiceSession(replies: string[][], store = createMemoryConversationStore()) {
   const agent = new ConversationAgent({
     store,
     model: createScriptedModel(replies.map((text) => ({ text }))),
@@ -108,5 +112,48 @@ describe("ConversationAgent observers", () => {
     unsubscribe();
     expect(agent.observesTextDeltas).toBe(false);
     expect(agent.hasObservers).toBe(true);
+  });
+});
+
+describe("ConversationSession with SQLite: a call's transcript in batches", () => {
+  it("holds a voice turn's appends for the store's batch; a read or a turn queued behind runs them at once", async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-session-batch-"));
+    // A lazy delay far beyond the test: only a read or a waiting turn can run the appends.
+    const database = openSqliteDatabase(path.join(directory, "switchboard.db"), {
+      lazyCommitDelayMs: 60_000,
+    });
+    const store = createSqliteConversationStore({ database });
+    try {
+      const { session, conversationId } = await openVoiceSession([["One."], ["Two."], ["Three."]], store);
+      const first = session.runTurn({ text: "first" });
+      let firstDone = false;
+      void first.then(() => {
+        firstDone = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(firstDone).toBe(false); // the reply went out; its transcript waits for the batch
+      // Reads see the turn's messages all the same: each runs what was held back before it.
+      const texts = async () => (await store.listMessages(conversationId)).map((message) => message.text);
+      const readUntil = async (length: number) => {
+        for (let attempt = 0; attempt < 100 && (await texts()).length < length; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        return texts();
+      };
+      expect(await readUntil(2)).toEqual(["first", "One."]);
+      await first;
+
+      // A turn queued behind one whose appends are held back does not wait for the batch.
+      const second = session.runTurn({ text: "second" });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const third = session.runTurn({ text: "third" });
+      expect((await second).text).toBe("Two.");
+      // The last turn's appends wait for the batch again (nothing waits behind it): reads run them.
+      expect(await readUntil(6)).toEqual(["first", "One.", "second", "Two.", "third", "Three."]);
+      expect((await third).text).toBe("Three.");
+    } finally {
+      await database.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -192,6 +192,46 @@ describe("SQLite group commit", () => {
     expect(count()).toBe(2);
   });
 
+  it("holds batched writes back until another statement runs, each with its own result or error", async () => {
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    const ran: string[] = [];
+    const batched = ["a", "b", "a"].map((text) =>
+      writer.batchWrite(() => {
+        ran.push(text);
+        return insert.run(text).changes;
+      }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toEqual([]); // held back
+    // A read on the writing connection runs them first, in order: it sees what was written before it.
+    expect((writer.prepare("SELECT COUNT(*) AS n FROM notes").get() as { n: number }).n).toBe(2);
+    expect(ran).toEqual(["a", "b", "a"]);
+    const settled = await Promise.allSettled(batched);
+    expect(settled.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
+    expect(settled[2]?.status === "rejected" && String(settled[2].reason)).toMatch(/UNIQUE/);
+    await writer.flush();
+    expect(count()).toBe(2);
+  });
+
+  it("runs batched writes at the lazy delay, or at once when asked, and commits them together", async () => {
+    await writer.close();
+    writer = openSqliteDatabase(path.join(directory, "switchboard.db"), { lazyCommitDelayMs: 100 });
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    const before = writer.commits;
+    const first = [writer.batchWrite(() => insert.run("one")), writer.batchWrite(() => insert.run("two"))];
+    await Promise.all(first);
+    expect(count()).toBe(2); // run and committed by the lazy delay, without anybody asking
+    expect(writer.commits - before).toBe(1);
+
+    const asked = writer.batchWrite(() => insert.run("three").changes);
+    writer.runBatchedWrites();
+    await expect(asked).resolves.toBe(1);
+    const atClose = writer.batchWrite(() => insert.run("four").changes);
+    await writer.close();
+    await expect(atClose).resolves.toBe(1);
+    expect(count()).toBe(4);
+  });
+
   it("runs pending deferred writes at close, and refuses them after it", async () => {
     const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
     const pending = writer.deferWrite(() => insert.run("kept at close").changes);

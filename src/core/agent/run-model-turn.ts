@@ -34,10 +34,11 @@ export interface ModelTurnRequest {
   abortSignal: AbortSignal;
   emit: TurnEventListener;
   /**
-   * Settles once the user message is stored. Tools run after it, so what they write into the
-   * conversation (a text sent, a note) comes after the message that asked for it.
+   * Called when tools are about to run; settles once the user message is stored. Tools run after
+   * it, so what they write into the conversation (a text sent, a note) comes after the message
+   * that asked for it.
    */
-  beforeTools?: Promise<unknown>;
+  beforeTools?: () => Promise<unknown>;
 }
 
 export interface ModelTurnResult {
@@ -156,7 +157,7 @@ export async function runModelTurn(request: ModelTurnRequest): Promise<ModelTurn
       });
     }
     // Its failure is the turn's (awaited there); the tools run either way.
-    await request.beforeTools?.catch(() => undefined);
+    await request.beforeTools?.().catch(() => undefined);
     const toolResults = await Promise.all(
       step.toolCalls.map((call) => executeToolCall(request.toolSet, call, toolContext)),
     );

@@ -175,6 +175,8 @@ export class ConversationSession {
       run = this.tail.then(work, work);
     }
     this.unsettled++;
+    // Something now waits for the work in flight: its appends held back for a batch run now.
+    if (this.unsettled > 1) this.agent.store.runPendingWrites?.();
     const settled = () => {
       this.unsettled--;
     };
@@ -250,17 +252,22 @@ export class ConversationSession {
     // The user message is written once the model has been called (at the end of this event-loop
     // turn): an embedded store writes synchronously, and nothing should stand before the first token.
     const stored = options.storedUserMessage;
+    // Set once a tool is about to run: it waits for the user message, which then is not batched.
+    let toolsWaiting = false;
     const userWrite = stored
       ? Promise.resolve(stored)
       : afterThisEventLoopTurn().then(() =>
-          agent.store.appendMessage({
-            conversationId,
-            role: "user",
-            channel,
-            text: input.text,
-            inputKind: input.inputKind ?? null,
-            metadata: input.metadata ?? {},
-          }),
+          agent.store.appendMessage(
+            {
+              conversationId,
+              role: "user",
+              channel,
+              text: input.text,
+              inputKind: input.inputKind ?? null,
+              metadata: input.metadata ?? {},
+            },
+            { batch: !toolsWaiting && this.mayBatchAppends() },
+          ),
         );
     // Awaited below; observed now too, so a failed write cannot surface as an unhandled rejection
     // while the model call is still running.
@@ -305,7 +312,11 @@ export class ConversationSession {
       temperature: agent.temperature,
       abortSignal: options.abortSignal ?? neverAborted,
       emit,
-      beforeTools: userWrite,
+      beforeTools: () => {
+        toolsWaiting = true;
+        agent.store.runPendingWrites?.();
+        return userWrite;
+      },
     });
 
     // The reply is complete for the caller now (a voice channel sends last:true); the transcript is
@@ -325,7 +336,7 @@ export class ConversationSession {
     if (!alreadyInHistory) this.remember(userMessage);
     const assistantMessages: StoredMessage[] = [];
     for (const draft of stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted)) {
-      const message = await agent.store.appendMessage(draft);
+      const message = await agent.store.appendMessage(draft, { batch: this.mayBatchAppends() });
       this.remember(message);
       assistantMessages.push(message);
     }
@@ -340,6 +351,14 @@ export class ConversationSession {
       userMessage,
       assistantMessages,
     };
+  }
+
+  /**
+   * A call's transcript appends may wait for the store's batch (`AppendOptions.batch`) while
+   * nothing waits for this session; the store still runs them before anyone reads it.
+   */
+  private mayBatchAppends(): boolean {
+    return this.channel === "voice" && this.unsettled <= 1;
   }
 
   /** The highest sequence of a customer message this session has seen (-1 when none). */

@@ -229,9 +229,15 @@ export function createSqliteConversationStore(
       // The group transaction begins IMMEDIATE: the read-merge-write holds the write lock.
       return updateConversation(id, patch, now());
     },
-    async appendMessage(input) {
+    async appendMessage(input, options) {
       assertOpen();
-      return appendMessage(input, newId("msg"), now());
+      const id = newId("msg");
+      const timestamp = now();
+      if (options?.batch) return database.batchWrite(() => appendMessage(input, id, timestamp));
+      return appendMessage(input, id, timestamp);
+    },
+    runPendingWrites() {
+      database.runBatchedWrites();
     },
     async updateMessage(id, patch) {
       assertOpen();

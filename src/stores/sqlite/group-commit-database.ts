@@ -38,6 +38,9 @@ export class GroupCommitDatabase {
   private restartStatement: Statement | undefined;
   /** Writes waiting to run, back to back, right before the next commit (`deferWrite`). */
   private deferredWrites: Array<(beginFailure?: unknown) => void> = [];
+  /** Writes held back for a batch, run before any other statement or commit (`batchWrite`). */
+  private batchedWrites: Array<() => void> = [];
+  private batchTimer: NodeJS.Timeout | undefined;
   /** WAL resets done by this connection (tests and benchmarks read it). */
   walRestarts = 0;
 
@@ -66,10 +69,28 @@ export class GroupCommitDatabase {
     return this.connection.open;
   }
 
-  /** Prepares once; write statements open the group transaction before they run. */
+  /**
+   * Prepares once; write statements open the group transaction before they run, and any statement
+   * runs the batched writes first (`batchWrite`).
+   */
   prepare(sql: string): SqliteStatement {
     const statement = this.connection.prepare(sql);
-    if (!writePattern.test(sql)) return statement;
+    if (!writePattern.test(sql)) {
+      return {
+        run: (...parameters) => {
+          if (this.batchedWrites.length > 0) this.runBatchedWrites();
+          return statement.run(...parameters);
+        },
+        get: (...parameters) => {
+          if (this.batchedWrites.length > 0) this.runBatchedWrites();
+          return statement.get(...parameters);
+        },
+        all: (...parameters) => {
+          if (this.batchedWrites.length > 0) this.runBatchedWrites();
+          return statement.all(...parameters);
+        },
+      };
+    }
     return {
       run: (...parameters) => {
         this.beginWrite();
@@ -142,8 +163,41 @@ export class GroupCommitDatabase {
     });
   }
 
+  /**
+   * Holds `write` back for a batch: it runs back to back with the other batched writes before any
+   * other statement runs or commits, or when `runBatchedWrites` is called, and at the latest
+   * `lazyCommitDelayMs` after the first of them was held back; then they are committed with the
+   * lazy commit. A write held back is seen by everything after it; only its cost moves. For
+   * writes nobody waits for (a voice transcript's appends): one at a time between a call's turns,
+   * an append costs 2–5 times what it costs among others (docs/performance.md). Resolves with its
+   * result once it has run; rejects with its error.
+   */
+  batchWrite<Result>(write: () => Result): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.batchedWrites.push(() => {
+        try {
+          resolve(write());
+        } catch (error) {
+          reject(error);
+        }
+      });
+      this.batchTimer ??= setTimeout(this.commitNow, this.lazyCommitDelayMs);
+    });
+  }
+
+  /** Runs the writes held back for a batch now (someone waits for one of them). */
+  runBatchedWrites(): void {
+    if (this.batchedWrites.length === 0) return;
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const writes = this.batchedWrites;
+    this.batchedWrites = [];
+    for (const write of writes) write();
+  }
+
   /** Resolves once everything written so far is committed and on disk. */
   flush(): Promise<void> {
+    this.runBatchedWrites();
     if (this.transactionOpen) this.scheduleImmediateCommit();
     const committed = this.walSync.committedCount;
     return this.walSync.waitFor(this.transactionOpen ? committed + 1 : committed);
@@ -186,6 +240,7 @@ export class GroupCommitDatabase {
   }
 
   private beginWrite(): void {
+    if (this.batchedWrites.length > 0) this.runBatchedWrites();
     if (this.transactionOpen) return;
     this.begin.run();
     this.transactionOpen = true;
@@ -211,6 +266,7 @@ export class GroupCommitDatabase {
   };
 
   private readonly commitNow = (): void => {
+    this.runBatchedWrites();
     this.runDeferredWrites();
     if (!this.transactionOpen) return;
     this.transactionOpen = false;
