@@ -9,12 +9,15 @@ import { createToolSet } from "../../src/core/tools/tool-set.js";
 import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
 import { createSqliteConversationStore } from "../../src/stores/sqlite/create-sqlite-conversation-store.js";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-sqlite-database.js";
-import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { createScriptedModel, type ScriptedTurn } from "../../src/testing/create-scripted-model.js";
 
-async function openVoiceSession(replies: string[][], store = createMemoryConversationStore()) {
+async function openVoiceSession(
+  replies: Array<string[] | ScriptedTurn>,
+  store = createMemoryConversationStore(),
+) {
   const agent = new ConversationAgent({
     store,
-    model: createScriptedModel(replies.map((text) => ({ text }))),
+    model: createScriptedModel(replies.map((reply) => (Array.isArray(reply) ? { text: reply } : reply))),
     toolSet: createToolSet([]),
     systemPrompt: "You are a test agent.",
     channelInstructions: {},
@@ -151,6 +154,24 @@ describe("ConversationSession with SQLite: a call's transcript in batches", () =
       // The last turn's appends wait for the batch again (nothing waits behind it): reads run them.
       expect(await readUntil(6)).toEqual(["first", "One.", "second", "Two.", "third", "Three."]);
       expect((await third).text).toBe("Three.");
+    } finally {
+      await database.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("stores a failed voice turn at once: its channel acts once it settles", async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-session-batch-"));
+    const database = openSqliteDatabase(path.join(directory, "switchboard.db"), {
+      lazyCommitDelayMs: 60_000,
+    });
+    const store = createSqliteConversationStore({ database });
+    try {
+      const { session } = await openVoiceSession([{ text: [], error: new Error("model down") }], store);
+      // Settles without waiting for the 60 s batch (the test would time out).
+      const outcome = await session.runTurn({ text: "hello?" });
+      expect(outcome.error).toBeDefined();
+      expect(outcome.userMessage?.text).toBe("hello?");
     } finally {
       await database.close();
       rmSync(directory, { recursive: true, force: true });

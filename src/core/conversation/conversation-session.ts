@@ -252,8 +252,9 @@ export class ConversationSession {
     // The user message is written once the model has been called (at the end of this event-loop
     // turn): an embedded store writes synchronously, and nothing should stand before the first token.
     const stored = options.storedUserMessage;
-    // Set once a tool is about to run: it waits for the user message, which then is not batched.
-    let toolsWaiting = false;
+    // Set once somebody needs this turn stored soon (a tool about to run waits for the user
+    // message; a channel acts on a failed or tool-using turn once it settles): no batch then.
+    let storeAtOnce = false;
     const userWrite = stored
       ? Promise.resolve(stored)
       : afterThisEventLoopTurn().then(() =>
@@ -266,7 +267,7 @@ export class ConversationSession {
               inputKind: input.inputKind ?? null,
               metadata: input.metadata ?? {},
             },
-            { batch: !toolsWaiting && this.mayBatchAppends() },
+            { batch: !storeAtOnce && this.mayBatchAppends() },
           ),
         );
     // Awaited below; observed now too, so a failed write cannot surface as an unhandled rejection
@@ -313,7 +314,7 @@ export class ConversationSession {
       abortSignal: options.abortSignal ?? neverAborted,
       emit,
       beforeTools: () => {
-        toolsWaiting = true;
+        storeAtOnce = true;
         agent.store.runPendingWrites?.();
         return userWrite;
       },
@@ -332,11 +333,18 @@ export class ConversationSession {
       firstTextMs: result.firstTextAt === undefined ? undefined : result.firstTextAt - startedAt,
       durationMs: performance.now() - startedAt,
     });
+    // A failed turn (the channel apologises) or one that ran tools (a call may end) settles soon.
+    if (result.error || result.steps.some((step) => step.toolCalls.length > 0)) {
+      storeAtOnce = true;
+      agent.store.runPendingWrites?.();
+    }
     const userMessage = await userWrite;
     if (!alreadyInHistory) this.remember(userMessage);
     const assistantMessages: StoredMessage[] = [];
     for (const draft of stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted)) {
-      const message = await agent.store.appendMessage(draft, { batch: this.mayBatchAppends() });
+      const message = await agent.store.appendMessage(draft, {
+        batch: !storeAtOnce && this.mayBatchAppends(),
+      });
       this.remember(message);
       assistantMessages.push(message);
     }
