@@ -6,6 +6,7 @@ import type { AgentEvent } from "../../src/core/agent/conversation-agent.js";
 import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
 import type { TurnEvent } from "../../src/core/agent/turn-event.js";
 import { createToolSet } from "../../src/core/tools/tool-set.js";
+import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
 import { createSqliteConversationStore } from "../../src/stores/sqlite/create-sqlite-conversation-store.js";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-sqlite-database.js";
@@ -119,14 +120,25 @@ describe("ConversationAgent observers", () => {
 });
 
 describe("ConversationSession with SQLite: a call's transcript in batches", () => {
-  it("holds a voice turn's appends for the store's batch; a read or a turn queued behind runs them at once", async () => {
+  /**
+   * Runs `body` with a SQLite store whose lazy delay is far beyond the test: only a read, a waiting
+   * turn or the session itself can run the appends it holds back.
+   */
+  async function withBatchingStore(body: (store: ConversationStore) => Promise<void>): Promise<void> {
     const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-session-batch-"));
-    // A lazy delay far beyond the test: only a read or a waiting turn can run the appends.
     const database = openSqliteDatabase(path.join(directory, "switchboard.db"), {
       lazyCommitDelayMs: 60_000,
     });
-    const store = createSqliteConversationStore({ database });
     try {
+      await body(createSqliteConversationStore({ database }));
+    } finally {
+      await database.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }
+
+  it("holds a voice turn's appends for the store's batch; a read or a turn queued behind runs them at once", async () => {
+    await withBatchingStore(async (store) => {
       const { session, conversationId } = await openVoiceSession([["One."], ["Two."], ["Three."]], store);
       const first = session.runTurn({ text: "first" });
       let firstDone = false;
@@ -154,27 +166,16 @@ describe("ConversationSession with SQLite: a call's transcript in batches", () =
       // The last turn's appends wait for the batch again (nothing waits behind it): reads run them.
       expect(await readUntil(6)).toEqual(["first", "One.", "second", "Two.", "third", "Three."]);
       expect((await third).text).toBe("Three.");
-    } finally {
-      await database.close();
-      rmSync(directory, { recursive: true, force: true });
-    }
+    });
   });
 
   it("stores a failed voice turn at once: its channel acts once it settles", async () => {
-    const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-session-batch-"));
-    const database = openSqliteDatabase(path.join(directory, "switchboard.db"), {
-      lazyCommitDelayMs: 60_000,
-    });
-    const store = createSqliteConversationStore({ database });
-    try {
+    await withBatchingStore(async (store) => {
       const { session } = await openVoiceSession([{ text: [], error: new Error("model down") }], store);
       // Settles without waiting for the 60 s batch (the test would time out).
       const outcome = await session.runTurn({ text: "hello?" });
       expect(outcome.error).toBeDefined();
       expect(outcome.userMessage?.text).toBe("hello?");
-    } finally {
-      await database.close();
-      rmSync(directory, { recursive: true, force: true });
-    }
+    });
   });
 });
