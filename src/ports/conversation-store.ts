@@ -114,10 +114,6 @@ export interface ListConversationsOptions {
   before?: number;
 }
 
-/**
- * The conversation store port. Implementations: memory, SQLite (libsql), DynamoDB. All run the
- * same contract suite (`test/stores/conversation-store-contract.ts`).
- */
 export interface AppendOptions {
   /**
    * The append may be held back, up to the store's lazy-commit delay, and run back to back with
@@ -128,6 +124,10 @@ export interface AppendOptions {
   batch?: boolean;
 }
 
+/**
+ * The conversation store port. Implementations: memory, SQLite (libsql), DynamoDB. All run the
+ * same contract suite (`test/stores/conversation-store-contract.ts`).
+ */
 export interface ConversationStore {
   readonly kind: string;
   createConversation(input: NewConversation): Promise<Conversation>;

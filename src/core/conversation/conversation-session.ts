@@ -253,8 +253,14 @@ export class ConversationSession {
     // turn): an embedded store writes synchronously, and nothing should stand before the first token.
     const stored = options.storedUserMessage;
     // Set once somebody needs this turn stored soon (a tool about to run waits for the user
-    // message; a channel acts on a failed or tool-using turn once it settles): no batch then.
+    // message; a channel acts on a failed or tool-using turn once it settles): no batch then, and
+    // what was held back runs now.
     let storeAtOnce = false;
+    const storeNow = () => {
+      storeAtOnce = true;
+      agent.store.runPendingWrites?.();
+    };
+    const appendOptions = () => ({ batch: !storeAtOnce && this.mayBatchAppends() });
     const userWrite = stored
       ? Promise.resolve(stored)
       : afterThisEventLoopTurn().then(() =>
@@ -267,7 +273,7 @@ export class ConversationSession {
               inputKind: input.inputKind ?? null,
               metadata: input.metadata ?? {},
             },
-            { batch: !storeAtOnce && this.mayBatchAppends() },
+            appendOptions(),
           ),
         );
     // Awaited below; observed now too, so a failed write cannot surface as an unhandled rejection
@@ -314,8 +320,7 @@ export class ConversationSession {
       abortSignal: options.abortSignal ?? neverAborted,
       emit,
       beforeTools: () => {
-        storeAtOnce = true;
-        agent.store.runPendingWrites?.();
+        storeNow();
         return userWrite;
       },
     });
@@ -334,17 +339,12 @@ export class ConversationSession {
       durationMs: performance.now() - startedAt,
     });
     // A failed turn (the channel apologises) or one that ran tools (a call may end) settles soon.
-    if (result.error || result.steps.some((step) => step.toolCalls.length > 0)) {
-      storeAtOnce = true;
-      agent.store.runPendingWrites?.();
-    }
+    if (result.error || result.steps.some((step) => step.toolCalls.length > 0)) storeNow();
     const userMessage = await userWrite;
     if (!alreadyInHistory) this.remember(userMessage);
     const assistantMessages: StoredMessage[] = [];
     for (const draft of stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted)) {
-      const message = await agent.store.appendMessage(draft, {
-        batch: !storeAtOnce && this.mayBatchAppends(),
-      });
+      const message = await agent.store.appendMessage(draft, appendOptions());
       this.remember(message);
       assistantMessages.push(message);
     }

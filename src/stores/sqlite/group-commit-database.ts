@@ -75,33 +75,18 @@ export class GroupCommitDatabase {
    */
   prepare(sql: string): SqliteStatement {
     const statement = this.connection.prepare(sql);
-    if (!writePattern.test(sql)) {
-      return {
-        run: (...parameters) => {
-          if (this.batchedWrites.length > 0) this.runBatchedWrites();
-          return statement.run(...parameters);
-        },
-        get: (...parameters) => {
-          if (this.batchedWrites.length > 0) this.runBatchedWrites();
-          return statement.get(...parameters);
-        },
-        all: (...parameters) => {
-          if (this.batchedWrites.length > 0) this.runBatchedWrites();
-          return statement.all(...parameters);
-        },
-      };
-    }
+    const before = writePattern.test(sql) ? () => this.beginWrite() : () => this.runBatchedWrites();
     return {
       run: (...parameters) => {
-        this.beginWrite();
+        before();
         return statement.run(...parameters);
       },
       get: (...parameters) => {
-        this.beginWrite();
+        before();
         return statement.get(...parameters);
       },
       all: (...parameters) => {
-        this.beginWrite();
+        before();
         return statement.all(...parameters);
       },
     };
@@ -240,7 +225,7 @@ export class GroupCommitDatabase {
   }
 
   private beginWrite(): void {
-    if (this.batchedWrites.length > 0) this.runBatchedWrites();
+    this.runBatchedWrites();
     if (this.transactionOpen) return;
     this.begin.run();
     this.transactionOpen = true;
