@@ -5,6 +5,7 @@
  *
  * Usage: npx tsx bench/compare-voice-cpu.ts '{"sqlite":{},"memory":{"STORE":"memory"}}'
  *        [CALLS=1000] [DURATION_MS=12000] [ROUNDS=2] [MODEL=tokens20|openai] [THINK_MS=5000]
+ *        [WARM_UP_TURNS=10000] (unrecorded turns first, so the JIT has optimized the turn's code)
  *
  * CALLS=1 THINK_MS=3 measures one call's turns back to back: the path of a turn through an
  * otherwise idle server, with little of the load's noise.
@@ -22,6 +23,7 @@ const durationMs = Number(process.env.DURATION_MS ?? "12000");
 const rounds = Number(process.env.ROUNDS ?? "2");
 const modelName = process.env.MODEL ?? "tokens20";
 const thinkMs = Number(process.env.THINK_MS ?? "5000");
+const warmUpTurns = Number(process.env.WARM_UP_TURNS ?? "10000");
 const variants = JSON.parse(process.argv[2] ?? '{"default":{}}') as Record<string, Record<string, string>>;
 
 let model = modelName as VoiceTarget["model"];
@@ -50,6 +52,7 @@ for (let round = 1; round <= rounds; round++) {
         turnTimeoutMs: 10_000,
         idleWindowMs: 500,
         warmUpSpreadMs: Math.min(2000, thinkMs),
+        warmUpTurns,
       },
     );
     const failures = result.errors + result.timeouts + result.connectErrors;

@@ -54,6 +54,8 @@ const settings = {
   openAiVoiceLevel: quick ? 0 : Math.max(...levels),
   idleWindowMs: quick ? 500 : 1000,
   warmUpSpreadMs: quick ? 1000 : 2000,
+  // Unrecorded turns before a voice level is measured (zero-latency model), the floor's too.
+  voiceWarmUpTurns: quick ? 1000 : 10_000,
 };
 /** Open-loop saturation search: doubling from 100 turns/s, then bisection (quick: two short steps). */
 const saturation: SaturationSettings = {
@@ -90,6 +92,7 @@ async function runVoice(): Promise<void> {
       turnTimeoutMs: settings.turnTimeoutMs,
       idleWindowMs: settings.idleWindowMs,
       warmUpSpreadMs: settings.warmUpSpreadMs,
+      warmUpTurns: settings.voiceWarmUpTurns,
     };
     const profileHere = profile && calls === Math.max(...settings.voiceLevels);
     const profileDirectory = path.join(repositoryRoot, "bench-results", "profiles");
@@ -149,6 +152,7 @@ async function runVoiceOpenAi(): Promise<void> {
         turnTimeoutMs: settings.turnTimeoutMs,
         idleWindowMs: settings.idleWindowMs,
         warmUpSpreadMs: settings.warmUpSpreadMs,
+        warmUpTurns: settings.voiceWarmUpTurns,
       },
     );
     results.voiceOpenAi = { calls, switchboard };
