@@ -247,4 +247,28 @@ describe("SQLite group commit", () => {
     await writer.close();
     expect(count()).toBe(1);
   });
+
+  it("binds parameters as libsql does: positional, one array, nested arrays, a named object", () => {
+    const select = "SELECT ?1 AS a, ?2 AS b, ?3 AS c";
+    const direct = new Database(":memory:").prepare(select);
+    const wrapped = writer.prepare(select);
+    const named = writer.prepare("SELECT :x AS x, :y AS y");
+    // Rows carry libsql's timing in `_metadata`; only the columns are compared.
+    const columns = (row: unknown) => {
+      const { a, b, c } = row as Record<string, unknown>;
+      return { a, b, c };
+    };
+    for (const parameters of [
+      ["one", 2, null],
+      [["one", 2, null]],
+      ["one", [2, null]],
+      [["one"], [2], null],
+    ]) {
+      expect(columns(wrapped.get(...parameters))).toEqual(columns(direct.get(...parameters)));
+    }
+    expect(named.get({ x: "ex", y: 7 })).toMatchObject({ x: "ex", y: 7 });
+    expect(wrapped.all(1, 2, 3).map(columns)).toEqual([{ a: 1, b: 2, c: 3 }]);
+    const insert = writer.prepare("INSERT INTO notes (text) VALUES (?)");
+    expect(insert.run(["from an array"]).changes).toBe(1);
+  });
 });
