@@ -27,6 +27,37 @@ export interface SwitchboardMetrics {
 
 export type WebChatRefusal = "too_many_chats" | "rate_limited";
 
+/**
+ * The values of one labelled series, handed to prom-client in bulk: when the metric is read (its
+ * `collect`, at each scrape) or once 1,024 wait. prom-client hashes and checks the labels on every
+ * `observe` and `inc`; five of those per voice turn were ≈ 4 % of the turn's CPU
+ * (docs/performance.md).
+ */
+class PendingValues {
+  private values: number[] = [];
+
+  constructor(private readonly apply: (values: readonly number[]) => void) {}
+
+  add(value: number): void {
+    if (!Number.isFinite(value)) return;
+    this.values.push(value);
+    if (this.values.length >= 1024) this.flush();
+  }
+
+  flush(): void {
+    if (this.values.length === 0) return;
+    const values = this.values;
+    this.values = [];
+    this.apply(values);
+  }
+}
+
+interface ChannelSeries {
+  turnsByReason: Map<string, PendingValues>;
+  duration: PendingValues;
+  firstToken: PendingValues;
+}
+
 /** Seconds: a first token is expected in milliseconds, a whole turn can take seconds. */
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -46,11 +77,14 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
   };
 
+  // Set below, once the series exist; the metrics that hold deferred values call it when read.
+  let flushPending = () => {};
   const turns = new Counter({
     name: "switchboard_turns_total",
     help: "Agent turns finished, by channel and finish reason",
     labelNames: ["channel", "finish_reason"] as const,
     registers: [registry],
+    collect: () => flushPending(),
   });
   const turnErrors = new Counter({
     name: "switchboard_turn_errors_total",
@@ -69,6 +103,7 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     help: "Tokens reported by the model, by direction (input or output)",
     labelNames: ["direction"] as const,
     registers: [registry],
+    collect: () => flushPending(),
   });
   const firstToken = new Histogram({
     name: "switchboard_first_token_seconds",
@@ -76,6 +111,7 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     labelNames: ["channel"] as const,
     buckets: latencyBuckets,
     registers: [registry],
+    collect: () => flushPending(),
   });
   const turnDuration = new Histogram({
     name: "switchboard_turn_seconds",
@@ -83,6 +119,7 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     labelNames: ["channel"] as const,
     buckets: latencyBuckets,
     registers: [registry],
+    collect: () => flushPending(),
   });
   const outbox = new Counter({
     name: "switchboard_outbox_deliveries_total",
@@ -130,16 +167,45 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
       },
     });
 
-  // Label hashing on every observation costs more than the observation: children are made once.
-  const children = new Map<string, unknown>();
-  const child = <T extends object>(key: string, make: () => T): T => {
-    let found = children.get(key) as T | undefined;
+  // A turn's five observations wait in plain arrays and reach prom-client in bulk (PendingValues).
+  const pendingSeries: PendingValues[] = [];
+  const track = (series: PendingValues) => {
+    pendingSeries.push(series);
+    return series;
+  };
+  flushPending = () => {
+    for (const series of pendingSeries) series.flush();
+  };
+  const histogramSeries = (histogram: Histogram<"channel">, channel: string) =>
+    track(
+      new PendingValues((values) => {
+        const child = histogram.labels(channel);
+        for (const value of values) child.observe(value);
+      }),
+    );
+  const counterSeries = (counter: Counter<string>, ...labels: string[]) =>
+    track(
+      new PendingValues((values) => {
+        let total = 0;
+        for (const value of values) total += value;
+        counter.labels(...labels).inc(total);
+      }),
+    );
+  const channels = new Map<string, ChannelSeries>();
+  const channelSeries = (channel: string): ChannelSeries => {
+    let found = channels.get(channel);
     if (found === undefined) {
-      found = make();
-      children.set(key, found);
+      found = {
+        turnsByReason: new Map(),
+        duration: histogramSeries(turnDuration, channel),
+        firstToken: histogramSeries(firstToken, channel),
+      };
+      channels.set(channel, found);
     }
     return found;
   };
+  const inputTokens = counterSeries(tokens, "input");
+  const outputTokens = counterSeries(tokens, "output");
 
   return {
     registry,
@@ -150,15 +216,18 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     observeAgent({ channel, event }) {
       switch (event.type) {
         case "turn-end": {
+          const series = channelSeries(channel);
           const reason = event.finishReason;
-          child(`turns ${channel} ${reason}`, () => turns.labels(channel, reason)).inc();
-          child(`turn ${channel}`, () => turnDuration.labels(channel)).observe(event.durationMs / 1000);
-          if (event.firstTextMs !== undefined)
-            child(`first ${channel}`, () => firstToken.labels(channel)).observe(event.firstTextMs / 1000);
-          if (event.usage.inputTokens)
-            child("tokens input", () => tokens.labels("input")).inc(event.usage.inputTokens);
-          if (event.usage.outputTokens)
-            child("tokens output", () => tokens.labels("output")).inc(event.usage.outputTokens);
+          let finished = series.turnsByReason.get(reason);
+          if (finished === undefined) {
+            finished = counterSeries(turns, channel, reason);
+            series.turnsByReason.set(reason, finished);
+          }
+          finished.add(1);
+          series.duration.add(event.durationMs / 1000);
+          if (event.firstTextMs !== undefined) series.firstToken.add(event.firstTextMs / 1000);
+          if (event.usage.inputTokens) inputTokens.add(event.usage.inputTokens);
+          if (event.usage.outputTokens) outputTokens.add(event.usage.outputTokens);
           break;
         }
         case "tool-call":

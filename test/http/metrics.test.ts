@@ -145,6 +145,48 @@ describe("GET /metrics", () => {
     expect(sample(exposition, "switchboard_web_chat_refusals_total", 'reason="rate_limited"')).toBe(1);
   });
 
+  it("keeps every turn's observations, across scrapes and past the bulk hand-over", async () => {
+    const metrics = createMetrics({
+      webSocketConnections: () => 0,
+      inboxBacklog: () => 0,
+      replyBacklog: () => 0,
+    });
+    const turnEnd = (channel: "voice" | "sms", finishReason: "stop" | "length", durationMs: number) =>
+      metrics.observeAgent({
+        conversationId: "conv_1",
+        customerId: null,
+        channel,
+        event: {
+          type: "turn-end",
+          turnId: "turn_1",
+          text: "Hi",
+          finishReason,
+          aborted: false,
+          usage: { inputTokens: 10, outputTokens: 2 },
+          firstTextMs: durationMs / 2,
+          durationMs,
+        },
+      });
+    for (let index = 0; index < 1500; index++) turnEnd("voice", "stop", 4);
+    turnEnd("voice", "length", 4000);
+    turnEnd("sms", "stop", Number.NaN);
+    const first = await metrics.registry.metrics();
+    expect(sample(first, "switchboard_turns_total", 'channel="voice",finish_reason="stop"')).toBe(1500);
+    expect(sample(first, "switchboard_turns_total", 'channel="voice",finish_reason="length"')).toBe(1);
+    expect(sample(first, "switchboard_turn_seconds_count", 'channel="voice"')).toBe(1501);
+    expect(sample(first, "switchboard_turn_seconds_sum", 'channel="voice"')).toBeCloseTo(1500 * 0.004 + 4, 6);
+    expect(sample(first, "switchboard_turn_seconds_bucket", 'le="0.005",channel="voice"')).toBe(1500);
+    expect(sample(first, "switchboard_first_token_seconds_count", 'channel="voice"')).toBe(1501);
+    expect(sample(first, "switchboard_model_tokens_total", 'direction="input"')).toBe(15020);
+    // A turn without a usable duration is still counted; its duration is not observed.
+    expect(sample(first, "switchboard_turns_total", 'channel="sms",finish_reason="stop"')).toBe(1);
+    expect(sample(first, "switchboard_turn_seconds_count", 'channel="sms"')).toBeUndefined();
+    turnEnd("voice", "stop", 4);
+    const second = await metrics.registry.metrics();
+    expect(sample(second, "switchboard_turns_total", 'channel="voice",finish_reason="stop"')).toBe(1501);
+    expect(sample(second, "switchboard_turn_seconds_count", 'channel="voice"')).toBe(1502);
+  });
+
   it("counts inbox failure rounds by provider and what follows", async () => {
     const metrics = createMetrics({
       webSocketConnections: () => 0,
