@@ -30,6 +30,15 @@ function recordingSink() {
   return { sink, texts };
 }
 
+/** Posts an empty chat request and returns the body text read within `settleMs`. */
+async function postAndRead(transport: ReturnType<typeof createSocketChatTransport>, settleMs: number) {
+  const response = await transport.post({ model: "m", messages: [] }, {}, undefined);
+  const read = recordingSink();
+  response.stream(read.sink);
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return read.texts.join("");
+}
+
 describe("socket chat transport", () => {
   let server: Server | undefined;
   afterEach(async () => {
@@ -86,11 +95,7 @@ describe("socket chat transport", () => {
     const added = vi.spyOn(Socket.prototype, "on");
     try {
       for (let request = 0; request < 5; request++) {
-        const response = await transport.post({ model: "m", messages: [] }, {}, undefined);
-        const read = recordingSink();
-        response.stream(read.sink);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        expect(read.texts.join("")).toBe(reply);
+        expect(await postAndRead(transport, 10)).toBe(reply);
       }
       // The client's socket only (the server's are on the same prototype).
       const clientDataListeners = added.mock.calls.filter(
@@ -110,11 +115,7 @@ describe("socket chat transport", () => {
     );
     const transport = createSocketChatTransport(url);
     for (let request = 0; request < 2; request++) {
-      const response = await transport.post({ model: "m", messages: [] }, {}, undefined);
-      const read = recordingSink();
-      response.stream(read.sink);
-      await new Promise((resolve) => setTimeout(resolve, 40));
-      expect(read.texts.join("")).toBe(reply);
+      expect(await postAndRead(transport, 40)).toBe(reply);
     }
     expect(sockets.size).toBe(2);
   });
