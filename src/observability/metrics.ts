@@ -77,8 +77,12 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
   };
 
-  // Set below, once the series exist; the metrics that hold deferred values call it when read.
-  let flushPending = () => {};
+  // A turn's five observations wait in plain arrays and reach prom-client in bulk (PendingValues):
+  // the metrics that hold such values hand them over whenever they are read.
+  const pendingSeries: PendingValues[] = [];
+  const flushPending = () => {
+    for (const series of pendingSeries) series.flush();
+  };
   const turns = new Counter({
     name: "switchboard_turns_total",
     help: "Agent turns finished, by channel and finish reason",
@@ -167,14 +171,9 @@ export function createMetrics(sources: MetricsSources): SwitchboardMetrics {
       },
     });
 
-  // A turn's five observations wait in plain arrays and reach prom-client in bulk (PendingValues).
-  const pendingSeries: PendingValues[] = [];
   const track = (series: PendingValues) => {
     pendingSeries.push(series);
     return series;
-  };
-  flushPending = () => {
-    for (const series of pendingSeries) series.flush();
   };
   const histogramSeries = (histogram: Histogram<"channel">, channel: string) =>
     track(
