@@ -25,6 +25,13 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
          WHERE status NOT IN ('pending', 'sending') AND updated_at < ? ORDER BY updated_at LIMIT ?)`,
     ),
     byProviderId: database.prepare("SELECT * FROM outbox WHERE provider_message_id = ?"),
+    // A read first: an empty poll (the usual one) then opens no write transaction, so an idle
+    // server neither takes the write lock nor commits twice a second.
+    anyDue: database.prepare(
+      `SELECT 1 FROM outbox
+       WHERE (status = 'pending' AND next_attempt_at <= ?1) OR (status = 'sending' AND claim_expires_at <= ?1)
+       LIMIT 1`,
+    ),
     claim: database.prepare(
       `UPDATE outbox SET status = 'sending', claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ?
        WHERE id IN (
@@ -82,6 +89,7 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
       return enqueue(entry, Date.now());
     },
     async claimDueOutbound({ now, limit, workerId, leaseMs }) {
+      if (statements.anyDue.get(now) === undefined) return [];
       const rows = statements.claim.all(workerId, now + leaseMs, now, now, now, limit) as Row[];
       return rows.map(toEntry);
     },
