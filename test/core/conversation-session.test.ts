@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/core/agent/conversation-agent.js";
 import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
 import type { TurnEvent } from "../../src/core/agent/turn-event.js";
+import { newTurnId } from "../../src/core/conversation/conversation-session.js";
 import { createToolSet } from "../../src/core/tools/tool-set.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
@@ -177,5 +178,18 @@ describe("ConversationSession with SQLite: a call's transcript in batches", () =
       expect(outcome.error).toBeDefined();
       expect(outcome.userMessage?.text).toBe("hello?");
     });
+  });
+});
+
+describe("turn ids", () => {
+  it("are turn_ and 20 hex digits, every one of them random", () => {
+    const ids = Array.from({ length: 2000 }, () => newTurnId());
+    for (const id of ids) expect(id).toMatch(/^turn_[0-9a-f]{20}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // A UUID's version and variant digits never change (4; 8 to b): none of them may be in the id.
+    for (let position = 5; position < 25; position++) {
+      const digits = new Set(ids.map((id) => id[position]));
+      expect(digits.size, `digit ${position - 5}`).toBeGreaterThanOrEqual(12);
+    }
   });
 });

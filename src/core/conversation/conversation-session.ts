@@ -232,7 +232,7 @@ export class ConversationSession {
 
   private async executeTurn(input: TurnInput, options: RunTurnOptions): Promise<TurnOutcome> {
     const agent = this.agent;
-    const turnId = `turn_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+    const turnId = newTurnId();
     const conversationId = this.conversation.id;
     const channel = this.channel;
     const onEvent = options.onEvent;
@@ -464,6 +464,15 @@ function stepsToMessages(
 }
 
 function noop(): void {}
+
+/**
+ * `turn_` and 20 random hex digits: a UUID's first 8 and last 12 (the digits in between carry its
+ * version and variant, which never change).
+ */
+export function newTurnId(): string {
+  const random = randomUUID();
+  return `turn_${random.slice(0, 8)}${random.slice(24)}`;
+}
 
 function startNow<T>(work: () => Promise<T>): Promise<T> {
   try {
