@@ -9,8 +9,14 @@ import type { SelfTimeRow } from "./summarize-cpu-profile.js";
 
 export interface VoiceLevel {
   calls: number;
+  /** The reported round: the one whose Switchboard CPU per turn is the median (see `rounds`). */
   switchboard: LoadVoiceResult;
   floor: LoadVoiceResult;
+  /**
+   * Each round's CPU per turn, in run order, when the level ran more than once (Switchboard and its
+   * floor alternating): a 2-core VM's speed drifts by a fifth within minutes, more than most changes.
+   */
+  rounds?: Array<{ switchboardCpuMsPerTurn: number; floorCpuMsPerTurn: number }>;
 }
 
 export interface BenchResults {

@@ -15,7 +15,12 @@ function voiceRows(level: VoiceLevel, label = "voice"): TableRow[] {
     compared(`${name}: prompt → last:true p50 (ms)`, switchboard.lastTokenMs.p50, floor.lastTokenMs.p50),
     compared(`${name}: prompt → last:true p95 (ms)`, switchboard.lastTokenMs.p95, floor.lastTokenMs.p95),
     compared(`${name}: prompt → last:true p99 (ms)`, switchboard.lastTokenMs.p99, floor.lastTokenMs.p99),
-    compared(`${name}: server CPU per turn (ms)`, switchboard.serverCpuMsPerTurn, floor.serverCpuMsPerTurn),
+    compared(
+      `${name}: server CPU per turn (ms)${level.rounds ? `, median of ${level.rounds.length} rounds` : ""}`,
+      switchboard.serverCpuMsPerTurn,
+      floor.serverCpuMsPerTurn,
+    ),
+    ...(level.rounds ? [roundsRow(name, level.rounds)] : []),
     compared(
       `${name}: server idle CPU, calls open (ms/s)`,
       switchboard.serverIdleCpuMsPerSecond,
@@ -29,6 +34,17 @@ function voiceRows(level: VoiceLevel, label = "voice"): TableRow[] {
       0,
     ),
   ];
+}
+
+/** Every round's CPU per turn, in run order: how far this machine drifted during the run. */
+function roundsRow(name: string, rounds: NonNullable<VoiceLevel["rounds"]>): TableRow {
+  const list = (values: number[]) => values.map((value) => value.toFixed(3)).join(" / ");
+  return {
+    scenario: `${name}: server CPU per turn, each round in run order (ms)`,
+    value: list(rounds.map((round) => round.switchboardCpuMsPerTurn)),
+    floor: list(rounds.map((round) => round.floorCpuMsPerTurn)),
+    ratio: "—",
+  };
 }
 
 export function buildTable(results: BenchResults): TableRow[] {

@@ -52,6 +52,7 @@ export function buildTargetRows(results: BenchResults): TargetRow[] {
         switchboard.serverCpuMsPerTurn,
         floor.serverCpuMsPerTurn,
         0.3,
+        voice.rounds ? `median of ${voice.rounds.length} rounds: ` : "",
       ),
     );
   } else {
@@ -140,10 +141,10 @@ export function buildTargetRows(results: BenchResults): TargetRow[] {
  * An absolute CPU target, judged twice: as stated, and in this run's floors (the target divided by
  * the reference machine's floor), since a slower machine's floor moves the absolute figure too.
  */
-function cpuRows(target: string, value: number, floor: number, limit: number): TargetRow[] {
+function cpuRows(target: string, value: number, floor: number, limit: number, prefix = ""): TargetRow[] {
   const floors = value / floor;
   const limitInFloors = Math.round((limit / referenceFloorMsPerTurn) * 100) / 100;
-  const measured = `${ms(value)}, ${times(floors)} this run's floor of ${ms(floor)}`;
+  const measured = `${prefix}${ms(value)}, ${times(floors)} this run's floor of ${ms(floor)}`;
   return [
     row(`${target} ≤ ${limit} ms`, measured, value <= limit),
     row(
