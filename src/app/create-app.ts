@@ -367,6 +367,8 @@ export async function createApp(
       if (closed) return;
       closed = true;
       await server.close();
+      // Calls and chats just closed: their last turns' transcripts are written before anything stops.
+      await agent.settle();
       await retention.close();
       await inbound.close();
       await replies.close();

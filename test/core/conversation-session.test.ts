@@ -181,6 +181,46 @@ describe("ConversationSession with SQLite: a call's transcript in batches", () =
   });
 });
 
+describe("ConversationAgent.settle (shutdown)", () => {
+  it("waits for the turns in flight and their transcripts, and gives up at its limit on one that never ends", async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-settle-"));
+    const database = openSqliteDatabase(path.join(directory, "switchboard.db"));
+    try {
+      const store = createSqliteConversationStore({ database });
+      const { agent, session, conversationId } = await openVoiceSession(
+        [
+          { text: ["Still", " going."], delayMs: 30 },
+          { text: ["never"], delayMs: 60_000 },
+        ],
+        store,
+      );
+      await expect(agent.settle()).resolves.toBeUndefined(); // nothing in flight
+      agent.closing = false;
+      const turn = session.runTurn({ text: "hello" });
+      await agent.settle();
+      // Both written by now: had settle not waited, the reply (30 ms a token) would still stream.
+      expect((await store.listMessages(conversationId)).map((message) => message.text)).toEqual([
+        "hello",
+        "Still going.",
+      ]);
+      expect((await turn).text).toBe("Still going.");
+
+      const controller = new AbortController();
+      let hangingEnded = false;
+      const hanging = session.runTurn({ text: "again" }, { abortSignal: controller.signal }).finally(() => {
+        hangingEnded = true;
+      });
+      await agent.settle(50);
+      expect(hangingEnded).toBe(false); // settle gave up at its limit; the turn still runs
+      controller.abort();
+      expect((await hanging).aborted).toBe(true);
+    } finally {
+      await database.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("turn ids", () => {
   it("are turn_ and 20 hex digits, every one of them random", () => {
     const ids = Array.from({ length: 2000 }, () => newTurnId());

@@ -59,6 +59,11 @@ export class ConversationAgent {
   /** Each observer, and whether it asked for text deltas. */
   private readonly observers = new Map<AgentObserver, boolean>();
   private textDeltaObservers = 0;
+  /** Session work (turns, appends) queued or running, across all sessions. */
+  private sessionWork = 0;
+  private idleWaiters: Array<() => void> = [];
+  /** True once `settle` was called: sessions write at once instead of batching their appends. */
+  closing = false;
 
   constructor(options: ConversationAgentOptions) {
     this.store = options.store;
@@ -146,6 +151,39 @@ export class ConversationAgent {
   /** True when some observer asked for text deltas. */
   get observesTextDeltas(): boolean {
     return this.textDeltaObservers > 0;
+  }
+
+  /** Called by a session when it queues work (a turn, an append). */
+  workStarted(): void {
+    this.sessionWork++;
+  }
+
+  /** Called by a session when work it queued has settled. */
+  workSettled(): void {
+    this.sessionWork--;
+    if (this.sessionWork > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * For shutdown, before the store closes: a turn whose reply went out still writes its transcript
+   * after. Appends held for a batch run now, later ones run at once, and this resolves when no
+   * session has work queued or running, or after `limitMs`.
+   */
+  async settle(limitMs = 5000): Promise<void> {
+    this.closing = true;
+    this.store.runPendingWrites?.();
+    if (this.sessionWork === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, limitMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Called by sessions; an observer that throws is isolated from the turn. */

@@ -175,10 +175,13 @@ export class ConversationSession {
       run = this.tail.then(work, work);
     }
     this.unsettled++;
+    const agent = this.agent;
+    agent.workStarted();
     // Something now waits for the work in flight: its appends held back for a batch run now.
-    if (this.unsettled > 1) this.agent.store.runPendingWrites?.();
+    if (this.unsettled > 1) agent.store.runPendingWrites?.();
     const settled = () => {
       this.unsettled--;
+      agent.workSettled();
     };
     // The next work waits for this one to settle (and never for its error).
     this.tail = run.then(settled, settled);
@@ -363,10 +366,11 @@ export class ConversationSession {
 
   /**
    * A call's transcript appends may wait for the store's batch (`AppendOptions.batch`) while
-   * nothing waits for this session; the store still runs them before anyone reads it.
+   * nothing waits for this session and the agent is not shutting down; the store still runs them
+   * before anyone reads it.
    */
   private mayBatchAppends(): boolean {
-    return this.channel === "voice" && this.unsettled <= 1;
+    return this.channel === "voice" && this.unsettled <= 1 && !this.agent.closing;
   }
 
   /** The highest sequence of a customer message this session has seen (-1 when none). */

@@ -49,4 +49,26 @@ describe("restart", () => {
     // No second greeting on a reconnect.
     expect(after.filter((message) => message.text === "Hi.")).toHaveLength(1);
   });
+
+  it("stores a call's last turn when the server shuts down right after the reply, the call still open", async () => {
+    const environment = {
+      STORE: "sqlite",
+      PUBLIC_URL: "https://switchboard.example.test",
+      VOICE_WELCOME_GREETING: "Hi.",
+    };
+    server = await startTestServer(environment, {}, { dataDirectory });
+    const client = await RelayTestClient.connect({ url: server.relayUrl });
+    client.sendSetup({ callSid: "CAshutdown", from: "+14155550123" });
+    client.sendPrompt("My name is Grace");
+    const reply = await client.nextReply({ timeoutMs: 5000 });
+    // A deploy: the transcript's appends still wait for their batch when the server is told to stop.
+    await server.close();
+    client.close();
+    expect(server.logs.filter((line) => line.msg === "relay: turn crashed")).toEqual([]);
+
+    server = await startTestServer(environment, {}, { dataDirectory });
+    const call = await server.app.store.getCallSession("CAshutdown");
+    const messages = await server.app.store.listMessages(call?.conversationId ?? "");
+    expect(messages.map((message) => message.text)).toEqual(["Hi.", "My name is Grace", reply.text]);
+  });
 });
