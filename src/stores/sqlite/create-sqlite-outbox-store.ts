@@ -8,6 +8,10 @@ import type { SqliteDatabase } from "./open-sqlite-database.js";
 type Row = Record<string, unknown>;
 
 /** The durable outbox in the embedded database. Claims are one UPDATE…RETURNING, so atomic. */
+/** Entries due at `now` (an SQL parameter): pending and due, or `sending` with their lease run out. */
+const dueAt = (now: string) =>
+  `(status = 'pending' AND next_attempt_at <= ${now}) OR (status = 'sending' AND claim_expires_at <= ${now})`;
+
 export function createSqliteOutboxStore(options: { database: SqliteDatabase }): OutboxStore {
   const { database } = options;
   const statements = {
@@ -27,18 +31,10 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
     byProviderId: database.prepare("SELECT * FROM outbox WHERE provider_message_id = ?"),
     // A read first: an empty poll (the usual one) then opens no write transaction, so an idle
     // server neither takes the write lock nor commits twice a second.
-    anyDue: database.prepare(
-      `SELECT 1 FROM outbox
-       WHERE (status = 'pending' AND next_attempt_at <= ?1) OR (status = 'sending' AND claim_expires_at <= ?1)
-       LIMIT 1`,
-    ),
+    anyDue: database.prepare(`SELECT 1 FROM outbox WHERE ${dueAt("?1")} LIMIT 1`),
     claim: database.prepare(
-      `UPDATE outbox SET status = 'sending', claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ?
-       WHERE id IN (
-         SELECT id FROM outbox
-         WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claim_expires_at <= ?)
-         ORDER BY next_attempt_at LIMIT ?
-       )
+      `UPDATE outbox SET status = 'sending', claimed_by = ?1, claim_expires_at = ?2, attempts = attempts + 1, updated_at = ?3
+       WHERE id IN (SELECT id FROM outbox WHERE ${dueAt("?3")} ORDER BY next_attempt_at LIMIT ?4)
        RETURNING *`,
     ),
     sent: database.prepare(
@@ -90,7 +86,7 @@ export function createSqliteOutboxStore(options: { database: SqliteDatabase }): 
     },
     async claimDueOutbound({ now, limit, workerId, leaseMs }) {
       if (statements.anyDue.get(now) === undefined) return [];
-      const rows = statements.claim.all(workerId, now + leaseMs, now, now, now, limit) as Row[];
+      const rows = statements.claim.all(workerId, now + leaseMs, now, limit) as Row[];
       return rows.map(toEntry);
     },
     async markOutboundSent(id, result) {
