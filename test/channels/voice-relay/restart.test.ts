@@ -8,17 +8,17 @@ import { eventually, startTestServer, type TestServer } from "../../helpers/star
 describe("restart", () => {
   let server: TestServer | undefined;
   const dataDirectory = mkdtempSync(path.join(os.tmpdir(), "switchboard-restart-"));
+  const environment = {
+    STORE: "sqlite",
+    PUBLIC_URL: "https://switchboard.example.test",
+    VOICE_WELCOME_GREETING: "Hi.",
+  };
   afterEach(async () => {
     await server?.close();
     rmSync(dataDirectory, { recursive: true, force: true });
   });
 
   it("keeps the conversation across a server restart (SQLite) and a reconnecting call continues it", async () => {
-    const environment = {
-      STORE: "sqlite",
-      PUBLIC_URL: "https://switchboard.example.test",
-      VOICE_WELCOME_GREETING: "Hi.",
-    };
     server = await startTestServer(environment, {}, { dataDirectory });
     let client = await RelayTestClient.connect({ url: server.relayUrl });
     client.sendSetup({ callSid: "CArestart", from: "+14155550123" });
@@ -51,11 +51,6 @@ describe("restart", () => {
   });
 
   it("stores a call's last turn when the server shuts down right after the reply, the call still open", async () => {
-    const environment = {
-      STORE: "sqlite",
-      PUBLIC_URL: "https://switchboard.example.test",
-      VOICE_WELCOME_GREETING: "Hi.",
-    };
     server = await startTestServer(environment, {}, { dataDirectory });
     const client = await RelayTestClient.connect({ url: server.relayUrl });
     client.sendSetup({ callSid: "CAshutdown", from: "+14155550123" });
