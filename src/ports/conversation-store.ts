@@ -122,6 +122,13 @@ export interface AppendOptions {
    * promise resolves once it ran. Stores without such batches append at once.
    */
   batch?: boolean;
+  /**
+   * An earlier append (the promise this store returned for it) that must be stored first: this
+   * one runs only after it has been stored, and fails with its error if it failed (a reply is
+   * never stored without the message it answers). A store that batches queues it right behind
+   * that append, in the same batch, without waiting for it to run; the others wait for it.
+   */
+  after?: Promise<StoredMessage>;
 }
 
 /**

@@ -148,8 +148,11 @@ describe("ConversationSession with SQLite: a call's transcript in batches", () =
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(firstDone).toBe(false); // the reply went out; its transcript waits for the batch
-      // Reads see the turn's messages all the same: each runs what was held back before it.
+      // Reads see the turn's messages all the same: each runs what was held back before it. The
+      // reply's append waits in the same batch as the user message's, right behind it: one read
+      // runs both.
       const texts = async () => (await store.listMessages(conversationId)).map((message) => message.text);
+      expect(await texts()).toEqual(["first", "One."]);
       const readUntil = async (length: number) => {
         for (let attempt = 0; attempt < 100 && (await texts()).length < length; attempt++) {
           await new Promise((resolve) => setTimeout(resolve, 5));

@@ -277,6 +277,39 @@ export function conversationStoreContract(name: string, makeStore: () => Promise
       }
     });
 
+    for (const batch of [false, true]) {
+      it(`appends after an earlier append: in order, and never once that one failed${batch ? " (batched)" : ""}`, async () => {
+        const conversation = await store.createConversation({ channel: "voice" });
+        const reply = (text: string): NewMessage => ({
+          ...userMessage(conversation.id, text),
+          role: "assistant",
+        });
+        // A chain: each append made before the one it follows has run.
+        const question = store.appendMessage(userMessage(conversation.id, "question"), { batch });
+        const answer = store.appendMessage(reply("answer"), { batch, after: question });
+        const more = store.appendMessage(reply("more"), { batch, after: answer });
+        const stored = await Promise.all([question, answer, more]);
+        expect(stored.map((message) => message.sequence)).toEqual([1, 2, 3]);
+        expect(texts(await store.listMessages(conversation.id))).toEqual(["question", "answer", "more"]);
+
+        // The earlier append fails (its conversation does not exist): the ones after it fail with
+        // its error and store nothing, though their own conversation exists.
+        const failed = store.appendMessage(userMessage("conv_missing", "lost"), { batch });
+        const orphan = store.appendMessage(reply("orphan"), { batch, after: failed });
+        const next = store.appendMessage(reply("orphan too"), { batch, after: orphan });
+        const results = await Promise.allSettled([failed, orphan, next]);
+        for (const result of results) {
+          expect(result.status).toBe("rejected");
+          expect((result as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError);
+        }
+        // An append after one that already failed fails at once too.
+        await expect(store.appendMessage(reply("late"), { batch, after: failed })).rejects.toBeInstanceOf(
+          NotFoundError,
+        );
+        expect(texts(await store.listMessages(conversation.id))).toEqual(["question", "answer", "more"]);
+      });
+    }
+
     it("updates a message (an interrupted reply keeps only what was heard)", async () => {
       const conversation = await store.createConversation({ channel: "voice" });
       const message = await store.appendMessage({

@@ -263,11 +263,14 @@ export class ConversationSession {
       storeAtOnce = true;
       agent.store.runPendingWrites?.();
     };
-    const appendOptions = () => ({ batch: !storeAtOnce && this.mayBatchAppends() });
-    const userWrite = stored
-      ? Promise.resolve(stored)
-      : afterThisEventLoopTurn().then(() =>
-          agent.store.appendMessage(
+    const batch = () => !storeAtOnce && this.mayBatchAppends();
+    // The store's own promise for the user message's append, once it has been made: the reply's
+    // appends are made `after` it.
+    let userAppend: Promise<StoredMessage> | undefined = stored ? Promise.resolve(stored) : undefined;
+    const userAppendMade = userAppend
+      ? Promise.resolve()
+      : afterThisEventLoopTurn().then(() => {
+          userAppend = agent.store.appendMessage(
             {
               conversationId,
               role: "user",
@@ -276,12 +279,14 @@ export class ConversationSession {
               inputKind: input.inputKind ?? null,
               metadata: input.metadata ?? {},
             },
-            appendOptions(),
-          ),
-        );
-    // Awaited below; observed now too, so a failed write cannot surface as an unhandled rejection
-    // while the model call is still running.
-    userWrite.catch(() => undefined);
+            { batch: batch() },
+          );
+          // Awaited below; observed now too, so a failed write cannot surface as an unhandled
+          // rejection while the model call is still running.
+          userAppend.catch(noop);
+        });
+    const userWrite = userAppendMade.then(() => userAppend as Promise<StoredMessage>);
+    userWrite.catch(noop);
     const alreadyInHistory = stored !== undefined && this.history.some((message) => message.id === stored.id);
     const userPromptMessage = alreadyInHistory
       ? undefined
@@ -343,11 +348,22 @@ export class ConversationSession {
     });
     // A failed turn (the channel apologises) or one that ran tools (a call may end) settles soon.
     if (result.error || result.steps.some((step) => step.toolCalls.length > 0)) storeNow();
+    // Each reply message is appended after the one before it (the first after the user message):
+    // in the store's batch, right behind it, instead of in the next batch once it has run.
+    if (!userAppend) await userAppendMade;
+    let previous = userAppend as Promise<StoredMessage>;
+    const appends = stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted).map(
+      (draft) => {
+        previous = agent.store.appendMessage(draft, { batch: batch(), after: previous });
+        previous.catch(noop);
+        return previous;
+      },
+    );
     const userMessage = await userWrite;
     if (!alreadyInHistory) this.remember(userMessage);
     const assistantMessages: StoredMessage[] = [];
-    for (const draft of stepsToMessages(result.steps, conversationId, channel, turnId, result.aborted)) {
-      const message = await agent.store.appendMessage(draft, appendOptions());
+    for (const append of appends) {
+      const message = await append;
       this.remember(message);
       assistantMessages.push(message);
     }

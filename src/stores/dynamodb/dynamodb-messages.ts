@@ -1,6 +1,11 @@
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { NotFoundError } from "../../errors/not-found-error.js";
-import type { MessagePatch, NewMessage, StoredMessage } from "../../ports/conversation-store.js";
+import type {
+  AppendOptions,
+  MessagePatch,
+  NewMessage,
+  StoredMessage,
+} from "../../ports/conversation-store.js";
 import { newId } from "../store-clock.js";
 import {
   conversationKeys,
@@ -59,7 +64,8 @@ export function createDynamoDbMessages(access: DynamoDbTableAccess, now: () => n
   };
 
   return {
-    async append(input: NewMessage): Promise<StoredMessage> {
+    async append(input: NewMessage, options?: AppendOptions): Promise<StoredMessage> {
+      if (options?.after) await options.after;
       const timestamp = now();
       const message: StoredMessage = {
         id: newId("msg"),

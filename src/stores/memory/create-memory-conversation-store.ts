@@ -78,7 +78,8 @@ export function createMemoryConversationStore(): ConversationStore {
       conversation.updatedAt = now();
       return copy(conversation);
     },
-    async appendMessage(input) {
+    async appendMessage(input, options) {
+      if (options?.after) await options.after;
       const conversation = conversations.get(input.conversationId);
       const list = messages.get(input.conversationId);
       if (!conversation || !list) throw new NotFoundError(`Conversation ${input.conversationId}`);

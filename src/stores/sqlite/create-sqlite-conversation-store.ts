@@ -1,6 +1,7 @@
 import { NotFoundError } from "../../errors/not-found-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
 import type {
+  AppendOptions,
   CallSession,
   Conversation,
   ConversationStore,
@@ -172,6 +173,42 @@ export function createSqliteConversationStore(
     }
   };
 
+  /** How each batched append went, by the promise returned for it (`AppendOptions.after`). */
+  const batchedAppends = new WeakMap<Promise<StoredMessage>, { failed: boolean; error: unknown }>();
+
+  const append = (input: NewMessage, options?: AppendOptions): Promise<StoredMessage> => {
+    const after = options?.after;
+    const prior = after && batchedAppends.get(after);
+    // Not one of this store's batched appends: wait for it like any other promise.
+    if (after && !prior) return after.then(() => append(input, { batch: options.batch }));
+    try {
+      assertOpen();
+      const id = newId("msg");
+      const timestamp = now();
+      if (!options?.batch) {
+        if (prior) database.runBatchedWrites();
+        if (prior?.failed) throw prior.error;
+        return Promise.resolve(appendMessage(input, id, timestamp));
+      }
+      const state = { failed: false, error: undefined as unknown };
+      // Batched writes run in the order they were queued: `prior` has run when this one does.
+      const queued = database.batchWrite(() => {
+        try {
+          if (prior?.failed) throw prior.error;
+          return appendMessage(input, id, timestamp);
+        } catch (error) {
+          state.failed = true;
+          state.error = error;
+          throw error;
+        }
+      });
+      batchedAppends.set(queued, state);
+      return queued;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   return {
     kind: "sqlite",
     async createConversation(input) {
@@ -229,13 +266,7 @@ export function createSqliteConversationStore(
       // The group transaction begins IMMEDIATE: the read-merge-write holds the write lock.
       return updateConversation(id, patch, now());
     },
-    async appendMessage(input, options) {
-      assertOpen();
-      const id = newId("msg");
-      const timestamp = now();
-      if (options?.batch) return database.batchWrite(() => appendMessage(input, id, timestamp));
-      return appendMessage(input, id, timestamp);
-    },
+    appendMessage: append,
     runPendingWrites() {
       database.runBatchedWrites();
     },
