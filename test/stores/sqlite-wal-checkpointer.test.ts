@@ -1,10 +1,14 @@
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import Database from "libsql";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-sqlite-database.js";
 import { WalCheckpointer } from "../../src/stores/sqlite/wal-checkpointer.js";
+
+const require = createRequire(import.meta.url);
 
 /** Rows of `notes` in the database file alone, as if its WAL had been lost. */
 function rowsInDatabaseFile(filename: string, directory: string): number {
@@ -138,5 +142,36 @@ describe("WAL checkpoints in a worker thread", () => {
       await checkpointer.close();
       await database.close();
     }
+  });
+
+  it("keeps the process alive until the thread has closed: a process with nothing else to do still sees close() resolve", () => {
+    // A database whose close takes 300 ms stands in for a slow thread.
+    const slowLibsql = path.join(directory, "slow-close-libsql.cjs");
+    writeFileSync(
+      slowLibsql,
+      `const Database = require(${JSON.stringify(require.resolve("libsql"))});
+module.exports = class SlowClose extends Database {
+  close() { const end = Date.now() + 300; while (Date.now() < end); return super.close(); }
+};`,
+    );
+    const script = path.join(directory, "close-last.mts");
+    writeFileSync(
+      script,
+      `import { WalCheckpointer } from ${JSON.stringify(path.resolve("src/stores/sqlite/wal-checkpointer.ts"))};
+const checkpointer = new WalCheckpointer({
+  filename: ${JSON.stringify(filename)},
+  libsqlPath: ${JSON.stringify(slowLibsql)},
+  onFailure: (error) => console.error(error.message),
+});
+await checkpointer.close();
+console.log("closed");`,
+    );
+    const run = spawnSync(process.execPath, ["--import", "tsx", script], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("closed");
+    expect(run.status).toBe(0);
   });
 });
