@@ -7,23 +7,31 @@
  * would bring them.
  *
  * Usage: npx tsx bench/voice-turn-in-process.ts [CALLS=1000] [TURNS=10000] [ROUNDS=5]
- *        [WARM_UP_TURNS=20000] [STORE=sqlite|memory] [BENCH_DIST=/abs/path/dist]
- * Prints CPU per turn (process.cpuUsage() over the round ÷ turns) for each round.
+ *        [WARM_UP_TURNS=20000] [STORE=sqlite|memory] [BENCH_DIST=/abs/path/dist] [PACE_MS=0]
+ * PACE_MS idles that long after each measured turn, as a call's think time leaves the process
+ * idle: the turn then pays for waking up and for caches gone cold (use TURNS=2000 or so).
+ * Prints for each round, per turn: CPU (process.cpuUsage() over the round ÷ turns), the median
+ * wall time of a turn (prompt → `last: true`), and the write calls and bytes of the process (its
+ * SQLite writes, WAL and checkpoints); run through
+ * bench/voice-turn-instructions.ts (valgrind), also the instructions executed per turn.
  */
+import { execFile } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { WebSocket } from "ws";
 import { createScriptedModel } from "../src/testing/create-scripted-model.js";
-import { twentyTokens } from "./bench-util.js";
+import { percentiles, twentyTokens } from "./bench-util.js";
 import { buildDist } from "./build-dist.js";
 
 const calls = Number(process.env.CALLS ?? "1000");
 const turnsPerRound = Number(process.env.TURNS ?? "10000");
 const rounds = Number(process.env.ROUNDS ?? "5");
 const warmUpTurns = Number(process.env.WARM_UP_TURNS ?? "20000");
+/** Idle time between measured turns (0: back to back); see bench/wake-up-cost.ts. */
+const paceMs = Number(process.env.PACE_MS ?? "0");
 
 /** What a `RelaySession` uses of its WebSocket; `settle` resolves at the reply's `last: true`. */
 class MemorySocket extends EventEmitter {
@@ -99,25 +107,95 @@ async function main(): Promise<void> {
   const prompt = Buffer.from(
     JSON.stringify({ type: "prompt", voicePrompt: "Where is my order?", last: true }),
   );
-  const run = async (turns: number) => {
+  /** Runs `turns` turns; returns each one's wall time, prompt emitted → `last: true` (ms). */
+  const run = async (turns: number, paceMs = 0) => {
+    const wallMs: number[] = [];
     for (let turn = 0; turn < turns; turn++) {
+      const startedAt = performance.now();
       await (sockets[turn % calls] as MemorySocket).turn(prompt);
-      await new Promise((resolve) => setImmediate(resolve));
+      wallMs.push(performance.now() - startedAt);
+      await new Promise((resolve) => (paceMs > 0 ? setTimeout(resolve, paceMs) : setImmediate(resolve)));
     }
+    return wallMs;
   };
   await run(warmUpTurns);
+  const callgrind = process.env.CALLGRIND_OUT ? new CallgrindWindow(process.env.CALLGRIND_OUT) : undefined;
   for (let round = 1; round <= rounds; round++) {
+    await callgrind?.start();
+    const ioBefore = processIo();
     const before = process.cpuUsage();
-    await run(turnsPerRound);
+    const wallMs = await run(turnsPerRound, paceMs);
     const used = process.cpuUsage(before);
+    const ioAfter = processIo();
+    const instructions = await callgrind?.stop();
     const perTurnMs = (used.user + used.system) / 1000 / turnsPerRound;
+    const counted =
+      instructions === undefined
+        ? ""
+        : `, ${Math.round(instructions / turnsPerRound).toLocaleString("en-US")} instructions per turn`;
+    const wallP50 = percentiles(wallMs).p50 * 1000;
+    const written =
+      ioBefore && ioAfter
+        ? `, ${((ioAfter.syscw - ioBefore.syscw) / turnsPerRound).toFixed(2)} write calls and ${((ioAfter.wchar - ioBefore.wchar) / 1024 / turnsPerRound).toFixed(1)} KiB written`
+        : "";
     process.stdout.write(
-      `round ${round}: CPU per turn ${perTurnMs.toFixed(4)} ms (${calls} calls, ${turnsPerRound} turns)\n`,
+      `round ${round}: CPU per turn ${perTurnMs.toFixed(4)} ms${counted}, turn wall p50 ${wallP50.toFixed(0)} µs${written} (${calls} calls, ${turnsPerRound} turns${paceMs > 0 ? `, ${paceMs} ms apart` : ""})\n`,
     );
   }
   // Appends still held for a batch are committed by close.
   await app.close();
   rmSync(dataDirectory, { recursive: true, force: true });
+}
+
+/** The process's write calls and bytes so far, all threads (Linux: /proc/self/io), if readable. */
+function processIo(): { syscw: number; wchar: number } | undefined {
+  try {
+    const fields = new Map(
+      readFileSync("/proc/self/io", "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => line.split(": ") as [string, string]),
+    );
+    return { syscw: Number(fields.get("syscw")), wchar: Number(fields.get("wchar")) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Under `valgrind --tool=callgrind --instr-atstart=yes --callgrind-out-file=<out>.%p` (see
+ * bench/voice-turn-instructions.ts): zeroes the counts at the start of a round and dumps them at
+ * its end, then reads the instructions executed (all threads) from the dump.
+ */
+class CallgrindWindow {
+  private dumps = 0;
+
+  constructor(private readonly outPrefix: string) {}
+
+  start(): Promise<void> {
+    return this.control("-z");
+  }
+
+  async stop(): Promise<number> {
+    await this.control("-d");
+    this.dumps++;
+    const dump = readFileSync(`${this.outPrefix}.${process.pid}.${this.dumps}`, "utf8");
+    const summary = /^summary: (\d+)/m.exec(dump);
+    if (!summary?.[1]) throw new Error(`no summary line in callgrind dump ${this.dumps}`);
+    return Number(summary[1]);
+  }
+
+  /** callgrind_control talks to this process, which must keep running (not block) meanwhile. */
+  private control(flag: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const keepRunning = setInterval(() => undefined, 5);
+      execFile("callgrind_control", [flag, String(process.pid)], (error) => {
+        clearInterval(keepRunning);
+        if (error) reject(new Error(`callgrind_control ${flag} failed: ${error.message}`));
+        else resolve();
+      });
+    });
+  }
 }
 
 await main();
