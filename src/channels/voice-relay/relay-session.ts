@@ -74,15 +74,15 @@ export class RelaySession {
   }
 
   /**
-   * Readies the next reply's controller. A reply that ended normally hands its own over when
-   * nothing can still come of it (not aborted, no abort listener left): Node 20 keeps every
+   * Readies the next reply's controller. A reply that ended without being aborted hands its own
+   * over (`finished`), reused when no abort listener is left on it: Node 20 keeps every
    * `AbortSignal` it builds alive through the next minor GC (it changes the signal's prototype,
    * then adds properties), so a call reuses one while its replies end normally. Otherwise a fresh
    * one (and its signal) is built after this event-loop turn.
    */
   prepareAbortController(finished?: AbortController): void {
     if (this.spareController || this.state === "closed") return;
-    if (finished && !finished.signal.aborted && getEventListeners(finished.signal, "abort").length === 0) {
+    if (finished && getEventListeners(finished.signal, "abort").length === 0) {
       this.spareController = finished;
       return;
     }

@@ -12,16 +12,20 @@ import { textFrame } from "./relay-outbound-frames.js";
 export class TextFrameWriter {
   private pending = "";
   private inBurst = false;
+  private aborted = false;
   /** True once a text frame went out: the reply has a talk cycle to close. */
   started = false;
 
-  constructor(
-    private readonly send: (frame: string) => void,
-    private readonly signal: AbortSignal,
-  ) {}
+  constructor(private readonly send: (frame: string) => void) {}
+
+  /** The reply was aborted: nothing more goes out. */
+  abort(): void {
+    this.aborted = true;
+    this.pending = "";
+  }
 
   write(token: string): void {
-    if (!token || this.signal.aborted) return;
+    if (!token || this.aborted) return;
     if (this.inBurst) {
       this.pending += token;
       return;
@@ -34,7 +38,7 @@ export class TextFrameWriter {
 
   /** Sends the pending text now (before a frame of another type, so the order is kept). */
   flush(): void {
-    if (!this.pending || this.signal.aborted) return;
+    if (!this.pending || this.aborted) return;
     const text = this.pending;
     this.pending = "";
     this.send(textFrame(text, false));
@@ -49,7 +53,6 @@ export class TextFrameWriter {
 
   private readonly endBurst = (): void => {
     this.inBurst = false;
-    if (this.signal.aborted) this.pending = "";
-    else this.flush();
+    this.flush();
   };
 }
