@@ -7,11 +7,11 @@ import type { SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
 
-/** The durable outbox in the embedded database. Claims are one UPDATE…RETURNING, so atomic. */
 /** Entries due at `now` (an SQL parameter): pending and due, or `sending` with their lease run out. */
 const dueAt = (now: string) =>
   `(status = 'pending' AND next_attempt_at <= ${now}) OR (status = 'sending' AND claim_expires_at <= ${now})`;
 
+/** The durable outbox in the embedded database. Claims are one UPDATE…RETURNING, so atomic. */
 export function createSqliteOutboxStore(options: { database: SqliteDatabase }): OutboxStore {
   const { database } = options;
   const statements = {
