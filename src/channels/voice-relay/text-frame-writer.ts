@@ -12,7 +12,7 @@ import { textFrame } from "./relay-outbound-frames.js";
 export class TextFrameWriter {
   private pending = "";
   private inBurst = false;
-  private aborted = false;
+  private stopped = false;
   /** True once a text frame went out: the reply has a talk cycle to close. */
   started = false;
 
@@ -20,12 +20,17 @@ export class TextFrameWriter {
 
   /** The reply was aborted: nothing more goes out. */
   abort(): void {
-    this.aborted = true;
+    this.stopped = true;
     this.pending = "";
   }
 
+  /** True once `abort` was called. */
+  get aborted(): boolean {
+    return this.stopped;
+  }
+
   write(token: string): void {
-    if (!token || this.aborted) return;
+    if (!token || this.stopped) return;
     if (this.inBurst) {
       this.pending += token;
       return;
@@ -38,7 +43,7 @@ export class TextFrameWriter {
 
   /** Sends the pending text now (before a frame of another type, so the order is kept). */
   flush(): void {
-    if (!this.pending || this.aborted) return;
+    if (!this.pending || this.stopped) return;
     const text = this.pending;
     this.pending = "";
     this.send(textFrame(text, false));

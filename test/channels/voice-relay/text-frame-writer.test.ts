@@ -59,7 +59,9 @@ describe("TextFrameWriter", () => {
     const { frames, text } = writer();
     text.write("Let me ");
     text.write("explain ");
+    expect(text.aborted).toBe(false);
     text.abort();
+    expect(text.aborted).toBe(true);
     text.write("everything.");
     await nextTurn();
     expect(frames.map((frame) => frame.token)).toEqual(["Let me "]);

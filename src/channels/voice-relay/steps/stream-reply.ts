@@ -6,13 +6,13 @@ import type { RelaySession } from "../relay-session.js";
 import { TextFrameWriter } from "../text-frame-writer.js";
 
 export interface ActiveReply {
-  controller: AbortController;
   /**
-   * Set with the controller's abort (`stopReply`) and read instead of its signal's `aborted` on
-   * every event: each AbortSignal has a map of its own in V8, so reading it at a site that sees
-   * many calls' signals is a megamorphic load that often misses (`node --log-ic`).
+   * Aborted only through `stopReply`, which aborts `text` first: whether the reply was aborted is
+   * read from `text.aborted`, not from the signal on every event. Each AbortSignal has a map of its
+   * own in V8, so reading `signal.aborted` at a site that sees many calls' signals is a
+   * megamorphic load that often misses (`node --log-ic`).
    */
-  aborted: boolean;
+  controller: AbortController;
   /** Set when the agent asked to end the call; sent once the reply has been streamed. */
   endHandoffData: string | undefined;
   endRequested: boolean;
@@ -42,7 +42,6 @@ export function startReply(session: RelaySession, input: TurnInput): void {
   const controller = session.takeAbortController();
   const reply: ActiveReply = {
     controller,
-    aborted: false,
     endHandoffData: undefined,
     endRequested: false,
     closed: false,
@@ -57,7 +56,7 @@ export function startReply(session: RelaySession, input: TurnInput): void {
           { [logKeys.turnId]: outcome.turnId, [logKeys.errorCode]: outcome.error.code, err: outcome.error },
           "relay: turn failed",
         );
-        if (outcome.text.length === 0 && !reply.aborted) {
+        if (outcome.text.length === 0 && !reply.text.aborted) {
           session.send(textFrame(apologyText, true));
           reply.closed = true;
           conversation
@@ -65,15 +64,15 @@ export function startReply(session: RelaySession, input: TurnInput): void {
             .catch(() => undefined);
         }
       }
-      if (!reply.closed && !reply.aborted) {
+      if (!reply.closed && !reply.text.aborted) {
         reply.closed = true;
         reply.text.end();
       }
-      if (reply.endRequested && !reply.aborted) {
+      if (reply.endRequested && !reply.text.aborted) {
         session.send(endFrame(reply.endHandoffData));
       }
       if (session.reply === reply) session.reply = undefined;
-      session.prepareAbortController(reply.aborted ? undefined : reply.controller);
+      session.prepareAbortController(reply.text.aborted ? undefined : reply.controller);
     },
     (error: unknown) => {
       session.logger.error({ err: error }, "relay: turn crashed");
@@ -83,7 +82,7 @@ export function startReply(session: RelaySession, input: TurnInput): void {
 }
 
 function renderEvent(session: RelaySession, reply: ActiveReply, event: TurnEvent): void {
-  if (reply.aborted) return;
+  if (reply.text.aborted) return;
   switch (event.type) {
     case "text-delta":
       reply.text.write(event.delta);
@@ -119,9 +118,8 @@ export function abortReply(session: RelaySession): void {
   session.reply = undefined;
 }
 
-/** Aborts the reply's turn; its flags are set first, as listeners of the abort may emit events. */
+/** Aborts the reply's turn; its text first, as listeners of the abort may emit events. */
 function stopReply(reply: ActiveReply): void {
-  reply.aborted = true;
   reply.text.abort();
   reply.controller.abort();
 }
