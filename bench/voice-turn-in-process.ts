@@ -163,7 +163,7 @@ function processIo(): { syscw: number; wchar: number } | undefined {
 }
 
 /**
- * Under `valgrind --tool=callgrind --instr-atstart=yes --callgrind-out-file=<out>.%p` (see
+ * Under `valgrind --tool=callgrind --callgrind-out-file=<out>.%p` (see
  * bench/voice-turn-instructions.ts): zeroes the counts at the start of a round and dumps them at
  * its end, then reads the instructions executed (all threads) from the dump.
  */
