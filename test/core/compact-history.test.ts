@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
 import { summaryInstruction } from "../../src/core/conversation/compact-history.js";
 import { createToolSet } from "../../src/core/tools/tool-set.js";
@@ -69,6 +69,45 @@ describe("history compaction", () => {
     expect(reopened.messages().every((message) => message.sequence > through)).toBe(true);
     // Nothing was deleted: the full timeline is still stored.
     expect((await store.listMessages(conversation.id)).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it("compacts once the history passes its budget, counting only what the caller heard of a cut-off reply", async () => {
+    // Each message counts its text and 20: "u1" 22, the 200-character reply 220, "u2" 22, "Short." 26.
+    const longReply = "r".repeat(200);
+    const openVoiceSession = async () => {
+      const store = createMemoryConversationStore();
+      const agent = new ConversationAgent({
+        store,
+        model: createScriptedModel([{ text: [longReply] }, { text: ["Short."] }]),
+        toolSet: createToolSet([]),
+        systemPrompt: "You are a test agent.",
+        channelInstructions: {},
+        maxSteps: 2,
+        maxOutputTokens: 100,
+        temperature: undefined,
+        historyLimit: 40,
+        historyBudgetChars: 250,
+        keepRecentMessages: 4,
+      });
+      const compact = vi.spyOn(agent, "compact").mockResolvedValue(undefined);
+      const conversation = await store.createConversation({ channel: "voice" });
+      return { compact, session: await agent.openSession(conversation.id, "voice") };
+    };
+
+    // Heard in full: 242 after the first turn (within 250), 290 after the second.
+    const heardInFull = await openVoiceSession();
+    await heardInFull.session.runTurn({ text: "u1" });
+    expect(heardInFull.compact).not.toHaveBeenCalled();
+    await heardInFull.session.runTurn({ text: "u2" });
+    expect(heardInFull.compact).toHaveBeenCalledTimes(1);
+
+    // Cut off after 10 characters: the reply now counts 30, so 100 after the second turn.
+    const cutOff = await openVoiceSession();
+    await cutOff.session.runTurn({ text: "u1" });
+    await cutOff.session.recordInterruption(longReply.slice(0, 10));
+    expect(cutOff.session.messages().map((message) => message.text)).toEqual(["u1", "r".repeat(10)]);
+    await cutOff.session.runTurn({ text: "u2" });
+    expect(cutOff.compact).not.toHaveBeenCalled();
   });
 
   it("the offline model summarises extractively, keeping the customer's own words", async () => {

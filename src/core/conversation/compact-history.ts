@@ -23,8 +23,13 @@ export function summaryStateOf(metadata: Record<string, unknown>): ConversationS
 /** Characters of the messages not yet covered by the summary. */
 export function unsummarizedSize(messages: readonly StoredMessage[], throughSequence: number): number {
   let size = 0;
-  for (const message of messages) if (message.sequence > throughSequence) size += message.text.length + 20;
+  for (const message of messages) size += unsummarizedSizeOf(message, throughSequence);
   return size;
+}
+
+/** One message's part of `unsummarizedSize`. */
+export function unsummarizedSizeOf(message: StoredMessage, throughSequence: number): number {
+  return message.sequence > throughSequence ? message.text.length + 20 : 0;
 }
 
 /**

@@ -6,7 +6,12 @@ import type { Conversation, InputKind, NewMessage, StoredMessage } from "../../p
 import type { ConversationAgent } from "../agent/conversation-agent.js";
 import { runModelTurn, type TurnStep } from "../agent/run-model-turn.js";
 import type { TurnEvent, TurnEventListener, TurnFinishReason } from "../agent/turn-event.js";
-import { type ConversationSummaryState, summaryStateOf, unsummarizedSize } from "./compact-history.js";
+import {
+  type ConversationSummaryState,
+  summaryStateOf,
+  unsummarizedSize,
+  unsummarizedSizeOf,
+} from "./compact-history.js";
 import { distributeHeardText } from "./distribute-heard-text.js";
 import { historyToPrompt, messageToPrompt, trimToValidStart } from "./history-to-prompt.js";
 
@@ -50,6 +55,11 @@ export class ConversationSession {
   private prompt: LanguageModelV3Message[];
   private systemMessage: LanguageModelV3Message;
   private summary: ConversationSummaryState;
+  /**
+   * `unsummarizedSize` of `history`, kept as messages come and go: the check after each turn then
+   * touches no message (a call holds up to twice `historyLimit` of them).
+   */
+  private unsummarizedChars: number;
   /** Turns, interruptions and appends run one after another, in arrival order. */
   private tail: Promise<unknown> = Promise.resolve();
   /** Work started or waiting in `tail` that has not settled yet. */
@@ -72,6 +82,7 @@ export class ConversationSession {
     this.history = trimToValidStart(history);
     this.prompt = historyToPrompt(this.history, channel);
     this.summary = summary;
+    this.unsummarizedChars = unsummarizedSize(this.history, summary.summaryThroughSequence);
     this.systemMessage = this.buildSystemMessage();
   }
 
@@ -86,8 +97,7 @@ export class ConversationSession {
 
   /** After a turn: compact in the background when the history is over budget, then use the summary. */
   private compactIfNeeded(): void {
-    if (unsummarizedSize(this.history, this.summary.summaryThroughSequence) <= this.agent.historyBudgetChars)
-      return;
+    if (this.unsummarizedChars <= this.agent.historyBudgetChars) return;
     this.agent
       .compact(this.conversation.id)
       .then((state) => {
@@ -98,6 +108,7 @@ export class ConversationSession {
           this.history = trimToValidStart(
             this.history.filter((message) => message.sequence > state.summaryThroughSequence),
           );
+          this.unsummarizedChars = unsummarizedSize(this.history, state.summaryThroughSequence);
           this.prompt = historyToPrompt(this.history, this.channel);
         });
       })
@@ -428,18 +439,25 @@ export class ConversationSession {
 
   private remember(message: StoredMessage): void {
     this.history.push(message);
+    this.unsummarizedChars += unsummarizedSizeOf(message, this.summary.summaryThroughSequence);
     const converted = messageToPrompt(message, this.channel);
     if (converted) this.prompt.push(converted);
     const limit = this.agent.historyLimit;
     if (this.history.length > limit * 2) {
       this.history = trimToValidStart(this.history.slice(-limit));
+      this.unsummarizedChars = unsummarizedSize(this.history, this.summary.summaryThroughSequence);
       this.prompt = historyToPrompt(this.history, this.channel);
     }
   }
 
   private replace(updated: StoredMessage): void {
     const index = this.history.findIndex((message) => message.id === updated.id);
-    if (index >= 0) this.history[index] = updated;
+    const previous = index >= 0 ? this.history[index] : undefined;
+    if (previous) {
+      this.history[index] = updated;
+      const through = this.summary.summaryThroughSequence;
+      this.unsummarizedChars += unsummarizedSizeOf(updated, through) - unsummarizedSizeOf(previous, through);
+    }
     const last = this.lastTurnAssistantMessages.findIndex((message) => message.id === updated.id);
     if (last >= 0) this.lastTurnAssistantMessages[last] = updated;
   }
