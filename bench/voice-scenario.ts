@@ -28,8 +28,8 @@ export function benchServerEnvironment(port: number, dataDirectory: string): Rec
 
 export interface VoiceTarget {
   kind: "switchboard" | "floor";
-  /** bench-server BENCH_MODEL, or floor FLOOR_MODE. */
-  model: "tokens20" | "stream200" | "stamped" | "configured" | "single";
+  /** bench-server BENCH_MODEL, or floor FLOOR_MODE (`two-frames` and `transcript`: floor only). */
+  model: "tokens20" | "stream200" | "stamped" | "configured" | "single" | "two-frames" | "transcript";
   /** Extra environment (LLM_PROVIDER… for `configured`). */
   environment?: Record<string, string>;
   /** Write a V8 CPU profile of the server into this directory. */
@@ -41,7 +41,7 @@ export interface VoiceTarget {
 export interface RunningServer {
   port: number;
   pid: number;
-  /** Switchboard only: the SQLite data directory. */
+  /** Switchboard and the floor's `transcript` rung: the SQLite data directory. */
   dataDirectory?: string;
   stop(): Promise<void>;
 }
@@ -52,15 +52,36 @@ export async function startVoiceServer(target: VoiceTarget): Promise<RunningServ
   if (target.cpuProfileDirectory)
     nodeArguments.push("--cpu-prof", `--cpu-prof-dir=${target.cpuProfileDirectory}`);
   if (target.kind === "floor") {
+    const floorModes: readonly string[] = ["stream200", "stamped", "two-frames", "transcript"];
+    // The transcript rung writes the app's SQLite store here.
+    const dataDirectory =
+      target.model === "transcript" ? mkdtempSync(path.join(os.tmpdir(), "switchboard-floor-")) : undefined;
+    const removeData = () => {
+      if (dataDirectory && !target.keepDataDirectory) rmSync(dataDirectory, { recursive: true, force: true });
+    };
     const child = startChild("bench/floor-ws-server.ts", {
       nodeArguments,
       environment: {
-        FLOOR_MODE: target.model === "stream200" || target.model === "stamped" ? target.model : "single",
+        FLOOR_MODE: floorModes.includes(target.model) ? target.model : "single",
         FLOOR_DELTA_MS: "2",
+        ...(dataDirectory ? { FLOOR_DATA_DIR: dataDirectory } : {}),
       },
     });
-    const ready = await child.waitForLine<{ port: number; pid: number }>("BENCH_READY ", 20_000);
-    return { ...ready, stop: () => child.stop() };
+    try {
+      const ready = await child.waitForLine<{ port: number; pid: number }>("BENCH_READY ", 20_000);
+      return {
+        ...ready,
+        ...(dataDirectory ? { dataDirectory } : {}),
+        async stop() {
+          await child.stop(5000);
+          removeData();
+        },
+      };
+    } catch (error) {
+      await child.stop();
+      removeData();
+      throw error;
+    }
   }
   // bench-server runs the compiled app (dist/), as deployed: built once per runner process.
   if (target.environment?.BENCH_CODE !== "src") buildDist();
