@@ -193,6 +193,17 @@ export function buildTable(results: BenchResults): TableRow[] {
         ),
       );
     });
+    const smsRounds = results.sms.rounds;
+    const top = results.sms.switchboard.at(-1);
+    if (smsRounds && top) {
+      const list = (values: number[]) => values.map((value) => Math.round(value)).join(" / ");
+      rows.push({
+        scenario: `sms webhook c=${top.concurrency}: requests/s, each round in run order (floor: this server, a parse-only route); the rows above are the median round`,
+        value: list(smsRounds.map((round) => round.switchboard)),
+        floor: list(smsRounds.map((round) => round.parseOnly)),
+        ratio: smsRounds.map((round) => `${(round.switchboard / round.parseOnly).toFixed(3)}×`).join(" / "),
+      });
+    }
     rows.push(
       single(
         `sms: messages stored in SQLite / 2xx answered`,

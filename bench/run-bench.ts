@@ -49,6 +49,7 @@ const settings = {
   interruptsPerCall: quick ? 2 : 5,
   smsConcurrency: [10, 50],
   smsDurationSeconds: quick ? 1 : 5,
+  smsRounds: quick ? 1 : 3,
   coldStartRuns: quick ? 3 : 5,
   modelClientCalls: quick ? 100 : 500,
   // The provider row runs at the highest level too, so its CPU per turn compares at the same rate.
@@ -253,9 +254,7 @@ function totalFailures(): number {
   failures += count(results.interrupt?.switchboard) + count(results.interrupt?.floor);
   failures += count(results.forwarding?.switchboard) + count(results.forwarding?.floor);
   failures += results.interrupt?.switchboard.repliesNotStopped ?? 0;
-  for (const level of [...(results.sms?.switchboard ?? []), ...(results.sms?.floor ?? [])]) {
-    failures += level.non2xx + level.errors + level.timeouts;
-  }
+  failures += results.sms?.failedRequests ?? 0;
   if (results.sms && results.sms.storedMessages < results.sms.acceptedMessages) failures++;
   if (results.sms && results.sms.unansweredMessages !== 0) failures++;
   // A failing saturation step is the search's answer, not an error; but errors at the lowest rate are.
@@ -301,8 +300,14 @@ async function main(): Promise<void> {
     results.saturation = await runSaturationScenario(saturation, log);
   });
   await attempt("sms", async () => {
-    log(`sms: concurrency ${settings.smsConcurrency.join(", ")} × ${settings.smsDurationSeconds} s…`);
-    results.sms = await runSmsScenario(settings.smsConcurrency, settings.smsDurationSeconds);
+    log(
+      `sms: concurrency ${settings.smsConcurrency.join(", ")} × ${settings.smsDurationSeconds} s, ${settings.smsRounds} round(s)…`,
+    );
+    results.sms = await runSmsScenario(
+      settings.smsConcurrency,
+      settings.smsDurationSeconds,
+      settings.smsRounds,
+    );
   });
   await attempt("knowledge", async () => {
     results.knowledge = await runKnowledgeScenario(quick);
