@@ -15,7 +15,7 @@
  * '{"before":{"BENCH_DIST":"/tmp/before/dist"},"after":{}}'.
  */
 import { installCleanupHandlers, startChild } from "./bench-util.js";
-import { runVoiceLevel, type VoiceTarget } from "./voice-scenario.js";
+import { runVoiceLevel, thinkTimeLoad, type VoiceTarget } from "./voice-scenario.js";
 
 installCleanupHandlers();
 const calls = Number(process.env.CALLS ?? "1000");
@@ -44,16 +44,7 @@ for (let round = 1; round <= rounds; round++) {
   for (const [name, environment] of Object.entries(variants)) {
     const result = await runVoiceLevel(
       { kind: "switchboard", model, environment: { ...providerEnvironment, ...environment } },
-      {
-        calls,
-        mode: "turns",
-        durationMs,
-        thinkMs,
-        turnTimeoutMs: 10_000,
-        idleWindowMs: 500,
-        warmUpSpreadMs: Math.min(2000, thinkMs),
-        warmUpTurns,
-      },
+      thinkTimeLoad({ calls, durationMs, thinkMs, warmUpTurns }),
     );
     const failures = result.errors + result.timeouts + result.connectErrors;
     process.stdout.write(

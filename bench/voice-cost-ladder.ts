@@ -13,7 +13,7 @@
  *        [THINK_MS=5000] [WARM_UP_TURNS=10000] [RUNGS=floor,two-frames,transcript,switchboard]
  */
 import { installCleanupHandlers, percentiles } from "./bench-util.js";
-import { runVoiceLevel, type VoiceTarget } from "./voice-scenario.js";
+import { runVoiceLevel, thinkTimeLoad, type VoiceTarget } from "./voice-scenario.js";
 
 installCleanupHandlers();
 const calls = Number(process.env.CALLS ?? "1000");
@@ -40,16 +40,7 @@ const cpuPerTurn = new Map<string, number[]>();
 const firstTokenP50 = new Map<string, number[]>();
 for (let round = 1; round <= rounds; round++) {
   for (const { name, target } of rungs) {
-    const result = await runVoiceLevel(target, {
-      calls,
-      mode: "turns",
-      durationMs,
-      thinkMs,
-      turnTimeoutMs: 10_000,
-      idleWindowMs: 500,
-      warmUpSpreadMs: Math.min(2000, thinkMs),
-      warmUpTurns,
-    });
+    const result = await runVoiceLevel(target, thinkTimeLoad({ calls, durationMs, thinkMs, warmUpTurns }));
     const failures = result.errors + result.timeouts + result.connectErrors;
     if (failures > 0) throw new Error(`${name}: ${failures} failed turns or connections in round ${round}`);
     cpuPerTurn.set(name, [...(cpuPerTurn.get(name) ?? []), result.serverCpuMsPerTurn]);

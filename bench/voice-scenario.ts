@@ -154,6 +154,25 @@ export async function runLoad(
   }
 }
 
+/**
+ * The think-time load of the A/B tools (compare-voice-cpu.ts, voice-cost-ladder.ts): `calls` calls
+ * taking turns with exponential think time, after `warmUpTurns` unrecorded turns.
+ */
+export function thinkTimeLoad(options: {
+  calls: number;
+  durationMs: number;
+  thinkMs: number;
+  warmUpTurns: number;
+}): Omit<LoadVoiceOptions, "url" | "signedUrl" | "authToken" | "statsUrl"> {
+  return {
+    ...options,
+    mode: "turns",
+    turnTimeoutMs: 10_000,
+    idleWindowMs: 500,
+    warmUpSpreadMs: Math.min(2000, options.thinkMs),
+  };
+}
+
 /** Fresh server, one load level, server stopped (also on failure). */
 export async function runVoiceLevel(
   target: VoiceTarget,

@@ -1,10 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
-import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
 import { summaryInstruction } from "../../src/core/conversation/compact-history.js";
-import { createToolSet } from "../../src/core/tools/tool-set.js";
 import { createOfflineModel } from "../../src/llm/offline/create-offline-model.js";
 import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
 import { createScriptedModel } from "../../src/testing/create-scripted-model.js";
+import { createTestAgent } from "../helpers/test-agent.js";
 
 async function waitFor<T>(check: () => Promise<T | undefined>): Promise<T> {
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -24,19 +23,7 @@ describe("history compaction", () => {
       }
       return { text: `Reply ${index} ${"x".repeat(150)}` };
     });
-    const agent = new ConversationAgent({
-      store,
-      model,
-      toolSet: createToolSet([]),
-      systemPrompt: "You are a test agent.",
-      channelInstructions: {},
-      maxSteps: 2,
-      maxOutputTokens: 100,
-      temperature: undefined,
-      historyLimit: 40,
-      historyBudgetChars: 1000,
-      keepRecentMessages: 4,
-    });
+    const agent = createTestAgent({ store, model, historyBudgetChars: 1000 });
     const conversation = await store.createConversation({ channel: "sms" });
     const session = await agent.openSession(conversation.id, "sms");
     for (let turn = 0; turn < 6; turn++)
@@ -76,18 +63,10 @@ describe("history compaction", () => {
     const longReply = "r".repeat(200);
     const openVoiceSession = async () => {
       const store = createMemoryConversationStore();
-      const agent = new ConversationAgent({
+      const agent = createTestAgent({
         store,
         model: createScriptedModel([{ text: [longReply] }, { text: ["Short."] }]),
-        toolSet: createToolSet([]),
-        systemPrompt: "You are a test agent.",
-        channelInstructions: {},
-        maxSteps: 2,
-        maxOutputTokens: 100,
-        temperature: undefined,
-        historyLimit: 40,
         historyBudgetChars: 250,
-        keepRecentMessages: 4,
       });
       const compact = vi.spyOn(agent, "compact").mockResolvedValue(undefined);
       const conversation = await store.createConversation({ channel: "voice" });

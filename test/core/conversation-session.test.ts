@@ -3,32 +3,22 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/core/agent/conversation-agent.js";
-import { ConversationAgent } from "../../src/core/agent/conversation-agent.js";
 import type { TurnEvent } from "../../src/core/agent/turn-event.js";
 import { newTurnId } from "../../src/core/conversation/conversation-session.js";
-import { createToolSet } from "../../src/core/tools/tool-set.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import { createMemoryConversationStore } from "../../src/stores/memory/create-memory-conversation-store.js";
 import { createSqliteConversationStore } from "../../src/stores/sqlite/create-sqlite-conversation-store.js";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-sqlite-database.js";
 import { createScriptedModel, type ScriptedTurn } from "../../src/testing/create-scripted-model.js";
+import { createTestAgent } from "../helpers/test-agent.js";
 
 async function openVoiceSession(
   replies: Array<string[] | ScriptedTurn>,
   store = createMemoryConversationStore(),
 ) {
-  const agent = new ConversationAgent({
+  const agent = createTestAgent({
     store,
     model: createScriptedModel(replies.map((reply) => (Array.isArray(reply) ? { text: reply } : reply))),
-    toolSet: createToolSet([]),
-    systemPrompt: "You are a test agent.",
-    channelInstructions: {},
-    maxSteps: 2,
-    maxOutputTokens: 100,
-    temperature: undefined,
-    historyLimit: 40,
-    historyBudgetChars: 100_000,
-    keepRecentMessages: 4,
   });
   const conversation = await store.createConversation({ channel: "voice" });
   return {
