@@ -105,11 +105,9 @@ export class ConversationSession {
         return this.enqueue(async () => {
           this.summary = state;
           this.systemMessage = this.buildSystemMessage();
-          this.history = trimToValidStart(
+          this.replaceHistory(
             this.history.filter((message) => message.sequence > state.summaryThroughSequence),
           );
-          this.unsummarizedChars = unsummarizedSize(this.history, state.summaryThroughSequence);
-          this.prompt = historyToPrompt(this.history, this.channel);
         });
       })
       .catch(() => undefined);
@@ -443,11 +441,14 @@ export class ConversationSession {
     const converted = messageToPrompt(message, this.channel);
     if (converted) this.prompt.push(converted);
     const limit = this.agent.historyLimit;
-    if (this.history.length > limit * 2) {
-      this.history = trimToValidStart(this.history.slice(-limit));
-      this.unsummarizedChars = unsummarizedSize(this.history, this.summary.summaryThroughSequence);
-      this.prompt = historyToPrompt(this.history, this.channel);
-    }
+    if (this.history.length > limit * 2) this.replaceHistory(this.history.slice(-limit));
+  }
+
+  /** Holds `messages` (trimmed to a valid start) instead, with their prompt form and unsummarized size. */
+  private replaceHistory(messages: StoredMessage[]): void {
+    this.history = trimToValidStart(messages);
+    this.unsummarizedChars = unsummarizedSize(this.history, this.summary.summaryThroughSequence);
+    this.prompt = historyToPrompt(this.history, this.channel);
   }
 
   private replace(updated: StoredMessage): void {
