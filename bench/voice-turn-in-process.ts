@@ -108,13 +108,13 @@ async function main(): Promise<void> {
     JSON.stringify({ type: "prompt", voicePrompt: "Where is my order?", last: true }),
   );
   /** Runs `turns` turns; returns each one's wall time, prompt emitted → `last: true` (ms). */
-  const run = async (turns: number, paceMs = 0) => {
+  const run = async (turns: number, idleMs = 0) => {
     const wallMs: number[] = [];
     for (let turn = 0; turn < turns; turn++) {
       const startedAt = performance.now();
       await (sockets[turn % calls] as MemorySocket).turn(prompt);
       wallMs.push(performance.now() - startedAt);
-      await new Promise((resolve) => (paceMs > 0 ? setTimeout(resolve, paceMs) : setImmediate(resolve)));
+      await new Promise((resolve) => (idleMs > 0 ? setTimeout(resolve, idleMs) : setImmediate(resolve)));
     }
     return wallMs;
   };
