@@ -3,6 +3,7 @@
  * `BENCH_READY`/`BENCH_RESULT` line protocol between a child and the runner, percentiles.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -201,6 +202,11 @@ export interface ServerStats {
   cpuSystemMicros: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /**
+   * Times the server's main thread has gone to sleep and been woken since it started (Linux:
+   * `voluntary_ctxt_switches` of `/proc/thread-self/status`; NaN where there is none).
+   */
+  mainThreadSleeps: number;
 }
 
 /** `?gc=1` runs a full collection first (the servers start with --expose-gc) so RSS settles. */
@@ -227,7 +233,23 @@ export function currentStats(collectGarbage: boolean): ServerStats {
     cpuSystemMicros: cpu.system,
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    mainThreadSleeps: threadSleeps(),
   };
+}
+
+/** `voluntary_ctxt_switches` of the calling thread (the stats route runs on the main thread). */
+function threadSleeps(): number {
+  try {
+    return voluntarySwitchesIn(readFileSync("/proc/thread-self/status", "utf8"));
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The `voluntary_ctxt_switches` count of a `/proc/<pid>/status` text; NaN without one. */
+export function voluntarySwitchesIn(status: string): number {
+  const match = /^voluntary_ctxt_switches:\s*(\d+)$/m.exec(status);
+  return match?.[1] ? Number(match[1]) : Number.NaN;
 }
 
 export function cpuMillisBetween(before: ServerStats, after: ServerStats): number {

@@ -48,7 +48,7 @@ for (let round = 1; round <= rounds; round++) {
     );
     const failures = result.errors + result.timeouts + result.connectErrors;
     process.stdout.write(
-      `round ${round} ${name.padEnd(12)} CPU/turn ${result.serverCpuMsPerTurn.toFixed(3)} ms  first token p50 ${result.firstTokenMs.p50.toFixed(3)} p99 ${result.firstTokenMs.p99.toFixed(2)} ms  turns ${result.turns}  failures ${failures}\n`,
+      `round ${round} ${name.padEnd(12)} CPU/turn ${result.serverCpuMsPerTurn.toFixed(3)} ms  first token p50 ${result.firstTokenMs.p50.toFixed(3)} p99 ${result.firstTokenMs.p99.toFixed(2)} ms  wake-ups/turn ${result.serverWakeUpsPerTurn.toFixed(2)}  turns ${result.turns}  failures ${failures}\n`,
     );
   }
 }

@@ -72,6 +72,11 @@ export interface LoadVoiceResult {
   firstTokenMs: Percentiles;
   lastTokenMs: Percentiles;
   serverCpuMsPerTurn: number;
+  /**
+   * How often the server's main thread slept and woke per turn (NaN off Linux). The floor's and
+   * Switchboard's compare directly: a turn's CPU after an idle wait is mostly its wake-up.
+   */
+  serverWakeUpsPerTurn: number;
   /** Server CPU per second with the C calls open and silent (timers, stats requests). */
   serverIdleCpuMsPerSecond: number;
   rssStartBytes: number;
@@ -418,6 +423,7 @@ async function main(): Promise<void> {
     firstTokenMs: percentiles(first),
     lastTokenMs: percentiles(last),
     serverCpuMsPerTurn: turns > 0 ? cpuMillisBetween(before, after) / turns : Number.NaN,
+    serverWakeUpsPerTurn: turns > 0 ? (after.mainThreadSleeps - before.mainThreadSleeps) / turns : Number.NaN,
     serverIdleCpuMsPerSecond: idleCpuMsPerSecond,
     rssStartBytes: start.rssBytes,
     rssIdleBytes: idle.rssBytes,

@@ -22,6 +22,11 @@ function voiceRows(level: VoiceLevel, label = "voice"): TableRow[] {
     ),
     ...(level.rounds ? [roundsRow(name, level.rounds)] : []),
     compared(
+      `${name}: server main thread, sleeps and wake-ups per turn`,
+      switchboard.serverWakeUpsPerTurn,
+      floor.serverWakeUpsPerTurn,
+    ),
+    compared(
       `${name}: server idle CPU, calls open (ms/s)`,
       switchboard.serverIdleCpuMsPerSecond,
       floor.serverIdleCpuMsPerSecond,

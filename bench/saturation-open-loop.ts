@@ -86,6 +86,7 @@ const statsFailed: ServerStats = {
   cpuSystemMicros: Number.NaN,
   rssBytes: Number.NaN,
   heapUsedBytes: Number.NaN,
+  mainThreadSleeps: Number.NaN,
 };
 
 interface InFlight {

@@ -6,7 +6,8 @@
  * 3. `+ transcript`: rung 2 plus the turn's two messages appended to the compiled app's SQLite
  *    store, batched as Switchboard batches them;
  * 4. `Switchboard`: the real server (bench-server, scripted 20-token model).
- * The steps between rungs split a turn's cost into the frames, the store and the rest of the app.
+ * The steps between rungs split a turn's cost into the frames, the store and the rest of the app;
+ * the main thread's wake-ups per turn show whether a rung's extra cost comes with extra wake-ups.
  * Rungs alternate within each round; the summary gives each rung's median over the rounds.
  *
  * Usage: npx tsx bench/voice-cost-ladder.ts [CALLS=1000] [DURATION_MS=15000] [ROUNDS=3]
@@ -38,6 +39,7 @@ const median = (values: readonly number[]) => percentiles(values).p50;
 
 const cpuPerTurn = new Map<string, number[]>();
 const firstTokenP50 = new Map<string, number[]>();
+const wakeUpsPerTurn = new Map<string, number[]>();
 for (let round = 1; round <= rounds; round++) {
   for (const { name, target } of rungs) {
     const result = await runVoiceLevel(target, thinkTimeLoad({ calls, durationMs, thinkMs, warmUpTurns }));
@@ -45,8 +47,9 @@ for (let round = 1; round <= rounds; round++) {
     if (failures > 0) throw new Error(`${name}: ${failures} failed turns or connections in round ${round}`);
     cpuPerTurn.set(name, [...(cpuPerTurn.get(name) ?? []), result.serverCpuMsPerTurn]);
     firstTokenP50.set(name, [...(firstTokenP50.get(name) ?? []), result.firstTokenMs.p50]);
+    wakeUpsPerTurn.set(name, [...(wakeUpsPerTurn.get(name) ?? []), result.serverWakeUpsPerTurn]);
     process.stdout.write(
-      `round ${round} ${name.padEnd(13)} CPU/turn ${result.serverCpuMsPerTurn.toFixed(3)} ms  first token p50 ${result.firstTokenMs.p50.toFixed(3)} ms  turns ${result.turns}\n`,
+      `round ${round} ${name.padEnd(13)} CPU/turn ${result.serverCpuMsPerTurn.toFixed(3)} ms  first token p50 ${result.firstTokenMs.p50.toFixed(3)} ms  main-thread wake-ups/turn ${result.serverWakeUpsPerTurn.toFixed(2)}  turns ${result.turns}\n`,
     );
   }
 }
@@ -55,14 +58,14 @@ const floorMs = median(cpuPerTurn.get(rungs[0]?.name ?? "") ?? []);
 let previousMs: number | undefined;
 const lines = [
   `\nVoice turn cost ladder, ${calls} calls, think time ${thinkMs} ms, median of ${rounds} rounds\n`,
-  `| rung | CPU per turn (ms) | step from the rung above (ms) | × ${rungs[0]?.name ?? "first rung"} | first token p50 (ms) |`,
-  "|---|---:|---:|---:|---:|",
+  `| rung | CPU per turn (ms) | step from the rung above (ms) | × ${rungs[0]?.name ?? "first rung"} | first token p50 (ms) | main-thread wake-ups per turn |`,
+  "|---|---:|---:|---:|---:|---:|",
 ];
 for (const { name } of rungs) {
   const ms = median(cpuPerTurn.get(name) ?? []);
   const step = previousMs === undefined ? "" : (ms - previousMs).toFixed(3);
   lines.push(
-    `| ${name} | ${ms.toFixed(3)} | ${step} | ${(ms / floorMs).toFixed(2)} | ${median(firstTokenP50.get(name) ?? []).toFixed(3)} |`,
+    `| ${name} | ${ms.toFixed(3)} | ${step} | ${(ms / floorMs).toFixed(2)} | ${median(firstTokenP50.get(name) ?? []).toFixed(3)} | ${median(wakeUpsPerTurn.get(name) ?? []).toFixed(2)} |`,
   );
   previousMs = ms;
 }

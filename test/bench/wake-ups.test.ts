@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { fetchStats, sleep, voluntarySwitchesIn } from "../../bench/bench-util.js";
+import { startVoiceServer } from "../../bench/voice-scenario.js";
+
+const status = [
+  "Name:\tnode",
+  "State:\tS (sleeping)",
+  "voluntary_ctxt_switches:\t1834",
+  "nonvoluntary_ctxt_switches:\t97",
+].join("\n");
+
+describe("a server's main-thread wake-ups (the voice bench's wake-ups per turn)", () => {
+  it("reads the voluntary context switches, not the involuntary ones", () => {
+    expect(voluntarySwitchesIn(status)).toBe(1834);
+    expect(voluntarySwitchesIn("Name:\tnode\nnonvoluntary_ctxt_switches:\t97")).toBeNaN();
+  });
+
+  it.runIf(process.platform === "linux")(
+    "counts the times the server's main thread slept, through its stats route",
+    async () => {
+      const server = await startVoiceServer({ kind: "floor", model: "single" });
+      try {
+        const statsUrl = `http://127.0.0.1:${server.port}`;
+        const before = await fetchStats(statsUrl);
+        // Idle in between: the server sleeps until the next request wakes it.
+        await sleep(50);
+        const after = await fetchStats(statsUrl);
+        expect(before.pid).toBe(server.pid);
+        expect(Number.isInteger(before.mainThreadSleeps)).toBe(true);
+        expect(after.mainThreadSleeps).toBeGreaterThan(before.mainThreadSleeps);
+      } finally {
+        await server.stop();
+      }
+    },
+    30_000,
+  );
+});
