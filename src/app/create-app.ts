@@ -1,6 +1,5 @@
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import formbody from "@fastify/formbody";
-import multipart from "@fastify/multipart";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { registerEmailInboundRoute } from "../channels/email/email-inbound-routes.js";
@@ -240,9 +239,6 @@ export async function createApp(
     return payload;
   });
   await server.register(formbody);
-  await server.register(multipart, {
-    limits: { fileSize: maxEmailBytes, fieldSize: maxEmailBytes, files: 20 },
-  });
   await server.register(websocket, { options: { maxPayload: 256 * 1024 } });
 
   const signatureVerifier = config.twilio.authToken

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type {} from "@fastify/multipart";
+import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { BadRequestError } from "../../errors/bad-request-error.js";
 import { SwitchboardError } from "../../errors/switchboard-error.js";
@@ -116,6 +116,11 @@ export function registerEmailInboundRoute(
   });
 
   app.register(async (scope) => {
+    // Multipart only here: registered on the server, its request hooks (a `close` listener and an
+    // async cleanup on every response) ran for every webhook and upgrade, which post no files.
+    await scope.register(multipart, {
+      limits: { fileSize: dependencies.maxBodyBytes, fieldSize: dependencies.maxBodyBytes, files: 20 },
+    });
     // Digests of equal length: the comparison takes the same time whatever the token's length.
     const expected = dependencies.inboundToken ? sha256(dependencies.inboundToken) : undefined;
     scope.addHook("onRequest", async (request: FastifyRequest) => {

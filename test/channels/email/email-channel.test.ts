@@ -192,6 +192,25 @@ describe("email channel", () => {
     expect(model.calls).toHaveLength(1);
   });
 
+  it("parses multipart only on the Inbound Parse route: other routes do without its per-request hooks", async () => {
+    await start([{ text: "Got it." }]);
+    const app = server!.app;
+    // The root scope has no multipart: its hooks (a listener on every response) would run for
+    // every SMS webhook and WebSocket upgrade.
+    expect(app.server.hasRequestDecorator("isMultipart")).toBe(false);
+    expect(app.server.hasContentTypeParser("multipart/form-data")).toBe(false);
+    const form = new FormData();
+    form.append("Body", "hi");
+    const elsewhere = await fetch(`${server!.baseUrl}/twilio/sms`, { method: "POST", body: form });
+    expect(elsewhere.status).toBe(415);
+    expect(await elsewhere.json()).toEqual({
+      error: { code: "FST_ERR_CTP_INVALID_MEDIA_TYPE", message: "Unsupported Media Type" },
+    });
+    const fields = parseFields({ messageId: "<scope@mail.example.org>", subject: "Hello", text: "Hi" });
+    expect((await postInbound(fields)).status).toBe(200);
+    await sendgrid.waitForMails(1);
+  });
+
   it("verifies signed events, rejects tampered ones, records delivery and suppresses bounced addresses", async () => {
     await start([{ text: "Reply one." }, { text: "Reply two." }]);
     await postInbound(parseFields({ messageId: "<ev1@mail.example.org>", subject: "Hi", text: "Hello" }));
