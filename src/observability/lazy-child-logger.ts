@@ -2,6 +2,9 @@ import type { Logger } from "./logger.js";
 
 export type LogMethods = Pick<Logger, "trace" | "debug" | "info" | "warn" | "error" | "fatal">;
 
+type Level = keyof LogMethods | "silent";
+type ChildOptions = Parameters<Logger["child"]>[1];
+
 /**
  * A child logger created on its first line. Creating a pino child runs redaction over its
  * bindings; on hot paths that rarely log (every HTTP request, every outbox entry, every reply)
@@ -10,34 +13,75 @@ export type LogMethods = Pick<Logger, "trace" | "debug" | "info" | "warn" | "err
 export function lazyChildLogger(
   logger: Logger,
   bindings: Record<string, unknown>,
-  options?: Parameters<Logger["child"]>[1],
+  options?: ChildOptions,
 ): LogMethods & Pick<Logger, "child" | "silent" | "level"> {
-  let child: Logger | undefined;
-  const get = (): Logger => {
-    child ??= logger.child(bindings, options) as unknown as Logger;
-    return child;
-  };
-  const method =
-    <Name extends keyof LogMethods | "silent">(name: Name) =>
-    (...values: unknown[]) => {
-      // A line below the level is dropped without making the child at all.
-      if (!child && name !== "silent" && !logger.isLevelEnabled(name)) return;
-      (get()[name] as (...values: unknown[]) => void)(...values);
-    };
-  return {
-    trace: method("trace") as Logger["trace"],
-    debug: method("debug") as Logger["debug"],
-    info: method("info") as Logger["info"],
-    warn: method("warn") as Logger["warn"],
-    error: method("error") as Logger["error"],
-    fatal: method("fatal") as Logger["fatal"],
-    silent: method("silent") as Logger["silent"],
-    child: ((childBindings, childOptions) => get().child(childBindings, childOptions)) as Logger["child"],
-    get level() {
-      return child?.level ?? logger.level;
-    },
-    set level(level: string) {
-      get().level = level;
-    },
-  };
+  return new LazyChildLogger(logger, bindings, options) as unknown as LogMethods &
+    Pick<Logger, "child" | "silent" | "level">;
+}
+
+/**
+ * One object per request, its methods on the prototype: made for every HTTP request, so a set of
+ * closures per instance would be garbage on every webhook. Like pino's own, its methods are
+ * called on it (`log.info(…)`), not detached.
+ */
+class LazyChildLogger {
+  private made: Logger | undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Record<string, unknown>,
+    private readonly options: ChildOptions | undefined,
+  ) {}
+
+  trace(...values: unknown[]): void {
+    this.write("trace", values);
+  }
+
+  debug(...values: unknown[]): void {
+    this.write("debug", values);
+  }
+
+  info(...values: unknown[]): void {
+    this.write("info", values);
+  }
+
+  warn(...values: unknown[]): void {
+    this.write("warn", values);
+  }
+
+  error(...values: unknown[]): void {
+    this.write("error", values);
+  }
+
+  fatal(...values: unknown[]): void {
+    this.write("fatal", values);
+  }
+
+  silent(...values: unknown[]): void {
+    this.write("silent", values);
+  }
+
+  child(bindings: Record<string, unknown>, options?: ChildOptions): Logger {
+    return this.get().child(bindings, options) as unknown as Logger;
+  }
+
+  get level(): string {
+    return this.made?.level ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.get().level = level;
+  }
+
+  private get(): Logger {
+    this.made ??= this.parent.child(this.bindings, this.options) as unknown as Logger;
+    return this.made;
+  }
+
+  private write(name: Level, values: unknown[]): void {
+    // A line below the level is dropped without making the child at all.
+    if (!this.made && name !== "silent" && !this.parent.isLevelEnabled(name)) return;
+    const logger = this.get();
+    (logger[name] as (...values: unknown[]) => void).apply(logger, values);
+  }
 }

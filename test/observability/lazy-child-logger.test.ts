@@ -36,4 +36,24 @@ describe("lazyChildLogger", () => {
     ]);
     expect(lines[1]?.attempt).toBe(2);
   });
+
+  it("reads the parent's level until made, and makes grandchildren that carry both bindings", () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const destination = new PassThrough();
+    destination.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+    });
+    const logger = createLogger({ level: "info", logCustomerContent: false, destination });
+    const log = lazyChildLogger(logger, { outboxId: "out_3" });
+    expect(log.level).toBe("info");
+    log.level = "error";
+    expect(log.level).toBe("error");
+    expect(logger.level).toBe("info");
+    log.warn("below the child's own level");
+    log.child({ attempt: 3 }).error("from the grandchild");
+    destination.end();
+    expect(lines.map((line) => [line.msg, line.outboxId, line.attempt])).toEqual([
+      ["from the grandchild", "out_3", 3],
+    ]);
+  });
 });
