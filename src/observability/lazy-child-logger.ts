@@ -2,7 +2,8 @@ import type { Logger } from "./logger.js";
 
 export type LogMethods = Pick<Logger, "trace" | "debug" | "info" | "warn" | "error" | "fatal">;
 
-type Level = keyof LogMethods | "silent";
+const levels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+type Level = (typeof levels)[number];
 type ChildOptions = Parameters<Logger["child"]>[1];
 
 /**
@@ -33,34 +34,6 @@ class LazyChildLogger {
     private readonly options: ChildOptions | undefined,
   ) {}
 
-  trace(...values: unknown[]): void {
-    this.write("trace", values);
-  }
-
-  debug(...values: unknown[]): void {
-    this.write("debug", values);
-  }
-
-  info(...values: unknown[]): void {
-    this.write("info", values);
-  }
-
-  warn(...values: unknown[]): void {
-    this.write("warn", values);
-  }
-
-  error(...values: unknown[]): void {
-    this.write("error", values);
-  }
-
-  fatal(...values: unknown[]): void {
-    this.write("fatal", values);
-  }
-
-  silent(...values: unknown[]): void {
-    this.write("silent", values);
-  }
-
   child(bindings: Record<string, unknown>, options?: ChildOptions): Logger {
     return this.get().child(bindings, options) as unknown as Logger;
   }
@@ -78,10 +51,22 @@ class LazyChildLogger {
     return this.made;
   }
 
-  private write(name: Level, values: unknown[]): void {
+  /** What each level's method does (added to the prototype below). */
+  write(name: Level, values: unknown[]): void {
     // A line below the level is dropped without making the child at all.
     if (!this.made && name !== "silent" && !this.parent.isLevelEnabled(name)) return;
     const logger = this.get();
     (logger[name] as (...values: unknown[]) => void).apply(logger, values);
   }
+}
+
+// One method per level on the prototype: `log.info(…)` is `write("info", …)`.
+for (const level of levels) {
+  Object.defineProperty(LazyChildLogger.prototype, level, {
+    value(this: LazyChildLogger, ...values: unknown[]): void {
+      this.write(level, values);
+    },
+    writable: true,
+    configurable: true,
+  });
 }

@@ -2,12 +2,9 @@ import { describe, expect, it } from "vitest";
 import { fetchStats, sleep, voluntarySwitchesIn } from "../../bench/bench-util.js";
 import { startVoiceServer } from "../../bench/voice-scenario.js";
 
-const status = [
-  "Name:\tnode",
-  "State:\tS (sleeping)",
-  "voluntary_ctxt_switches:\t1834",
-  "nonvoluntary_ctxt_switches:\t97",
-].join("\n");
+/** The end of a `/proc/<pid>/status` text. */
+const status =
+  "Name:\tnode\nState:\tS (sleeping)\nvoluntary_ctxt_switches:\t1834\nnonvoluntary_ctxt_switches:\t97\n";
 
 describe("a server's main-thread wake-ups (the voice bench's wake-ups per turn)", () => {
   it("reads the voluntary context switches, not the involuntary ones", () => {

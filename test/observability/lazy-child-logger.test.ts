@@ -3,6 +3,16 @@ import { describe, expect, it, vi } from "vitest";
 import { lazyChildLogger } from "../../src/observability/lazy-child-logger.js";
 import { createLogger } from "../../src/observability/logger.js";
 
+/** A log destination and the JSON lines written to it. */
+function collectLines(): { lines: Array<Record<string, unknown>>; destination: PassThrough } {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new PassThrough();
+  destination.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+  });
+  return { lines, destination };
+}
+
 describe("lazyChildLogger", () => {
   it("drops lines below the level without making the child", () => {
     const logger = createLogger({ level: "warn", logCustomerContent: false, destination: new PassThrough() });
@@ -16,11 +26,7 @@ describe("lazyChildLogger", () => {
   });
 
   it("creates the child on the first line only, and that line carries the bindings", () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const destination = new PassThrough();
-    destination.on("data", (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
-    });
+    const { lines, destination } = collectLines();
     const logger = createLogger({ level: "info", logCustomerContent: false, destination });
     const child = vi.spyOn(logger, "child");
     const log = lazyChildLogger(logger, { outboxId: "out_1", kind: "sms" });
@@ -38,11 +44,7 @@ describe("lazyChildLogger", () => {
   });
 
   it("reads the parent's level until made, and makes grandchildren that carry both bindings", () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const destination = new PassThrough();
-    destination.on("data", (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
-    });
+    const { lines, destination } = collectLines();
     const logger = createLogger({ level: "info", logCustomerContent: false, destination });
     const log = lazyChildLogger(logger, { outboxId: "out_3" });
     expect(log.level).toBe("info");
