@@ -59,6 +59,35 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     return to;
   }
 
+  /**
+   * Queues the message in the outbox (once per tool call), records it in the conversation as the
+   * assistant's, and reports it queued, never sent.
+   */
+  async function queueAndRecord(
+    context: ToolContext,
+    payload: NewOutboxEntry["payload"],
+    message: { channel: "sms" | "email"; text: string; via: string; subject?: string },
+  ) {
+    const entry = await dependencies.enqueueOutbound({
+      idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
+      conversationId: context.conversationId,
+      payload,
+    });
+    const { channel, text, ...details } = message;
+    await store.appendMessage({
+      conversationId: context.conversationId,
+      role: "assistant",
+      channel,
+      text,
+      metadata: { outboxId: entry.id, ...details, turnId: context.turnId },
+    });
+    return {
+      status: "queued",
+      outboxId: entry.id,
+      note: "Queued for delivery; delivery is confirmed separately.",
+    };
+  }
+
   const sendSms = defineTool({
     name: "send_sms",
     description:
@@ -89,23 +118,11 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
         throw new ToolError("The customer has opted out of text messages (replied STOP).", "OPTED_OUT");
       }
       const body = splitSmsText(toPlainSmsText(input.message))[0] ?? "";
-      const entry = await dependencies.enqueueOutbound({
-        idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
-        conversationId: conversation.id,
-        payload: { kind: "sms", to, body },
-      });
-      await store.appendMessage({
-        conversationId: conversation.id,
-        role: "assistant",
-        channel: "sms",
-        text: body,
-        metadata: { outboxId: entry.id, via: "send_sms", turnId: context.turnId },
-      });
-      return {
-        status: "queued",
-        outboxId: entry.id,
-        note: "Queued for delivery; delivery is confirmed separately.",
-      };
+      return queueAndRecord(
+        context,
+        { kind: "sms", to, body },
+        { channel: "sms", text: body, via: "send_sms" },
+      );
     },
   });
 
@@ -144,10 +161,9 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
           "OPTED_OUT",
         );
       }
-      const entry = await dependencies.enqueueOutbound({
-        idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
-        conversationId: conversation.id,
-        payload: {
+      return queueAndRecord(
+        context,
+        {
           kind: "email",
           to,
           subject: input.subject,
@@ -155,19 +171,8 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
           html: textToHtml(input.body),
           customArgs: { conversationId: conversation.id },
         },
-      });
-      await store.appendMessage({
-        conversationId: conversation.id,
-        role: "assistant",
-        channel: "email",
-        text: input.body,
-        metadata: { outboxId: entry.id, via: "send_email", subject: input.subject, turnId: context.turnId },
-      });
-      return {
-        status: "queued",
-        outboxId: entry.id,
-        note: "Queued for delivery; delivery is confirmed separately.",
-      };
+        { channel: "email", text: input.body, via: "send_email", subject: input.subject },
+      );
     },
   });
 

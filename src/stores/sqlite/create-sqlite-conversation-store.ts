@@ -12,6 +12,7 @@ import type {
 import { conversationExistsError } from "../conversation-exists-error.js";
 import { newConversation } from "../new-conversation.js";
 import { createMonotonicClock, newId } from "../store-clock.js";
+import type { SqliteStatement } from "./group-commit-database.js";
 import { openSqliteDatabase, type SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
@@ -173,6 +174,13 @@ export function createSqliteConversationStore(
     }
   };
 
+  /** The conversation in the row a one-key lookup finds, if any. */
+  const conversationFound = (statement: SqliteStatement, key: string): Conversation | undefined => {
+    assertOpen();
+    const row = statement.get(key) as Row | undefined;
+    return row ? toConversation(row) : undefined;
+  };
+
   /** How each batched append went, by the promise returned for it (`AppendOptions.after`). */
   const batchedAppends = new WeakMap<Promise<StoredMessage>, { failed: boolean; error: unknown }>();
 
@@ -234,19 +242,13 @@ export function createSqliteConversationStore(
       return structuredClone(conversation);
     },
     async getConversation(id) {
-      assertOpen();
-      const row = statements.getConversation.get(id) as Row | undefined;
-      return row ? toConversation(row) : undefined;
+      return conversationFound(statements.getConversation, id);
     },
     async findLatestConversationByExternalRef(externalRef) {
-      assertOpen();
-      const row = statements.findByExternalRef.get(externalRef) as Row | undefined;
-      return row ? toConversation(row) : undefined;
+      return conversationFound(statements.findByExternalRef, externalRef);
     },
     async findLatestConversationByCustomer(customerId) {
-      assertOpen();
-      const row = statements.findByCustomer.get(customerId) as Row | undefined;
-      return row ? toConversation(row) : undefined;
+      return conversationFound(statements.findByCustomer, customerId);
     },
     async deleteConversation(id) {
       assertOpen();
