@@ -16,12 +16,17 @@ export interface VoiceLevel {
    * Each round's CPU per turn, in run order, when the level ran more than once (Switchboard and its
    * floor alternating): a 2-core VM's speed drifts by a fifth within minutes, more than most changes.
    */
-  rounds?: Array<{ switchboardCpuMsPerTurn: number; floorCpuMsPerTurn: number }>;
+  rounds?: Array<{ switchboardCpuMsPerTurn: number; floorCpuMsPerTurn: number; failures: number }>;
 }
 
 export interface BenchResults {
   voice: VoiceLevel[];
-  voiceOpenAi?: { calls: number; switchboard: LoadVoiceResult };
+  /** Switchboard with the lean OpenAI client; with several rounds, the median one (see `rounds`). */
+  voiceOpenAi?: {
+    calls: number;
+    switchboard: LoadVoiceResult;
+    rounds?: Array<{ switchboardCpuMsPerTurn: number; failures: number }>;
+  };
   interrupt?: { switchboard: LoadVoiceResult; floor: LoadVoiceResult };
   forwarding?: { calls: number; switchboard: LoadVoiceResult; floor: LoadVoiceResult };
   saturation?: SaturationResult;

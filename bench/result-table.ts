@@ -5,7 +5,19 @@ import { saturationRows } from "./saturation-rows.js";
 
 const kib = (bytes: number) => bytes / 1024;
 
-function voiceRows(level: VoiceLevel, label = "voice"): TableRow[] {
+/** Each round's CPU per turn, in run order, when a level ran more than once (no floor column for the OpenAI level's). */
+interface CpuRounds {
+  switchboard: number[];
+  floor?: number[];
+}
+
+const cpuRoundsOf = (level: VoiceLevel): CpuRounds | undefined =>
+  level.rounds && {
+    switchboard: level.rounds.map((round) => round.switchboardCpuMsPerTurn),
+    floor: level.rounds.map((round) => round.floorCpuMsPerTurn),
+  };
+
+function voiceRows(level: VoiceLevel, label = "voice", rounds = cpuRoundsOf(level)): TableRow[] {
   const { switchboard, floor, calls } = level;
   const name = `${label} C=${calls}`;
   return [
@@ -16,11 +28,11 @@ function voiceRows(level: VoiceLevel, label = "voice"): TableRow[] {
     compared(`${name}: prompt → last:true p95 (ms)`, switchboard.lastTokenMs.p95, floor.lastTokenMs.p95),
     compared(`${name}: prompt → last:true p99 (ms)`, switchboard.lastTokenMs.p99, floor.lastTokenMs.p99),
     compared(
-      `${name}: server CPU per turn (ms)${level.rounds ? `, median of ${level.rounds.length} rounds` : ""}`,
+      `${name}: server CPU per turn (ms)${rounds ? `, median of ${rounds.switchboard.length} rounds` : ""}`,
       switchboard.serverCpuMsPerTurn,
       floor.serverCpuMsPerTurn,
     ),
-    ...(level.rounds ? [roundsRow(name, level.rounds)] : []),
+    ...(rounds ? [roundsRow(name, rounds)] : []),
     compared(
       `${name}: server main thread, sleeps and wake-ups per turn`,
       switchboard.serverWakeUpsPerTurn,
@@ -42,12 +54,12 @@ function voiceRows(level: VoiceLevel, label = "voice"): TableRow[] {
 }
 
 /** Every round's CPU per turn, in run order: how far this machine drifted during the run. */
-function roundsRow(name: string, rounds: NonNullable<VoiceLevel["rounds"]>): TableRow {
+function roundsRow(name: string, rounds: CpuRounds): TableRow {
   const list = (values: number[]) => values.map((value) => value.toFixed(3)).join(" / ");
   return {
     scenario: `${name}: server CPU per turn, each round in run order (ms)`,
-    value: list(rounds.map((round) => round.switchboardCpuMsPerTurn)),
-    floor: list(rounds.map((round) => round.floorCpuMsPerTurn)),
+    value: list(rounds.switchboard),
+    floor: rounds.floor ? list(rounds.floor) : "—",
     ratio: "—",
   };
 }
@@ -86,6 +98,7 @@ export function buildTable(results: BenchResults): TableRow[] {
       ...voiceRows(
         { calls: openAi.calls, switchboard: openAi.switchboard, floor: openAiFloor },
         "voice+openai provider",
+        openAi.rounds && { switchboard: openAi.rounds.map((round) => round.switchboardCpuMsPerTurn) },
       ),
     );
   }

@@ -17,13 +17,14 @@ import { runColdStartScenario } from "./cold-start-scenario.js";
 import { runKnowledgeScenario } from "./knowledge-scenario.js";
 import type { LoadVoiceResult } from "./load-voice.js";
 import type { ClientCost } from "./measure-call-cost.js";
-import { medianRound } from "./median-round.js";
+import { medianOpenAiRound, medianRound } from "./median-round.js";
 import { renderMarkdownTable } from "./report-table.js";
 import { buildTable } from "./result-table.js";
 import { runSaturationScenario, type SaturationSettings } from "./saturation-search.js";
 import { runSmsScenario } from "./sms-scenario.js";
 import { summarizeCpuProfile } from "./summarize-cpu-profile.js";
 import { buildTargetRows, renderTargetTable } from "./target-table.js";
+import { totalFailures } from "./total-failures.js";
 import { runVoiceLevel } from "./voice-scenario.js";
 
 installCleanupHandlers();
@@ -87,18 +88,21 @@ const _kib = (bytes: number) => bytes / 1024;
 
 const results: BenchResults = { voice: [] };
 
+/** The think-time load of a voice level (scripted or OpenAI) at C calls. */
+const turnLoad = (calls: number) => ({
+  calls,
+  mode: "turns" as const,
+  durationMs: settings.voiceDurationMs,
+  thinkMs: settings.thinkMs,
+  turnTimeoutMs: settings.turnTimeoutMs,
+  idleWindowMs: settings.idleWindowMs,
+  warmUpSpreadMs: settings.warmUpSpreadMs,
+  warmUpTurns: settings.voiceWarmUpTurns,
+});
+
 async function runVoice(): Promise<void> {
   for (const calls of settings.voiceLevels) {
-    const load = {
-      calls,
-      mode: "turns" as const,
-      durationMs: settings.voiceDurationMs,
-      thinkMs: settings.thinkMs,
-      turnTimeoutMs: settings.turnTimeoutMs,
-      idleWindowMs: settings.idleWindowMs,
-      warmUpSpreadMs: settings.warmUpSpreadMs,
-      warmUpTurns: settings.voiceWarmUpTurns,
-    };
+    const load = turnLoad(calls);
     const highest = calls === Math.max(...settings.voiceLevels);
     const rounds = highest ? Math.max(1, settings.voiceRounds) : 1;
     const measured: Array<{ switchboard: LoadVoiceResult; floor: LoadVoiceResult }> = [];
@@ -138,37 +142,37 @@ async function runVoice(): Promise<void> {
 async function runVoiceOpenAi(): Promise<void> {
   const calls = settings.openAiVoiceLevel;
   if (calls <= 0) return;
-  log(`voice C=${calls}: switchboard with the openai provider against the fake OpenAI server…`);
+  // As many rounds as the scripted model's highest level: one round swings as much as the target's margin.
+  const rounds = Math.max(1, settings.voiceRounds);
   const fake = startChild("bench/fake-openai-process.ts");
   try {
     const { url } = await fake.waitForLine<{ url: string }>("BENCH_READY ", 20_000);
-    const switchboard = await runVoiceLevel(
-      {
-        kind: "switchboard",
-        model: "configured",
-        environment: {
-          LLM_PROVIDER: "openai",
-          LLM_BASE_URL: url,
-          LLM_API_KEY: "bench",
-          LLM_MODEL: "gpt-4o-mini",
-        },
-        // With --profile, this server's profile lands next to the scripted run's.
-        ...(profile
-          ? { cpuProfileDirectory: path.join(repositoryRoot, "bench-results", "profiles", "openai") }
-          : {}),
-      },
-      {
-        calls,
-        mode: "turns",
-        durationMs: settings.voiceDurationMs,
-        thinkMs: settings.thinkMs,
-        turnTimeoutMs: settings.turnTimeoutMs,
-        idleWindowMs: settings.idleWindowMs,
-        warmUpSpreadMs: settings.warmUpSpreadMs,
-        warmUpTurns: settings.voiceWarmUpTurns,
-      },
-    );
-    results.voiceOpenAi = { calls, switchboard };
+    const measured: LoadVoiceResult[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const of = rounds > 1 ? `, round ${round} of ${rounds}` : "";
+      log(`voice C=${calls}${of}: switchboard with the openai provider against the fake OpenAI server…`);
+      // With --profile, the first round's profile lands next to the scripted run's.
+      const profileHere = profile && round === 1;
+      measured.push(
+        await runVoiceLevel(
+          {
+            kind: "switchboard",
+            model: "configured",
+            environment: {
+              LLM_PROVIDER: "openai",
+              LLM_BASE_URL: url,
+              LLM_API_KEY: "bench",
+              LLM_MODEL: "gpt-4o-mini",
+            },
+            ...(profileHere
+              ? { cpuProfileDirectory: path.join(repositoryRoot, "bench-results", "profiles", "openai") }
+              : {}),
+          },
+          turnLoad(calls),
+        ),
+      );
+    }
+    results.voiceOpenAi = medianOpenAiRound(calls, measured, profile);
   } finally {
     await fake.stop();
   }
@@ -245,26 +249,6 @@ function machine() {
   };
 }
 
-function totalFailures(): number {
-  let failures = 0;
-  const count = (result: LoadVoiceResult | undefined) =>
-    result ? result.errors + result.timeouts + result.connectErrors : 0;
-  for (const level of results.voice) failures += count(level.switchboard) + count(level.floor);
-  failures += count(results.voiceOpenAi?.switchboard);
-  failures += count(results.interrupt?.switchboard) + count(results.interrupt?.floor);
-  failures += count(results.forwarding?.switchboard) + count(results.forwarding?.floor);
-  failures += results.interrupt?.switchboard.repliesNotStopped ?? 0;
-  failures += results.sms?.failedRequests ?? 0;
-  if (results.sms && results.sms.storedMessages < results.sms.acceptedMessages) failures++;
-  if (results.sms && results.sms.unansweredMessages !== 0) failures++;
-  // A failing saturation step is the search's answer, not an error; but errors at the lowest rate are.
-  for (const search of [results.saturation?.switchboard, results.saturation?.floor]) {
-    const first = search?.steps[0];
-    if (first && !first.passed && search?.limitedBy === "errors") failures++;
-  }
-  return failures;
-}
-
 /** A last-resort bound on the whole run; each scenario has its own, tighter limits. */
 const watchdog = setTimeout(
   () => {
@@ -322,7 +306,7 @@ async function main(): Promise<void> {
   const table = buildTable(results);
   // A quick run's short, small levels say nothing about the targets: only a full run is judged.
   const targets = quick ? undefined : buildTargetRows(results);
-  const failures = totalFailures();
+  const failures = totalFailures(results);
   const output = {
     date: startedAt.toISOString(),
     command: `npx tsx bench/run-bench.ts ${process.argv.slice(2).join(" ")}`.trim(),

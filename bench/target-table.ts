@@ -71,6 +71,7 @@ export function buildTargetRows(results: BenchResults): TargetRow[] {
           openAi.switchboard.serverCpuMsPerTurn,
           openAiFloor.serverCpuMsPerTurn,
           0.8,
+          openAi.rounds ? `median of ${openAi.rounds.length} rounds: ` : "",
         )
       : [
           notMeasured(
