@@ -1,6 +1,5 @@
 import type { Config } from "../config/config.js";
 import { connectTwilioNumber, twilioUnreachableReason } from "../messaging/twilio/connect-twilio-number.js";
-import { createTwilioClient } from "../messaging/twilio/create-twilio-client.js";
 import type { Logger } from "../observability/logger.js";
 
 /** What the start-up check found. */
@@ -17,6 +16,8 @@ export async function checkTwilioNumber(config: Config, logger: Logger): Promise
   if (!accountSid || !authToken || !phoneNumber || twilioUnreachableReason(config.publicUrl))
     return "skipped";
   try {
+    // Twilio's REST client (axios, jsonwebtoken, …) loads only when there is a number to check.
+    const { createTwilioClient } = await import("../messaging/twilio/create-twilio-client.js");
     const number = await connectTwilioNumber({
       client: createTwilioClient({ accountSid, authToken, apiBaseUrl }),
       phoneNumber,
