@@ -33,6 +33,9 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     return conversation;
   }
 
+  /** One outbox entry per tool call: a retried call finds the entry its first attempt queued. */
+  const toolCallKey = (context: ToolContext) => `tool:${context.turnId}:${context.toolCallId}`;
+
   /** The result when the message would go where this turn's reply is going anyway. */
   const inReply = (what: string) => ({
     status: "in-reply",
@@ -69,7 +72,7 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
     message: { channel: "sms" | "email"; text: string; via: string; subject?: string },
   ) {
     const entry = await dependencies.enqueueOutbound({
-      idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
+      idempotencyKey: toolCallKey(context),
       conversationId: context.conversationId,
       payload,
     });
@@ -188,7 +191,7 @@ export function createOutboundMessageTools(dependencies: OutboundMessageToolDepe
         "I can only call the customer's own number.",
       );
       const entry = await dependencies.enqueueOutbound({
-        idempotencyKey: `tool:${context.turnId}:${context.toolCallId}`,
+        idempotencyKey: toolCallKey(context),
         conversationId: conversation.id,
         payload: { kind: "call", to, twiml: dependencies.callbackTwiml(conversation.id) },
       });
