@@ -10,8 +10,8 @@
 import { rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { DatabaseSync } from "@photostructure/sqlite";
 import autocannon from "autocannon";
-import Database from "libsql";
 import { signTwilioRequest } from "../src/testing/sign-twilio-request.js";
 import { round, sleep, startChild } from "./bench-util.js";
 import { benchAuthToken, benchPublicUrl, startVoiceServer } from "./voice-scenario.js";
@@ -93,7 +93,7 @@ function watchFileSize(file: string, everyMs: number): { stop(): number } {
  */
 export async function waitForReplies(databaseFile: string, limitMs: number): Promise<number> {
   const startedAt = performance.now();
-  const database = new Database(databaseFile, { readonly: true });
+  const database = new DatabaseSync(databaseFile, { readOnly: true });
   try {
     const pending = database.prepare(
       `SELECT (SELECT count(*) FROM pending_turns)
@@ -229,7 +229,9 @@ async function runSmsRound(levels: number[], durationSeconds: number): Promise<S
     await server.stop();
     if (server.dataDirectory) {
       try {
-        const database = new Database(path.join(server.dataDirectory, "switchboard.db"), { readonly: true });
+        const database = new DatabaseSync(path.join(server.dataDirectory, "switchboard.db"), {
+          readOnly: true,
+        });
         const count = (sql: string) => (database.prepare(sql).get() as { count: number }).count;
         storedMessages = count(
           "SELECT count(*) AS count FROM messages WHERE role = 'user' AND channel = 'sms'",

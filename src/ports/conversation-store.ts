@@ -132,7 +132,7 @@ export interface AppendOptions {
 }
 
 /**
- * The conversation store port. Implementations: memory, SQLite (libsql), DynamoDB. All run the
+ * The conversation store port. Implementations: memory, SQLite, DynamoDB. All run the
  * same contract suite (`test/stores/conversation-store-contract.ts`).
  */
 export interface ConversationStore {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "libsql";
+import { DatabaseSync } from "@photostructure/sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { createStores, type Stores } from "../../src/app/create-stores.js";
 import { loadConfig } from "../../src/config/config.js";
@@ -89,7 +89,7 @@ describe("durability before effects (SQLite group commit)", () => {
     expect((await answer).status).toBe(200);
     // Another connection (another process) sees the accepted webhook as soon as the 200 arrives:
     // in the inbox, or already handled into its conversation.
-    const reader = new Database(path.join(dataDirectory, "switchboard.db"));
+    const reader = new DatabaseSync(path.join(dataDirectory, "switchboard.db"));
     try {
       const accepted = reader
         .prepare(

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
-import Database from "libsql";
+import { DatabaseSync } from "@photostructure/sqlite";
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { twentyTokens } from "../../bench/bench-util.js";
@@ -50,7 +50,7 @@ describe("the voice floor's ladder rungs (bench/voice-cost-ladder.ts)", () => {
       expect(frames).toHaveLength(2);
       // Stopping the floor closes the store, which commits the appends held for a batch.
       await server.stop();
-      const database = new Database(path.join(directory as string, "switchboard.db"), { readonly: true });
+      const database = new DatabaseSync(path.join(directory as string, "switchboard.db"), { readOnly: true });
       const rows = database
         .prepare("SELECT role, channel, text, sequence FROM messages ORDER BY sequence")
         .all() as unknown[];

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "libsql";
+import { DatabaseSync } from "@photostructure/sqlite";
 import { describe, expect, it } from "vitest";
 import { createMemoryMessagingStateStore } from "../../src/stores/memory/create-memory-messaging-state-store.js";
 import { createMemoryOutboxStore } from "../../src/stores/memory/create-memory-outbox-store.js";
@@ -34,7 +34,7 @@ describe("sqlite outbox polling", () => {
     const directory = mkdtempSync(path.join(os.tmpdir(), "switchboard-outbox-poll-"));
     const filename = path.join(directory, "switchboard.db");
     const database = openSqliteDatabase(filename);
-    const other = new Database(filename);
+    const other = new DatabaseSync(filename);
     try {
       other.exec("PRAGMA busy_timeout = 0");
       const outbox = createSqliteOutboxStore({ database });

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import Database from "libsql";
+import { DatabaseSync } from "@photostructure/sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteDatabase } from "../../src/stores/sqlite/open-sqlite-database.js";
 import { WalCheckpointer } from "../../src/stores/sqlite/wal-checkpointer.js";
@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 function rowsInDatabaseFile(filename: string, directory: string): number {
   const copy = path.join(directory, `copy-${Math.random().toString(36).slice(2)}.db`);
   copyFileSync(filename, copy);
-  const reader = new Database(copy, { readonly: true });
+  const reader = new DatabaseSync(copy, { readOnly: true });
   try {
     const table = reader.prepare("SELECT name FROM sqlite_master WHERE name = 'notes'").get();
     if (!table) return 0;
@@ -88,7 +88,7 @@ describe("WAL checkpoints in a worker thread", () => {
       await database.flush();
       expect(database.walRestarts).toBeGreaterThan(0);
       // The WAL holds what came after the last reset, not the 400 commits.
-      const reader = new Database(filename);
+      const reader = new DatabaseSync(filename);
       try {
         const { log } = reader.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as { log: number };
         expect(log).toBeLessThan(400);
@@ -111,7 +111,7 @@ describe("WAL checkpoints in a worker thread", () => {
   it("turns SQLite's own checkpoint back on and reports when the worker cannot run", async () => {
     const failures: Error[] = [];
     const database = openSqliteDatabase(filename, {
-      checkpointer: { libsqlPath: path.join(directory, "no-such-module.js") },
+      checkpointer: { sqlitePath: path.join(directory, "no-such-module.js") },
       onCheckpointerFailure: (error) => failures.push(error),
     });
     try {
@@ -146,11 +146,11 @@ describe("WAL checkpoints in a worker thread", () => {
 
   it("keeps the process alive until the thread has closed: a process with nothing else to do still sees close() resolve", () => {
     // A database whose close takes 300 ms stands in for a slow thread.
-    const slowLibsql = path.join(directory, "slow-close-libsql.cjs");
+    const slowSqlite = path.join(directory, "slow-close-sqlite.cjs");
     writeFileSync(
-      slowLibsql,
-      `const Database = require(${JSON.stringify(require.resolve("libsql"))});
-module.exports = class SlowClose extends Database {
+      slowSqlite,
+      `const { DatabaseSync } = require(${JSON.stringify(require.resolve("@photostructure/sqlite"))});
+exports.DatabaseSync = class SlowClose extends DatabaseSync {
   close() { const end = Date.now() + 300; while (Date.now() < end); return super.close(); }
 };`,
     );
@@ -160,7 +160,7 @@ module.exports = class SlowClose extends Database {
       `import { WalCheckpointer } from ${JSON.stringify(path.resolve("src/stores/sqlite/wal-checkpointer.ts"))};
 const checkpointer = new WalCheckpointer({
   filename: ${JSON.stringify(filename)},
-  libsqlPath: ${JSON.stringify(slowLibsql)},
+  sqlitePath: ${JSON.stringify(slowSqlite)},
   onFailure: (error) => console.error(error.message),
 });
 await checkpointer.close();

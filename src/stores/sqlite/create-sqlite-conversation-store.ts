@@ -16,10 +16,13 @@ import type { SqliteStatement } from "./group-commit-database.js";
 import { openSqliteDatabase, type SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
+
+/** SQLite's extended result code SQLITE_CONSTRAINT_PRIMARYKEY (the `errcode` of the error thrown). */
+const sqliteConstraintPrimaryKey = 1555;
 type ConversationPatch = Parameters<ConversationStore["updateConversation"]>[1];
 
 /**
- * The embedded store: one SQLite file (libsql, WAL). Statements are prepared once; appending a
+ * The embedded store: one SQLite file (WAL). Statements are prepared once; appending a
  * message is one statement (a trigger advances the conversation). Survives restarts.
  */
 export function createSqliteConversationStore(
@@ -165,7 +168,7 @@ export function createSqliteConversationStore(
 
   let closed = false;
   const now = createMonotonicClock();
-  // libsql keeps prepared statements working after `close()`, so a closed store must refuse itself.
+  // A closed store refuses with its own error (503), not with whatever the driver throws.
   const assertOpen = () => {
     if (closed || !database.open) {
       throw new SwitchboardError("STORE_CLOSED", "The SQLite conversation store is closed", {
@@ -234,7 +237,7 @@ export function createSqliteConversationStore(
           JSON.stringify(conversation.metadata),
         );
       } catch (error) {
-        if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+        if ((error as { errcode?: unknown }).errcode === sqliteConstraintPrimaryKey) {
           throw conversationExistsError(conversation.id);
         }
         throw error;

@@ -1,15 +1,15 @@
-import type Database from "libsql";
+import type { DatabaseSyncInstance, StatementSyncInstance } from "@photostructure/sqlite";
 import type { WalCheckpointer } from "./wal-checkpointer.js";
 import type { WalFileSync } from "./wal-file-sync.js";
 
 /** The statement methods the stores use. */
 export interface SqliteStatement {
-  run(...parameters: unknown[]): Database.RunResult;
+  run(...parameters: unknown[]): { changes: number; lastInsertRowid: number | bigint };
   get(...parameters: unknown[]): unknown;
   all(...parameters: unknown[]): unknown[];
 }
 
-type Statement = Database.Statement<unknown[]>;
+type Statement = StatementSyncInstance;
 
 /** How long a statement waits for another process's lock (set at open). */
 export const busyTimeoutMs = 5000;
@@ -17,17 +17,16 @@ export const busyTimeoutMs = 5000;
 const writePattern = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
 /**
- * The parameters as one argument, which libsql binds as it is: given them spread, it copies them
- * with `Array.prototype.flat()` first, ≈ 2 µs for an append's eleven (docs/performance.md). Same
- * binding: a single object (named parameters) is passed alone, nested arrays are still flattened.
+ * The parameters as SQLite binds them: positional values, or one object of named ones. An array
+ * among them is spread in place (`get([a, b])` binds as `get(a, b)`), as the better-sqlite3 family
+ * of APIs does; a Buffer or Uint8Array stays one BLOB value.
  */
-function bindable(parameters: unknown[]): unknown {
-  if (parameters.length === 1 && typeof parameters[0] === "object") return parameters[0];
+function bindable(parameters: unknown[]): unknown[] {
   return parameters.some(Array.isArray) ? parameters.flat() : parameters;
 }
 
 /**
- * Group commit over one libsql connection. Every write joins one open transaction (`BEGIN
+ * Group commit over one SQLite connection (`node:sqlite`'s `DatabaseSync` API). Every write joins one open transaction (`BEGIN
  * IMMEDIATE` on the first write). It is committed at the end of the event-loop turn in which
  * someone calls `flush()`, or at the latest `lazyCommitDelayMs` after it began — so a voice
  * transcript's appends, which nobody waits for, share a commit with the other calls' appends
@@ -55,7 +54,7 @@ export class GroupCommitDatabase {
   walRestarts = 0;
 
   constructor(
-    private readonly connection: Database.Database,
+    private readonly connection: DatabaseSyncInstance,
     private readonly walSync: WalFileSync,
     /**
      * How long writes nobody waits for may gather before they are committed. 100 ms rather than
@@ -76,7 +75,7 @@ export class GroupCommitDatabase {
   }
 
   get open(): boolean {
-    return this.connection.open;
+    return this.connection.isOpen;
   }
 
   /**
@@ -89,15 +88,15 @@ export class GroupCommitDatabase {
     return {
       run: (...parameters) => {
         before();
-        return statement.run(bindable(parameters));
+        return statement.run(...bindable(parameters));
       },
       get: (...parameters) => {
         before();
-        return statement.get(bindable(parameters));
+        return statement.get(...bindable(parameters));
       },
       all: (...parameters) => {
         before();
-        return statement.all(bindable(parameters));
+        return statement.all(...bindable(parameters));
       },
     };
   }
@@ -203,7 +202,7 @@ export class GroupCommitDatabase {
    * checkpointer has copied the WAL into the database file and closed too.
    */
   close(): Promise<void> {
-    if (this.connection.open) {
+    if (this.connection.isOpen) {
       this.commitNow();
       this.walSync.syncNowAndClose();
       this.connection.close();
@@ -216,7 +215,7 @@ export class GroupCommitDatabase {
    * does the work, or back on when it has stopped.
    */
   setAutomaticCheckpoint(enabled: boolean): void {
-    if (this.connection.open) this.connection.exec(`PRAGMA wal_autocheckpoint = ${enabled ? 1000 : 0}`);
+    if (this.connection.isOpen) this.connection.exec(`PRAGMA wal_autocheckpoint = ${enabled ? 1000 : 0}`);
   }
 
   /** Prepared once per nesting depth: a prepared SAVEPOINT costs a fraction of an `exec`. */
@@ -271,7 +270,7 @@ export class GroupCommitDatabase {
     } catch (error) {
       // A failed COMMIT (disk full, I/O error) loses the whole group: nobody was told it was kept.
       try {
-        if (this.connection.inTransaction) this.connection.exec("ROLLBACK");
+        if (this.connection.isTransaction) this.connection.exec("ROLLBACK");
       } catch {}
       this.walSync.failNext(error);
       return;
@@ -287,7 +286,7 @@ export class GroupCommitDatabase {
     this.deferredWrites = [];
     let beginFailure: unknown;
     try {
-      if (!this.connection.open) throw new Error("The SQLite database is closed");
+      if (!this.connection.isOpen) throw new Error("The SQLite database is closed");
       this.beginWrite();
     } catch (error) {
       beginFailure = error ?? new Error("BEGIN failed");

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import Database from "libsql";
+import { DatabaseSync } from "@photostructure/sqlite";
 import { busyTimeoutMs, GroupCommitDatabase } from "./group-commit-database.js";
 import { sqliteMigrations } from "./sqlite-migrations.js";
 import { WalCheckpointer, type WalCheckpointerOptions } from "./wal-checkpointer.js";
@@ -21,7 +21,7 @@ export interface OpenSqliteDatabaseOptions {
   /** How long writes nobody waits for may gather before they are committed (default 100 ms). */
   lazyCommitDelayMs?: number;
   /** Overrides for the worker checkpointer (tests). */
-  checkpointer?: Pick<WalCheckpointerOptions, "delayMs" | "libsqlPath" | "restartFrames" | "catchUpFrames">;
+  checkpointer?: Pick<WalCheckpointerOptions, "delayMs" | "sqlitePath" | "restartFrames" | "catchUpFrames">;
 }
 
 /**
@@ -33,7 +33,7 @@ export function openSqliteDatabase(
   options: OpenSqliteDatabaseOptions = {},
 ): SqliteDatabase {
   if (filename !== ":memory:") mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
-  const database = new Database(filename);
+  const database = new DatabaseSync(filename);
   database.exec("PRAGMA journal_mode = WAL");
   // Commits write the WAL without fsync; WalFileSync fsyncs it off the event loop before any
   // answer or send that depends on it (the durability of FULL, without blocking requests).
@@ -44,10 +44,16 @@ export function openSqliteDatabase(
   const version = Number(row?.user_version ?? 0);
   for (let index = version; index < sqliteMigrations.length; index++) {
     const sql = sqliteMigrations[index] ?? "";
-    database.transaction(() => {
+    database.exec("BEGIN IMMEDIATE");
+    try {
       database.exec(sql);
       database.exec(`PRAGMA user_version = ${index + 1}`);
-    })();
+      database.exec("COMMIT");
+    } catch (error) {
+      database.exec("ROLLBACK");
+      database.close();
+      throw error;
+    }
   }
   const walPath = filename === ":memory:" ? undefined : `${path.resolve(filename)}-wal`;
   const walSync = new WalFileSync(walPath, options.fsync);

@@ -13,8 +13,8 @@ import { Worker } from "node:worker_threads";
  */
 const workerSource = `
 const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.libsqlPath);
-const database = new Database(workerData.filename);
+const { DatabaseSync } = require(workerData.sqlitePath);
+const database = new DatabaseSync(workerData.filename);
 database.exec("PRAGMA busy_timeout = 5000");
 const checkpoint = database.prepare("PRAGMA wal_checkpoint(PASSIVE)");
 let timer;
@@ -72,8 +72,11 @@ export interface WalCheckpointerOptions {
   restartFrames?: number;
   /** A pass repeats its checkpoint until fewer frames than this arrived meanwhile (default 1,024). */
   catchUpFrames?: number;
-  /** The libsql module the worker loads (tests pass one that fails). */
-  libsqlPath?: string;
+  /**
+   * The SQLite module the worker loads, the writer's own (tests pass one that fails): two copies of
+   * SQLite in one process would not see each other's file locks.
+   */
+  sqlitePath?: string;
   /**
    * The checkpointer stopped working (its thread failed, or a checkpoint threw): the caller turns
    * SQLite's own automatic checkpoint back on, so the WAL cannot grow without bound.
@@ -101,12 +104,12 @@ export class WalCheckpointer {
   private readonly doneWaiters: Array<() => void> = [];
 
   constructor(private readonly options: WalCheckpointerOptions) {
-    const libsqlPath = options.libsqlPath ?? createRequire(import.meta.url).resolve("libsql");
+    const sqlitePath = options.sqlitePath ?? createRequire(import.meta.url).resolve("@photostructure/sqlite");
     this.worker = new Worker(workerSource, {
       eval: true,
       workerData: {
         filename: options.filename,
-        libsqlPath,
+        sqlitePath,
         delayMs: options.delayMs ?? 1000,
         restartFrames: options.restartFrames ?? 8192,
         catchUpFrames: options.catchUpFrames ?? 1024,

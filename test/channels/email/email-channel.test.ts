@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "libsql";
+import { DatabaseSync } from "@photostructure/sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { senderAuthenticated } from "../../../src/channels/email/email-inbound-routes.js";
 import {
@@ -309,7 +309,7 @@ describe("email channel", () => {
       server = undefined;
       // As if the process had stopped after storing and answering the first, before marking it
       // handled, long enough ago for its claim on the event to have run out.
-      const database = new Database(path.join(dataDirectory, "switchboard.db"));
+      const database = new DatabaseSync(path.join(dataDirectory, "switchboard.db"));
       database
         .prepare(
           "UPDATE inbound_events SET payload = ?, claimed_until = 0 WHERE event_id = '<r1@mail.example.org>'",

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "libsql";
+import { DatabaseSync } from "@photostructure/sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createFakeTwilioServer,
@@ -352,7 +352,7 @@ describe("SMS channel", () => {
       server = undefined;
       // As if the process had stopped after storing and answering SMr1 but before marking it handled,
       // long enough ago for its claim on the event to have run out.
-      const database = new Database(path.join(dataDirectory, "switchboard.db"));
+      const database = new DatabaseSync(path.join(dataDirectory, "switchboard.db"));
       database
         .prepare("UPDATE inbound_events SET payload = ?, claimed_until = 0 WHERE event_id = 'SMr1'")
         .run(JSON.stringify({ MessageSid: "SMr1", From: customer, To: ourNumber, Body: "First", media: [] }));
