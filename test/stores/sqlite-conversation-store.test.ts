@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import { createSqliteConversationStore } from "../../src/stores/sqlite/create-sqlite-conversation-store.js";
@@ -61,12 +62,45 @@ describe("SQLite conversation store specifics", () => {
       expect(pragma("synchronous").synchronous).toBe(1);
       expect(pragma("foreign_keys").foreign_keys).toBe(1);
       expect(pragma("busy_timeout").timeout).toBe(5000);
+      expect(pragma("temp_store").temp_store).toBe(2);
       expect(pragma("user_version").user_version).toBe(sqliteMigrations.length);
       const uniqueSequence = database
         .prepare("SELECT name FROM pragma_index_list('messages') WHERE \"unique\" = 1")
         .all()
         .map((row) => (row as { name: string }).name);
       expect(uniqueSequence.length).toBeGreaterThan(0);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("opens a database an earlier Switchboard wrote with libsql, adds the migrations it lacks and keeps its messages", async () => {
+    // Written by libsql 0.5 (SQLite 3.45) with the first 8 migrations: a conversation, two messages.
+    const fixture = new URL("../fixtures/libsql-written-v8.db.gz", import.meta.url);
+    mkdirSync(path.dirname(filename), { recursive: true });
+    writeFileSync(filename, gunzipSync(readFileSync(fixture)));
+    const store = open();
+    expect((await store.getConversation("conv_libsql"))?.metadata).toEqual({ from: "+15551230000" });
+    expect(
+      (await store.listMessages("conv_libsql")).map((message) => [message.sequence, message.text]),
+    ).toEqual([
+      [1, "Is my order on its way?"],
+      [2, "Yes, it ships today."],
+    ]);
+    const reply = await store.appendMessage({
+      conversationId: "conv_libsql",
+      role: "user",
+      channel: "sms",
+      text: "Thanks!",
+    });
+    expect(reply.sequence).toBe(3);
+    await store.close();
+    const database = openSqliteDatabase(filename, { checkpointInWorker: false });
+    try {
+      expect(database.prepare("PRAGMA user_version").get()).toMatchObject({
+        user_version: sqliteMigrations.length,
+      });
+      expect(database.prepare("PRAGMA integrity_check").get()).toMatchObject({ integrity_check: "ok" });
     } finally {
       await database.close();
     }

@@ -40,6 +40,8 @@ export function openSqliteDatabase(
   database.exec("PRAGMA synchronous = NORMAL");
   database.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   database.exec("PRAGMA foreign_keys = ON");
+  // Sorts and temporary indexes in memory, not in temporary files.
+  database.exec("PRAGMA temp_store = MEMORY");
   const row = database.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined;
   const version = Number(row?.user_version ?? 0);
   for (let index = version; index < sqliteMigrations.length; index++) {
