@@ -16,10 +16,10 @@ import type { SqliteStatement } from "./group-commit-database.js";
 import { openSqliteDatabase, type SqliteDatabase } from "./open-sqlite-database.js";
 
 type Row = Record<string, unknown>;
+type ConversationPatch = Parameters<ConversationStore["updateConversation"]>[1];
 
 /** SQLite's extended result code SQLITE_CONSTRAINT_PRIMARYKEY (the `errcode` of the error thrown). */
 const sqliteConstraintPrimaryKey = 1555;
-type ConversationPatch = Parameters<ConversationStore["updateConversation"]>[1];
 
 /**
  * The embedded store: one SQLite file (WAL). Statements are prepared once; appending a

@@ -26,11 +26,11 @@ function bindable(parameters: unknown[]): unknown[] {
 }
 
 /**
- * Group commit over one SQLite connection (`node:sqlite`'s `DatabaseSync` API). Every write joins one open transaction (`BEGIN
- * IMMEDIATE` on the first write). It is committed at the end of the event-loop turn in which
- * someone calls `flush()`, or at the latest `lazyCommitDelayMs` after it began — so a voice
- * transcript's appends, which nobody waits for, share a commit with the other calls' appends
- * instead of paying one each. The WAL is fsync'd off the event loop for waiters (`WalFileSync`).
+ * Group commit over one SQLite connection (`node:sqlite`'s `DatabaseSync` API). Every write joins
+ * one open transaction (`BEGIN IMMEDIATE` on the first write). It is committed at the end of the
+ * event-loop turn in which someone calls `flush()`, or at the latest `lazyCommitDelayMs` after it
+ * began — so a voice transcript's appends, which nobody waits for, share a commit with the other
+ * calls' appends instead of paying one each. The WAL is fsync'd off the event loop for waiters (`WalFileSync`).
  * A write is visible at once to the next statement; it is durable when `flush()` resolves. Code
  * with an effect outside the process (answering a webhook, calling a provider) awaits `flush()`
  * first, so nothing is acknowledged or sent before it is on disk, and concurrent requests share
