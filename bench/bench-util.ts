@@ -207,6 +207,8 @@ export interface ServerStats {
    * `voluntary_ctxt_switches` of `/proc/thread-self/status`; NaN where there is none).
    */
   mainThreadSleeps: number;
+  /** The server's `node` options (`process.execArgv`): what an A/B's `BENCH_NODE_ARGS` added. */
+  nodeArguments: string[];
 }
 
 /** `?gc=1` runs a full collection first (the servers start with --expose-gc) so RSS settles. */
@@ -234,6 +236,7 @@ export function currentStats(collectGarbage: boolean): ServerStats {
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
     mainThreadSleeps: threadSleeps(),
+    nodeArguments: process.execArgv,
   };
 }
 

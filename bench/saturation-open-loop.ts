@@ -87,6 +87,7 @@ const statsFailed: ServerStats = {
   rssBytes: Number.NaN,
   heapUsedBytes: Number.NaN,
   mainThreadSleeps: Number.NaN,
+  nodeArguments: [],
 };
 
 interface InFlight {

@@ -49,6 +49,9 @@ export interface RunningServer {
 /** Starts Switchboard (bench-server) or a floor server and waits for its BENCH_READY line. */
 export async function startVoiceServer(target: VoiceTarget): Promise<RunningServer> {
   const nodeArguments = ["--expose-gc"];
+  // V8 flags for an A/B (`BENCH_NODE_ARGS` in a variant's environment): NODE_OPTIONS refuses most.
+  const extraArguments = target.environment?.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  nodeArguments.push(...extraArguments);
   if (target.cpuProfileDirectory)
     nodeArguments.push("--cpu-prof", `--cpu-prof-dir=${target.cpuProfileDirectory}`);
   if (target.kind === "floor") {

@@ -31,4 +31,25 @@ describe("a server's main-thread wake-ups (the voice bench's wake-ups per turn)"
     },
     30_000,
   );
+
+  it("starts a server with the V8 flags an A/B gives it (BENCH_NODE_ARGS), and without them by default", async () => {
+    const flagged = await startVoiceServer({
+      kind: "floor",
+      model: "single",
+      environment: { BENCH_NODE_ARGS: " --max-semi-space-size=2  --stack-size=900 " },
+    });
+    const plain = await startVoiceServer({ kind: "floor", model: "single" });
+    try {
+      const flaggedArguments = (await fetchStats(`http://127.0.0.1:${flagged.port}`)).nodeArguments;
+      const plainArguments = (await fetchStats(`http://127.0.0.1:${plain.port}`)).nodeArguments;
+      expect(flaggedArguments).toEqual(
+        expect.arrayContaining(["--max-semi-space-size=2", "--stack-size=900"]),
+      );
+      expect(flaggedArguments).not.toContain("");
+      expect(plainArguments).toContain("--expose-gc");
+      expect(plainArguments.filter((argument) => argument.startsWith("--max-semi-space"))).toEqual([]);
+    } finally {
+      await Promise.all([flagged.stop(), plain.stop()]);
+    }
+  }, 30_000);
 });
