@@ -6,6 +6,7 @@
  *
  * Usage: npx tsx bench/compare-sms.ts '{"before":{"BENCH_DIST":"/tmp/before/dist"},"after":{}}'
  *        [CONCURRENCY=50] [DURATION_MS=5000] [ROUNDS=2]
+ * A variant's `BENCH_NODE_ARGS` are passed to its server's `node` (V8 flags NODE_OPTIONS refuses).
  */
 import { rmSync } from "node:fs";
 import path from "node:path";
