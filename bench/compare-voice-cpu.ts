@@ -10,7 +10,7 @@
  * CALLS=1 THINK_MS=3 measures one call's turns back to back: the path of a turn through an
  * otherwise idle server, with little of the load's noise.
  *
- * A variant's `BENCH_NODE_ARGS` (e.g. "--max-lazy") are passed to its server's `node`: V8 flags
+ * A variant's `BENCH_NODE_ARGS` (e.g. "--maglev") are passed to its server's `node`: V8 flags
  * that NODE_OPTIONS refuses.
  *
  * MODEL=openai runs the configured lean OpenAI client against the fake OpenAI server (own process).

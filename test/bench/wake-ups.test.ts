@@ -31,8 +31,10 @@ describe("a server's main-thread wake-ups (the voice bench's wake-ups per turn)"
     },
     30_000,
   );
+});
 
-  it("starts a server with the V8 flags an A/B gives it (BENCH_NODE_ARGS), and without them by default", async () => {
+describe("a bench server's node flags (BENCH_NODE_ARGS, for A/Bs of V8 flags)", () => {
+  it("starts a server with the flags a variant gives it, and without them by default", async () => {
     const flagged = await startVoiceServer({
       kind: "floor",
       model: "single",
