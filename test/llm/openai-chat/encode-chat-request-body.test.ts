@@ -1,4 +1,8 @@
-import type { LanguageModelV3CallOptions, LanguageModelV3FunctionTool } from "@ai-sdk/provider";
+import type {
+  LanguageModelV3CallOptions,
+  LanguageModelV3FunctionTool,
+  LanguageModelV3Prompt,
+} from "@ai-sdk/provider";
 import { describe, expect, it } from "vitest";
 import { encodeChatRequestBody } from "../../../src/llm/openai-chat/encode-chat-request-body.js";
 import { toChatRequest } from "../../../src/llm/openai-chat/to-chat-request.js";
@@ -66,6 +70,69 @@ describe("encodeChatRequestBody", () => {
       "end_call",
       "send_sms",
     ]);
+  });
+
+  it("encodes a history sent again, and changed in place, as JSON.stringify would", () => {
+    const tools = Object.freeze([functionTool("end_call", "Ends the call")]);
+    const prompt: LanguageModelV3Prompt = [
+      { role: "system", content: "Answer briefly… ☎" },
+      { role: "user", content: [{ type: "text", text: 'Say "hi" \\ then\nstop 📦' }] },
+      { role: "assistant", content: [{ type: "text", text: "hi" }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "tool-call", toolCallId: "call_1", toolName: "end_call", input: { reason: "done" } },
+        ],
+      },
+      {
+        role: "tool",
+        content: [
+          {
+            type: "tool-result",
+            toolCallId: "call_1",
+            toolName: "end_call",
+            output: { type: "json", value: { ended: true } },
+          },
+        ],
+      },
+      { role: "user", content: [{ type: "text", text: "Thanks" }] },
+    ];
+    const encoded = (options: LanguageModelV3CallOptions) => {
+      const { body } = toChatRequest("gpt-4o-mini", options, true);
+      const { tools: written, ...rest } = body;
+      return {
+        bytes: Buffer.concat(encodeChatRequestBody(body)),
+        expected: Buffer.from(JSON.stringify(written ? { ...rest, tools: written } : rest)),
+      };
+    };
+    const withTools: LanguageModelV3CallOptions = {
+      prompt,
+      tools: [...tools],
+      toolChoice: { type: "auto" },
+      temperature: 0.2,
+    };
+    for (let request = 0; request < 2; request++) {
+      const { bytes, expected } = encoded(withTools);
+      expect(bytes.equals(expected)).toBe(true);
+    }
+    // The same message objects with new text: the request carries the new text, not the old JSON.
+    (prompt[2]?.content[0] as { text: string }).text = "hello again";
+    const changed = encoded({ prompt });
+    expect(changed.bytes.equals(changed.expected)).toBe(true);
+    expect(JSON.parse(changed.bytes.toString("utf8")).messages[2]).toEqual({
+      role: "assistant",
+      content: "hello again",
+    });
+  });
+
+  it("encodes a body's own messages again when they change between two encodings", () => {
+    const body = toChatRequest("m", callOptions("one"), true).body;
+    const mutable = { role: "user" as const, content: "two" };
+    body.messages = [mutable];
+    const first = JSON.parse(Buffer.concat(encodeChatRequestBody(body)).toString("utf8"));
+    mutable.content = "three";
+    const second = JSON.parse(Buffer.concat(encodeChatRequestBody(body)).toString("utf8"));
+    expect([first.messages[0].content, second.messages[0].content]).toEqual(["two", "three"]);
   });
 
   it("reports a provider-defined tool on every request, not only the first", () => {
