@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { DatabaseSync } from "@photostructure/sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import { createSqliteConversationStore } from "../../src/stores/sqlite/create-sqlite-conversation-store.js";
@@ -103,6 +104,27 @@ describe("SQLite conversation store specifics", () => {
       expect(database.prepare("PRAGMA integrity_check").get()).toMatchObject({ integrity_check: "ok" });
     } finally {
       await database.close();
+    }
+  });
+
+  it("reports a migration that fails, rolls it back and leaves the file to other connections", () => {
+    mkdirSync(path.dirname(filename), { recursive: true });
+    const squatter = new DatabaseSync(filename);
+    squatter.exec("CREATE TABLE conversations (id TEXT)");
+    squatter.close();
+    expect(() => openSqliteDatabase(filename, { checkpointInWorker: false })).toThrow(/conversations/);
+    const other = new DatabaseSync(filename);
+    try {
+      other.exec("PRAGMA busy_timeout = 0");
+      expect(other.prepare("PRAGMA user_version").get()).toMatchObject({ user_version: 0 });
+      expect(
+        other.prepare("SELECT count(*) AS count FROM sqlite_master WHERE name = 'messages'").get(),
+      ).toMatchObject({
+        count: 0,
+      });
+      other.exec("INSERT INTO conversations (id) VALUES ('still writable')");
+    } finally {
+      other.close();
     }
   });
 

@@ -52,7 +52,11 @@ export function openSqliteDatabase(
       database.exec(`PRAGMA user_version = ${index + 1}`);
       database.exec("COMMIT");
     } catch (error) {
-      database.exec("ROLLBACK");
+      // SQLite rolls some failures back by itself (a full disk, an I/O error): the migration's own
+      // error is the one to report, and the connection is closed either way.
+      try {
+        if (database.isTransaction) database.exec("ROLLBACK");
+      } catch {}
       database.close();
       throw error;
     }
