@@ -20,10 +20,10 @@ setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;
 const rounds = Number(process.env.ROUNDS ?? "5");
 const requestsPerRound = 10_000;
-const prompts = path.resolve(import.meta.dirname, "..", "prompts");
+const promptDirectory = path.resolve(import.meta.dirname, "..", "prompts");
 const systemPrompt =
-  readFileSync(path.join(prompts, "system.md"), "utf8") +
-  readFileSync(path.join(prompts, "voice.md"), "utf8");
+  readFileSync(path.join(promptDirectory, "system.md"), "utf8") +
+  readFileSync(path.join(promptDirectory, "voice.md"), "utf8");
 const tools: LanguageModelV3FunctionTool[] = Object.freeze([
   {
     type: "function" as const,
@@ -83,16 +83,16 @@ function requestBytes(prompt: LanguageModelV3Prompt): number {
  * time outside the timing (a server holds its live conversations, not every one it has seen).
  */
 function microsPerRequest(historyLength: number, systemCopies: number, fresh: boolean): number {
-  const batch = fresh ? 100 : 1;
+  const requestsPerBatch = fresh ? 100 : requestsPerRound;
   let micros = 0;
   let bytes = 0;
-  for (let done = 0; done < requestsPerRound; done += fresh ? batch : requestsPerRound) {
-    const prompts = Array.from({ length: batch }, (_, index) =>
+  for (let done = 0; done < requestsPerRound; done += requestsPerBatch) {
+    const prompts = Array.from({ length: fresh ? requestsPerBatch : 1 }, (_, index) =>
       conversation(historyLength, systemCopies, String(done + index)),
     );
     const start = process.cpuUsage();
-    for (let request = 0; request < (fresh ? batch : requestsPerRound); request++) {
-      bytes += requestBytes(prompts[fresh ? request : 0] as LanguageModelV3Prompt);
+    for (let request = 0; request < requestsPerBatch; request++) {
+      bytes += requestBytes(prompts[request % prompts.length] as LanguageModelV3Prompt);
     }
     const used = process.cpuUsage(start);
     micros += used.user + used.system;
