@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { busyTimeoutMs } from "./group-commit-database.js";
 
 /**
  * The worker's code. It is given as text (not a module path) so that it runs the same from the
@@ -15,7 +16,7 @@ const workerSource = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { DatabaseSync } = require(workerData.sqlitePath);
 const database = new DatabaseSync(workerData.filename);
-database.exec("PRAGMA busy_timeout = 5000");
+database.exec("PRAGMA busy_timeout = " + workerData.busyTimeoutMs);
 const checkpoint = database.prepare("PRAGMA wal_checkpoint(PASSIVE)");
 let timer;
 function pass() {
@@ -110,6 +111,7 @@ export class WalCheckpointer {
       workerData: {
         filename: options.filename,
         sqlitePath,
+        busyTimeoutMs,
         delayMs: options.delayMs ?? 1000,
         restartFrames: options.restartFrames ?? 8192,
         catchUpFrames: options.catchUpFrames ?? 1024,
