@@ -26,6 +26,17 @@ function bindable(parameters: unknown[]): unknown[] {
 }
 
 /**
+ * Rolls back the open transaction, if any, after a failed statement. SQLite rolls some failures
+ * back by itself (a full disk, an I/O error); a `ROLLBACK` then would throw "no transaction is
+ * active" and hide the error that matters, so the rollback's own failure is ignored.
+ */
+export function rollBackIfOpen(connection: DatabaseSyncInstance): void {
+  try {
+    if (connection.isTransaction) connection.exec("ROLLBACK");
+  } catch {}
+}
+
+/**
  * Group commit over one SQLite connection (`node:sqlite`'s `DatabaseSync` API). Every write joins
  * one open transaction (`BEGIN IMMEDIATE` on the first write). It is committed at the end of the
  * event-loop turn in which someone calls `flush()`, or at the latest `lazyCommitDelayMs` after it
@@ -269,9 +280,7 @@ export class GroupCommitDatabase {
       this.commit.run();
     } catch (error) {
       // A failed COMMIT (disk full, I/O error) loses the whole group: nobody was told it was kept.
-      try {
-        if (this.connection.isTransaction) this.connection.exec("ROLLBACK");
-      } catch {}
+      rollBackIfOpen(this.connection);
       this.walSync.failNext(error);
       return;
     }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "@photostructure/sqlite";
-import { busyTimeoutMs, GroupCommitDatabase } from "./group-commit-database.js";
+import { busyTimeoutMs, GroupCommitDatabase, rollBackIfOpen } from "./group-commit-database.js";
 import { sqliteMigrations } from "./sqlite-migrations.js";
 import { WalCheckpointer, type WalCheckpointerOptions } from "./wal-checkpointer.js";
 import { WalFileSync } from "./wal-file-sync.js";
@@ -52,11 +52,8 @@ export function openSqliteDatabase(
       database.exec(`PRAGMA user_version = ${index + 1}`);
       database.exec("COMMIT");
     } catch (error) {
-      // SQLite rolls some failures back by itself (a full disk, an I/O error): the migration's own
-      // error is the one to report, and the connection is closed either way.
-      try {
-        if (database.isTransaction) database.exec("ROLLBACK");
-      } catch {}
+      // The migration's own error is the one to report; the connection is closed either way.
+      rollBackIfOpen(database);
       database.close();
       throw error;
     }
