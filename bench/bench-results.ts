@@ -5,6 +5,7 @@ import type { LoadVoiceResult } from "./load-voice.js";
 import type { ClientCost } from "./measure-call-cost.js";
 import type { SaturationResult } from "./saturation-search.js";
 import type { SmsResult } from "./sms-scenario.js";
+import type { SoakResult } from "./soak-scenario.js";
 import type { SelfTimeRow } from "./summarize-cpu-profile.js";
 
 export interface VoiceLevel {
@@ -34,5 +35,6 @@ export interface BenchResults {
   knowledge?: KnowledgeResult;
   coldStart?: ColdStartResult;
   modelClient?: ClientCost[];
+  soak?: SoakResult;
   profile?: { file: string; top: SelfTimeRow[] };
 }

@@ -4,7 +4,9 @@
  * would (see docs/performance.md) and prints `BENCH_RESULT {…}`.
  *
  * Mode `open-loop` (the saturation search) instead keeps its calls open and reads one step per
- * stdin line (bench/saturation-open-loop.ts); it exits when stdin closes.
+ * stdin line (bench/saturation-open-loop.ts); it exits when stdin closes. Mode `churn` (the soak)
+ * places, talks on and hangs up calls for the whole run, sampling the server's heap
+ * (bench/soak-churn.ts).
  *
  * Usage: node --import tsx bench/load-voice.ts '<json LoadVoiceOptions>'
  */
@@ -22,6 +24,7 @@ import {
   sleep,
 } from "./bench-util.js";
 import { serveOpenLoopSteps } from "./saturation-open-loop.js";
+import { driveChurn } from "./soak-churn.js";
 import { forwardingDelaysMs } from "./stamped-tokens.js";
 
 export interface LoadVoiceOptions {
@@ -38,8 +41,8 @@ export interface LoadVoiceOptions {
   /** Base URL of the server's `/__bench/stats`. */
   statsUrl: string;
   calls: number;
-  mode: "turns" | "interrupt" | "open-loop";
-  /** turns: how long prompts are issued; open-loop: the generator's whole time limit. */
+  mode: "turns" | "interrupt" | "open-loop" | "churn";
+  /** turns, churn: how long prompts are issued; open-loop: the generator's whole time limit. */
   durationMs: number;
   /** turns: mean of the exponential think time between a reply's end and the next prompt. */
   thinkMs: number;
@@ -59,6 +62,12 @@ export interface LoadVoiceOptions {
    * turn's own functions were still being optimized 10–17 s into a run (`--trace-opt`).
    */
   warmUpTurns?: number;
+  /** churn: turns each call takes before it hangs up (default 6). */
+  turnsPerCall?: number;
+  /** churn: how often the server's heap is read after a forced collection (default 15,000). */
+  sampleEveryMs?: number;
+  /** churn: the run is cut into this many phases, each ending with every call hung up (default 4). */
+  phases?: number;
 }
 
 export interface LoadVoiceResult {
@@ -95,6 +104,10 @@ export interface LoadVoiceResult {
 
 export interface CallState {
   socket: WebSocket;
+  /** What the call's `setup` said (the churn mode's hang-up callback repeats them). */
+  callSid: string;
+  sessionId: string;
+  accountSid: string;
   /** Called with each parsed frame. */
   onFrame: ((frame: { type?: string; last?: boolean }, receivedAt: number) => void) | undefined;
   /** When set, called with each frame's raw text instead of `onFrame` (no JSON.parse: open-loop). */
@@ -157,7 +170,15 @@ async function openCall(signature: string | undefined): Promise<CallState | unde
       perMessageDeflate: false,
       handshakeTimeout: 10_000,
     });
-    const call: CallState = { socket, onFrame: undefined, onRawFrame: undefined, ended: false };
+    const call: CallState = {
+      socket,
+      callSid,
+      sessionId: randomSid("VX"),
+      accountSid: randomSid("AC"),
+      onFrame: undefined,
+      onRawFrame: undefined,
+      ended: false,
+    };
     socket.on("message", (data) => {
       const receivedAt = performance.now();
       if (call.onRawFrame) {
@@ -177,8 +198,8 @@ async function openCall(signature: string | undefined): Promise<CallState | unde
       socket.send(
         JSON.stringify({
           type: "setup",
-          sessionId: randomSid("VX"),
-          accountSid: randomSid("AC"),
+          sessionId: call.sessionId,
+          accountSid: call.accountSid,
           parentCallSid: "",
           callSid,
           from,
@@ -205,11 +226,15 @@ async function openCall(signature: string | undefined): Promise<CallState | unde
   });
 }
 
+/** The upgrade's `X-Twilio-Signature`: over the URL alone, the same for every call. */
+function relaySignature(): string | undefined {
+  return options.authToken !== undefined
+    ? signTwilioRequest(options.authToken, options.signedUrl ?? options.url, {})
+    : undefined;
+}
+
 async function openCalls(count = options.calls): Promise<CallState[]> {
-  const signature =
-    options.authToken !== undefined
-      ? signTwilioRequest(options.authToken, options.signedUrl ?? options.url, {})
-      : undefined;
+  const signature = relaySignature();
   const calls: CallState[] = [];
   for (let start = 0; start < count; start += 50) {
     const batch = Math.min(50, count - start);
@@ -366,6 +391,11 @@ async function main(): Promise<void> {
   hardStop.unref();
   if (options.mode === "open-loop") {
     await serveOpenLoopSteps({ statsUrl: options.statsUrl, counters, openCalls, warmUpTurn: runTurn });
+    process.exit(0);
+  }
+  if (options.mode === "churn") {
+    const result = await driveChurn({ options, counters, openCall, runTurn, signature: relaySignature() });
+    report("BENCH_RESULT ", result);
     process.exit(0);
   }
   const start = await fetchStats(options.statsUrl, true);

@@ -2,6 +2,7 @@
 import type { BenchResults, VoiceLevel } from "./bench-results.js";
 import { compared, single, type TableRow } from "./report-table.js";
 import { saturationRows } from "./saturation-rows.js";
+import { soakRows } from "./soak-rows.js";
 
 const kib = (bytes: number) => bytes / 1024;
 
@@ -164,6 +165,7 @@ export function buildTable(results: BenchResults): TableRow[] {
     );
   }
   if (results.saturation) rows.push(...saturationRows(results.saturation));
+  if (results.soak) rows.push(...soakRows(results.soak));
   if (results.sms) {
     results.sms.switchboard.forEach((level, index) => {
       const floor = results.sms?.floor[index];

@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --quick] [--think-ms 5000] [--only voice,interrupt,forwarding,saturation,sms,knowledge,cold,client]
+ * `npm run bench [-- --quick] [--think-ms 5000] [--only voice,interrupt,forwarding,saturation,sms,knowledge,cold,client,soak]
  *  [--levels 100,500] [--duration-ms 30000] [--profile] [--saturation-rates 100,200,400]
- *  [--saturation-duration-ms 6000] [--voice-rounds 3]`
+ *  [--saturation-duration-ms 6000] [--voice-rounds 3] [--soak-ms 600000] [--soak-calls 1000]`
+ *
+ * The soak runs only when named in `--only` (it takes ten minutes), and briefly in `--quick`.
  *
  * Runs every scenario on 127.0.0.1, each server and load generator in its own process, and prints a
  * markdown table (scenario, value, floor, ratio); the full results go to bench-results/latest.json.
@@ -22,6 +24,7 @@ import { renderMarkdownTable } from "./report-table.js";
 import { buildTable } from "./result-table.js";
 import { runSaturationScenario, type SaturationSettings } from "./saturation-search.js";
 import { runSmsScenario } from "./sms-scenario.js";
+import { runSoakScenario, type SoakSettings } from "./soak-scenario.js";
 import { summarizeCpuProfile } from "./summarize-cpu-profile.js";
 import { buildTargetRows, renderTargetTable } from "./target-table.js";
 import { totalFailures } from "./total-failures.js";
@@ -82,7 +85,19 @@ const saturation: SaturationSettings = {
   quietWaitMs: quick ? 0 : 20_000,
   quietBelowCores: 0.3,
 };
-const enabled = (scenario: string) => !only || only.includes(scenario);
+/** Calls placed, talked on and hung up for the whole run; the server's heap sampled (a leak check). */
+const soak: SoakSettings = {
+  calls: Number(argument("--soak-calls") ?? (quick ? "50" : "1000")),
+  durationMs: Number(argument("--soak-ms") ?? (quick ? "8000" : "600000")),
+  thinkMs: quick ? 300 : thinkMs,
+  turnsPerCall: quick ? 2 : 6,
+  sampleEveryMs: quick ? 2000 : 15_000,
+  phases: quick ? 2 : 5,
+  turnTimeoutMs: 10_000,
+  judgeFromMs: 120_000,
+};
+const enabled = (scenario: string) =>
+  scenario === "soak" ? (only ? only.includes(scenario) : quick) : !only || only.includes(scenario);
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const _kib = (bytes: number) => bytes / 1024;
 
@@ -302,6 +317,12 @@ async function main(): Promise<void> {
   });
   await attempt("client", runModelClient);
   await attempt("voice", runVoiceOpenAi);
+  await attempt("soak", async () => {
+    log(
+      `soak: ${soak.calls} calls at a time, ${soak.turnsPerCall} turns each then a hang-up, ${soak.durationMs / 1000} s…`,
+    );
+    results.soak = await runSoakScenario(soak);
+  });
 
   const table = buildTable(results);
   // A quick run's short, small levels say nothing about the targets: only a full run is judged.
@@ -313,7 +334,7 @@ async function main(): Promise<void> {
     durationSeconds: Math.round((Date.now() - wallStart) / 1000),
     scenarioSeconds,
     machine: machine(),
-    settings: { ...settings, saturation },
+    settings: { ...settings, saturation, soak },
     failures,
     scenarioErrors,
     table,

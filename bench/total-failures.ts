@@ -4,7 +4,8 @@ import { failedCalls } from "./median-round.js";
 
 /**
  * Failed calls of every round (a level reported by its median round lists every round's failures),
- * interrupted replies that still ended, refused or lost webhooks, unanswered messages, and errors at
+ * interrupted replies that still ended, refused or lost webhooks, unanswered messages, a soak's
+ * failed calls and callbacks or a heap that grew with every ended call, and errors at
  * the saturation search's lowest rate (a failing step higher up is the search's answer, not an error).
  */
 export function totalFailures(results: BenchResults): number {
@@ -24,6 +25,11 @@ export function totalFailures(results: BenchResults): number {
   failures += results.sms?.failedRequests ?? 0;
   if (results.sms && results.sms.storedMessages < results.sms.acceptedMessages) failures++;
   if (results.sms && results.sms.unansweredMessages !== 0) failures++;
+  const soak = results.soak;
+  if (soak) {
+    failures += soak.connectErrors + soak.errors + soak.timeouts + soak.endedCallbackFailures;
+    if (soak.leaking) failures++;
+  }
   for (const search of [results.saturation?.switchboard, results.saturation?.floor]) {
     const first = search?.steps[0];
     if (first && !first.passed && search?.limitedBy === "errors") failures++;

@@ -141,17 +141,17 @@ export function loadOptionsFor(
   };
 }
 
-/** Runs the load generator against a running server and returns its result. */
-export async function runLoad(
+/** Runs the load generator against a running server and returns its result (the churn mode's is its own). */
+export async function runLoad<Result = LoadVoiceResult>(
   server: RunningServer,
   kind: VoiceTarget["kind"],
   load: Omit<LoadVoiceOptions, "url" | "signedUrl" | "authToken" | "statsUrl">,
-): Promise<LoadVoiceResult> {
+): Promise<Result> {
   const options = loadOptionsFor(server, kind, load);
   const generator = startChild("bench/load-voice.ts", { scriptArguments: [JSON.stringify(options)] });
   try {
     const limitMs = load.durationMs + load.turnTimeoutMs * 4 + 90_000;
-    return await generator.waitForLine<LoadVoiceResult>("BENCH_RESULT ", limitMs);
+    return await generator.waitForLine<Result>("BENCH_RESULT ", limitMs);
   } finally {
     await generator.stop();
   }

@@ -1,0 +1,219 @@
+/**
+ * The churn mode of the voice load generator (runs inside bench/load-voice.ts, its own process): a
+ * soak test for what a long-running server keeps per call. `calls` lanes each place a call (the
+ * signed `POST /twilio/voice`, the relay WebSocket, `setup`), take `turnsPerCall` turns with think
+ * time, hang up as Twilio does (the socket closes, then the signed `<Connect action>` callback
+ * `POST /twilio/voice/ended`), and place the next call at once. The run is cut into `phases`; at
+ * the end of each, every lane finishes its call and places no other, and the server's heap is read
+ * after a forced full collection with no call open. How that heap grows from one phase's end to the
+ * next, per call ended, is what a leak shows: state kept for every call that has ended. (The heap
+ * with calls open grows during a run for a reason that is not a leak: callers come back, from a
+ * pool of 10,000 numbers, and each call holds its conversation's recent history, longer as the run
+ * goes on.) Every `sampleEveryMs` within a phase it also reads the heap with the calls open.
+ */
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { signTwilioRequest } from "../src/testing/sign-twilio-request.js";
+import { fetchStats, type Percentiles, percentiles, sleep } from "./bench-util.js";
+import type { CallState, LoadVoiceOptions } from "./load-voice.js";
+
+export interface ChurnSample {
+  /** Since the first call was placed. */
+  elapsedMs: number;
+  callsEnded: number;
+  turns: number;
+  /** Taken at a phase's end, with no call open (the others are taken with every lane on a call). */
+  quiesced: boolean;
+  /** After a forced full collection (the server runs with --expose-gc). */
+  heapUsedBytes: number;
+  rssBytes: number;
+  /** Turns since the previous sample, and their first token p99 (NaN when none). */
+  windowTurns: number;
+  windowFirstTokenP99Ms: number;
+}
+
+export interface ChurnResult {
+  mode: "churn";
+  /** Calls live at once (lanes). */
+  calls: number;
+  turnsPerCall: number;
+  durationMs: number;
+  phases: number;
+  callsStarted: number;
+  callsEnded: number;
+  turns: number;
+  connectErrors: number;
+  errors: number;
+  timeouts: number;
+  /** `POST /twilio/voice/ended` answers other than 2xx, and requests that failed. */
+  endedCallbackFailures: number;
+  firstTokenMs: Percentiles;
+  samples: ChurnSample[];
+  /**
+   * Least-squares slope of the heap with no call open against calls ended, over the samples at the
+   * phases' ends (the first phase warms up pools, caches and the JIT, so the start is left out);
+   * NaN with fewer than three of them.
+   */
+  heapGrowthBytesPerCall: number;
+}
+
+export interface ChurnDependencies {
+  options: LoadVoiceOptions;
+  counters: { connectErrors: number; errors: number; timeouts: number };
+  openCall: (signature: string | undefined) => Promise<CallState | undefined>;
+  runTurn: (call: CallState) => Promise<{ firstMs: number; lastMs: number } | undefined>;
+  signature: string | undefined;
+}
+
+function exponential(mean: number): number {
+  return -Math.log(1 - Math.random()) * mean;
+}
+
+/** The slope of y against x by least squares; NaN with fewer than three points or no spread in x. */
+export function leastSquaresSlope(points: ReadonlyArray<{ x: number; y: number }>): number {
+  if (points.length < 3) return Number.NaN;
+  const meanX = points.reduce((sum, point) => sum + point.x, 0) / points.length;
+  const meanY = points.reduce((sum, point) => sum + point.y, 0) / points.length;
+  let covariance = 0;
+  let variance = 0;
+  for (const point of points) {
+    covariance += (point.x - meanX) * (point.y - meanY);
+    variance += (point.x - meanX) ** 2;
+  }
+  return variance === 0 ? Number.NaN : covariance / variance;
+}
+
+/** The heap's growth per ended call: over the samples with no call open, after the first call ended. */
+export function heapGrowthPerCall(samples: readonly ChurnSample[]): number {
+  const settled = samples.filter((sample) => sample.quiesced && sample.callsEnded > 0);
+  return leastSquaresSlope(settled.map((sample) => ({ x: sample.callsEnded, y: sample.heapUsedBytes })));
+}
+
+export async function driveChurn(dependencies: ChurnDependencies): Promise<ChurnResult> {
+  const { options, counters, openCall, runTurn, signature } = dependencies;
+  const turnsPerCall = options.turnsPerCall ?? 6;
+  const sampleEveryMs = options.sampleEveryMs ?? 15_000;
+  const phases = Math.max(1, options.phases ?? 4);
+  const phaseMs = options.durationMs / phases;
+  const firstTokens: number[] = [];
+  let windowFirstTokens: number[] = [];
+  const tally = { callsStarted: 0, callsEnded: 0, turns: 0, endedCallbackFailures: 0 };
+  const samples: ChurnSample[] = [];
+  const startedAt = performance.now();
+
+  const takeSample = async (quiesced: boolean) => {
+    const stats = await fetchStats(options.statsUrl, true);
+    const window = windowFirstTokens;
+    windowFirstTokens = [];
+    samples.push({
+      elapsedMs: performance.now() - startedAt,
+      callsEnded: tally.callsEnded,
+      turns: tally.turns,
+      quiesced,
+      heapUsedBytes: stats.heapUsedBytes,
+      rssBytes: stats.rssBytes,
+      windowTurns: window.length,
+      windowFirstTokenP99Ms: window.length > 0 ? percentiles(window).p99 : Number.NaN,
+    });
+  };
+
+  /** The caller hangs up: the socket closes, then Twilio calls the `<Connect action>` URL. */
+  const hangUp = async (call: CallState, seconds: number) => {
+    call.ended = true;
+    await new Promise<void>((resolve) => {
+      if (call.socket.readyState === WebSocket.CLOSED) return resolve();
+      call.socket.once("close", () => resolve());
+      call.socket.close(1000);
+    });
+    tally.callsEnded++;
+    if (!(await postSessionEnded(options, call, seconds))) tally.endedCallbackFailures++;
+  };
+
+  const lane = async (deadline: number) => {
+    // Spread the lanes' first calls so that calls end and start at a steady rate, not in waves.
+    await sleep(Math.random() * Math.min(options.thinkMs * turnsPerCall, phaseMs / 4));
+    while (performance.now() < deadline) {
+      tally.callsStarted++;
+      const call = await openCall(signature);
+      if (!call) {
+        await sleep(100);
+        continue;
+      }
+      const placedAt = performance.now();
+      for (let turn = 0; turn < turnsPerCall && performance.now() < deadline; turn++) {
+        // The caller hangs up at the phase's end rather than after a last pause.
+        await sleep(Math.min(exponential(options.thinkMs), deadline - performance.now()));
+        if (performance.now() >= deadline || call.socket.readyState !== WebSocket.OPEN) break;
+        const result = await runTurn(call);
+        if (!result) break;
+        tally.turns++;
+        firstTokens.push(result.firstMs);
+        windowFirstTokens.push(result.firstMs);
+      }
+      await hangUp(call, Math.round((performance.now() - placedAt) / 1000));
+    }
+  };
+
+  await takeSample(true);
+  for (let phase = 1; phase <= phases; phase++) {
+    const deadline = startedAt + phaseMs * phase;
+    let sampling = Promise.resolve();
+    const sampler = setInterval(() => {
+      sampling = sampling.then(
+        () => takeSample(false),
+        () => undefined,
+      );
+    }, sampleEveryMs);
+    await Promise.all(Array.from({ length: options.calls }, () => lane(deadline)));
+    clearInterval(sampler);
+    await sampling;
+    // Every call has ended: what the server still holds now is what it keeps.
+    await sleep(1000);
+    await takeSample(true);
+  }
+
+  return {
+    mode: "churn",
+    calls: options.calls,
+    turnsPerCall,
+    durationMs: options.durationMs,
+    phases,
+    ...tally,
+    ...counters,
+    firstTokenMs: percentiles(firstTokens),
+    samples,
+    heapGrowthBytesPerCall: heapGrowthPerCall(samples),
+  };
+}
+
+/** `POST /twilio/voice/ended` as Twilio sends it after a caller hung up; false unless a 2xx. */
+async function postSessionEnded(
+  options: LoadVoiceOptions,
+  call: CallState,
+  seconds: number,
+): Promise<boolean> {
+  const webhook = options.voiceWebhook;
+  if (!webhook || options.authToken === undefined) return true;
+  const params = {
+    AccountSid: call.accountSid,
+    CallSid: call.callSid,
+    CallStatus: "completed",
+    SessionId: call.sessionId,
+    SessionStatus: "completed",
+    SessionDuration: String(seconds),
+  };
+  try {
+    const response = await fetch(`${webhook.url}/ended`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": signTwilioRequest(options.authToken, `${webhook.signedUrl}/ended`, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}

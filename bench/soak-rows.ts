@@ -1,0 +1,53 @@
+/** The soak's rows in the printed table (no floor: a bare `ws` server keeps nothing per call). */
+import { single, type TableRow } from "./report-table.js";
+import { leakBytesPerCall, type SoakResult } from "./soak-scenario.js";
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+/** A window between two samples needs this many turns for its p99 (not the few after a phase's end). */
+const minimumWindowTurns = 100;
+
+export function soakRows(soak: SoakResult): TableRow[] {
+  const name = `soak C=${soak.calls}, ${soak.turnsPerCall} turns a call, ${Math.round(soak.durationMs / 1000)} s`;
+  const quiesced = soak.samples.filter((sample) => sample.quiesced);
+  const live = soak.samples.filter((sample) => !sample.quiesced);
+  const largestLive = Math.max(...live.map((sample) => sample.heapUsedBytes));
+  const windows = soak.samples.filter((sample) => sample.windowTurns >= minimumWindowTurns);
+  const verdict = !soak.judged
+    ? "not judged (run shorter than 2 min)"
+    : soak.leaking
+      ? `LEAK: over ${leakBytesPerCall} B a call`
+      : `no leak of ${leakBytesPerCall} B a call or more`;
+  return [
+    single(`${name}: calls ended (placed, talked on, hung up)`, soak.callsEnded, 0),
+    single(`${name}: turns`, soak.turns, 0),
+    single(
+      `${name}: server heap after a full GC, no call open: at start, then after each of ${soak.phases} phases (MiB)`,
+      quiesced.map((sample) => mib(sample.heapUsedBytes)).join(" / "),
+    ),
+    single(
+      `${name}: server heap after a full GC, calls open: largest sample (MiB)`,
+      live.length > 0 ? mib(largestLive) : "n/a",
+    ),
+    single(
+      `${name}: server RSS, no call open: at start, then after each phase (MiB)`,
+      quiesced.map((sample) => mib(sample.rssBytes)).join(" / "),
+    ),
+    single(
+      `${name}: heap growth per ended call, from phase end to phase end (bytes)`,
+      soak.heapGrowthBytesPerCall,
+      0,
+    ),
+    single(`${name}: verdict`, verdict),
+    single(
+      `${name}: first token p99, first → last window between samples (ms; each sample forces a full GC)`,
+      windows.length > 0
+        ? `${windows[0]?.windowFirstTokenP99Ms.toFixed(2)} → ${windows.at(-1)?.windowFirstTokenP99Ms.toFixed(2)}`
+        : "n/a",
+    ),
+    single(
+      `${name}: errors + timeouts + connect errors + failed hang-up callbacks`,
+      soak.errors + soak.timeouts + soak.connectErrors + soak.endedCallbackFailures,
+      0,
+    ),
+  ];
+}
