@@ -68,6 +68,8 @@ export interface LoadVoiceOptions {
   sampleEveryMs?: number;
   /** churn: the run is cut into this many phases, each ending with every call hung up (default 4). */
   phases?: number;
+  /** churn: the share of callers who text the same number right after hanging up (default 0). */
+  textAfterCallShare?: number;
 }
 
 export interface LoadVoiceResult {
@@ -106,6 +108,7 @@ export interface CallState {
   socket: WebSocket;
   /** What the call's `setup` said (the churn mode's hang-up callback repeats them). */
   callSid: string;
+  from: string;
   sessionId: string;
   accountSid: string;
   /** Called with each parsed frame. */
@@ -173,6 +176,7 @@ async function openCall(signature: string | undefined): Promise<CallState | unde
     const call: CallState = {
       socket,
       callSid,
+      from,
       sessionId: randomSid("VX"),
       accountSid: randomSid("AC"),
       onFrame: undefined,

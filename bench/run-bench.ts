@@ -93,6 +93,7 @@ const soak: SoakSettings = {
   turnsPerCall: quick ? 2 : 6,
   sampleEveryMs: quick ? 2000 : 15_000,
   phases: quick ? 2 : 5,
+  textAfterCallShare: 0.5,
   turnTimeoutMs: 10_000,
   judgeFromMs: 120_000,
 };

@@ -109,6 +109,36 @@ export async function waitForReplies(databaseFile: string, limitMs: number): Pro
   }
 }
 
+/**
+ * What a stopped server's database holds of the texts it accepted: the customers' SMS messages
+ * stored, the outbox entries of first replies, and the stored messages with no SMS reply after them.
+ */
+export function countSmsReplies(databaseFile: string): {
+  storedMessages: number;
+  replyOutboxEntries: number;
+  unansweredMessages: number;
+} {
+  const database = new DatabaseSync(databaseFile, { readOnly: true });
+  try {
+    const count = (sql: string) => (database.prepare(sql).get() as { count: number }).count;
+    return {
+      storedMessages: count("SELECT count(*) AS count FROM messages WHERE role = 'user' AND channel = 'sms'"),
+      replyOutboxEntries: count(
+        "SELECT count(*) AS count FROM outbox WHERE idempotency_key LIKE 'sms-reply:%:0'",
+      ),
+      unansweredMessages: count(
+        `SELECT count(*) AS count FROM messages AS message
+         WHERE message.role = 'user' AND message.channel = 'sms' AND NOT EXISTS (
+           SELECT 1 FROM messages AS reply
+           WHERE reply.conversation_id = message.conversation_id AND reply.role = 'assistant'
+             AND reply.channel = 'sms' AND reply.sequence > message.sequence)`,
+      ),
+    };
+  } finally {
+    database.close();
+  }
+}
+
 let sequence = 0;
 
 function signedSmsRequest(request: autocannon.Request): autocannon.Request {
@@ -229,24 +259,9 @@ async function runSmsRound(levels: number[], durationSeconds: number): Promise<S
     await server.stop();
     if (server.dataDirectory) {
       try {
-        const database = new DatabaseSync(path.join(server.dataDirectory, "switchboard.db"), {
-          readOnly: true,
-        });
-        const count = (sql: string) => (database.prepare(sql).get() as { count: number }).count;
-        storedMessages = count(
-          "SELECT count(*) AS count FROM messages WHERE role = 'user' AND channel = 'sms'",
-        );
-        replyOutboxEntries = count(
-          "SELECT count(*) AS count FROM outbox WHERE idempotency_key LIKE 'sms-reply:%:0'",
-        );
-        unansweredMessages = count(
-          `SELECT count(*) AS count FROM messages AS message
-           WHERE message.role = 'user' AND message.channel = 'sms' AND NOT EXISTS (
-             SELECT 1 FROM messages AS reply
-             WHERE reply.conversation_id = message.conversation_id AND reply.role = 'assistant'
-               AND reply.channel = 'sms' AND reply.sequence > message.sequence)`,
-        );
-        database.close();
+        ({ storedMessages, replyOutboxEntries, unansweredMessages } = countSmsReplies(
+          path.join(server.dataDirectory, "switchboard.db"),
+        ));
       } finally {
         rmSync(server.dataDirectory, { recursive: true, force: true });
       }

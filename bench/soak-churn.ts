@@ -10,12 +10,16 @@
  * with calls open grows during a run for a reason that is not a leak: callers come back, from a
  * pool of 10,000 numbers, and each call holds its conversation's recent history, longer as the run
  * goes on.) Every `sampleEveryMs` within a phase it also reads the heap with the calls open.
+ *
+ * With `textAfterCallShare`, that share of callers text the same number right after hanging up
+ * (`POST /twilio/sms`, signed): the text lands in the caller's conversation and is answered by SMS.
+ * A phase then ends once the server has answered every text (its `/metrics` backlogs at zero).
  */
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { signTwilioRequest } from "../src/testing/sign-twilio-request.js";
 import { fetchStats, type Percentiles, percentiles, sleep } from "./bench-util.js";
 import type { CallState, LoadVoiceOptions } from "./load-voice.js";
+import { postSessionEnded, postText, waitForNoBacklog } from "./soak-webhooks.js";
 
 export interface ChurnSample {
   /** Since the first call was placed. */
@@ -47,6 +51,9 @@ export interface ChurnResult {
   timeouts: number;
   /** `POST /twilio/voice/ended` answers other than 2xx, and requests that failed. */
   endedCallbackFailures: number;
+  /** Texts sent after a call, and those not answered with a 2xx (or that failed). */
+  textsSent: number;
+  textsRefused: number;
   firstTokenMs: Percentiles;
   samples: ChurnSample[];
   /**
@@ -97,7 +104,15 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
   const phaseMs = options.durationMs / phases;
   const firstTokens: number[] = [];
   let windowFirstTokens: number[] = [];
-  const tally = { callsStarted: 0, callsEnded: 0, turns: 0, endedCallbackFailures: 0 };
+  const tally = {
+    callsStarted: 0,
+    callsEnded: 0,
+    turns: 0,
+    endedCallbackFailures: 0,
+    textsSent: 0,
+    textsRefused: 0,
+  };
+  const textShare = options.textAfterCallShare ?? 0;
   const samples: ChurnSample[] = [];
   const startedAt = performance.now();
 
@@ -127,6 +142,10 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
     });
     tally.callsEnded++;
     if (!(await postSessionEnded(options, call, seconds))) tally.endedCallbackFailures++;
+    if (Math.random() < textShare) {
+      tally.textsSent++;
+      if (!(await postText(options, call.from))) tally.textsRefused++;
+    }
   };
 
   const lane = async (deadline: number) => {
@@ -167,6 +186,7 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
     await Promise.all(Array.from({ length: options.calls }, () => lane(deadline)));
     clearInterval(sampler);
     await sampling;
+    if (textShare > 0) await waitForNoBacklog(options.statsUrl, 120_000);
     // Every call has ended: what the server still holds now is what it keeps.
     await sleep(1000);
     await takeSample(true);
@@ -184,36 +204,4 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
     samples,
     heapGrowthBytesPerCall: heapGrowthPerCall(samples),
   };
-}
-
-/** `POST /twilio/voice/ended` as Twilio sends it after a caller hung up; false unless a 2xx. */
-async function postSessionEnded(
-  options: LoadVoiceOptions,
-  call: CallState,
-  seconds: number,
-): Promise<boolean> {
-  const webhook = options.voiceWebhook;
-  if (!webhook || options.authToken === undefined) return true;
-  const params = {
-    AccountSid: call.accountSid,
-    CallSid: call.callSid,
-    CallStatus: "completed",
-    SessionId: call.sessionId,
-    SessionStatus: "completed",
-    SessionDuration: String(seconds),
-  };
-  try {
-    const response = await fetch(`${webhook.url}/ended`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": signTwilioRequest(options.authToken, `${webhook.signedUrl}/ended`, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
-    await response.arrayBuffer();
-    return response.ok;
-  } catch {
-    return false;
-  }
 }

@@ -45,8 +45,12 @@ export function soakRows(soak: SoakResult): TableRow[] {
         : "n/a",
     ),
     single(
-      `${name}: errors + timeouts + connect errors + failed hang-up callbacks`,
-      soak.errors + soak.timeouts + soak.connectErrors + soak.endedCallbackFailures,
+      `${name}: texts after a call: sent / stored / left without an SMS reply`,
+      `${soak.textsSent} / ${soak.textsStored} / ${soak.textsUnanswered}`,
+    ),
+    single(
+      `${name}: errors + timeouts + connect errors + failed hang-up callbacks + refused texts`,
+      soak.errors + soak.timeouts + soak.connectErrors + soak.endedCallbackFailures + soak.textsRefused,
       0,
     ),
   ];

@@ -5,7 +5,7 @@ import { failedCalls } from "./median-round.js";
 /**
  * Failed calls of every round (a level reported by its median round lists every round's failures),
  * interrupted replies that still ended, refused or lost webhooks, unanswered messages, a soak's
- * failed calls and callbacks or a heap that grew with every ended call, and errors at
+ * failed calls, callbacks and texts or a heap that grew with every ended call, and errors at
  * the saturation search's lowest rate (a failing step higher up is the search's answer, not an error).
  */
 export function totalFailures(results: BenchResults): number {
@@ -28,6 +28,10 @@ export function totalFailures(results: BenchResults): number {
   const soak = results.soak;
   if (soak) {
     failures += soak.connectErrors + soak.errors + soak.timeouts + soak.endedCallbackFailures;
+    failures += soak.textsRefused;
+    // Every text accepted is stored and answered (NaN, not counted, reads as a failure too).
+    if (!(soak.textsStored >= soak.textsSent - soak.textsRefused)) failures++;
+    if (soak.textsUnanswered !== 0) failures++;
     if (soak.leaking) failures++;
   }
   for (const search of [results.saturation?.switchboard, results.saturation?.floor]) {

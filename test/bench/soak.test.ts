@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type ChurnSample, heapGrowthPerCall, leastSquaresSlope } from "../../bench/soak-churn.js";
 import { soakRows } from "../../bench/soak-rows.js";
 import type { SoakResult } from "../../bench/soak-scenario.js";
+import { gaugeValue } from "../../bench/soak-webhooks.js";
 import { totalFailures } from "../../bench/total-failures.js";
 
 const sample = (
@@ -33,6 +34,10 @@ const soak = (overrides: Partial<SoakResult> = {}): SoakResult => ({
   errors: 0,
   timeouts: 0,
   endedCallbackFailures: 0,
+  textsSent: 10_000,
+  textsRefused: 0,
+  textsStored: 10_000,
+  textsUnanswered: 0,
   firstTokenMs: { count: 120_000, p50: 0.4, p95: 1, p99: 2, max: 9, mean: 0.5 },
   samples: [
     sample(0, 0, 40 * 2 ** 20),
@@ -80,6 +85,10 @@ describe("the soak in the results", () => {
       totalFailures({ voice: [], soak: soak({ errors: 1, timeouts: 2, endedCallbackFailures: 3 }) }),
     ).toBe(6);
     expect(totalFailures({ voice: [], soak: soak({ leaking: true }) })).toBe(1);
+    expect(totalFailures({ voice: [], soak: soak({ textsRefused: 2, textsStored: 9_998 }) })).toBe(2);
+    expect(totalFailures({ voice: [], soak: soak({ textsStored: 9_999 }) })).toBe(1);
+    expect(totalFailures({ voice: [], soak: soak({ textsUnanswered: 1 }) })).toBe(1);
+    expect(totalFailures({ voice: [], soak: soak({ textsStored: Number.NaN }) })).toBe(1);
   });
 
   it("prints the heap, the growth per call and the verdict", () => {
@@ -89,9 +98,25 @@ describe("the soak in the results", () => {
     expect(row("calls open: largest")?.value).toBe("70.0");
     expect(row("heap growth per ended call")?.value).toBe(12);
     expect(row("verdict")?.value).toBe("no leak of 1024 B a call or more");
+    expect(row("texts after a call")?.value).toBe("10000 / 10000 / 0");
     expect(soakRows(soak({ leaking: true, heapGrowthBytesPerCall: 3000 })).at(6)?.value).toBe(
       "LEAK: over 1024 B a call",
     );
     expect(soakRows(soak({ judged: false, durationMs: 8000 })).at(6)?.value).toContain("not judged");
+  });
+});
+
+describe("the backlog a phase waits for", () => {
+  it("is read from the gauges of a Prometheus exposition, and missing when the gauge is", () => {
+    const exposition = [
+      "# HELP switchboard_inbox_backlog SMS and email webhooks accepted (in the inbox) and not yet handled",
+      "# TYPE switchboard_inbox_backlog gauge",
+      "switchboard_inbox_backlog 3",
+      "switchboard_reply_backlog_total 9",
+      "switchboard_reply_backlog 0",
+    ].join("\n");
+    expect(gaugeValue(exposition, "switchboard_inbox_backlog")).toBe(3);
+    expect(gaugeValue(exposition, "switchboard_reply_backlog")).toBe(0);
+    expect(gaugeValue(exposition, "switchboard_open_websockets")).toBeNaN();
   });
 });
