@@ -57,9 +57,8 @@ export interface ChurnResult {
   firstTokenMs: Percentiles;
   samples: ChurnSample[];
   /**
-   * Least-squares slope of the heap with no call open against calls ended, over the samples at the
-   * phases' ends (the first phase warms up pools, caches and the JIT, so the start is left out);
-   * NaN with fewer than three of them.
+   * Least-squares slope of the heap with no call open against calls ended, over the later half of
+   * the phases' ends (at least three; see `heapGrowthPerCall`); NaN with fewer than three.
    */
   heapGrowthBytesPerCall: number;
 }
@@ -90,10 +89,16 @@ export function leastSquaresSlope(points: ReadonlyArray<{ x: number; y: number }
   return variance === 0 ? Number.NaN : covariance / variance;
 }
 
-/** The heap's growth per ended call: over the samples with no call open, after the first call ended. */
+/**
+ * The heap's growth per ended call: over the samples with no call open, taken at the later half of
+ * the phases' ends (at least three of them). The first phases fill what is bounded: the JIT's code,
+ * pools, and caches such as the SMS path's recent sessions (up to 50,000 messages of history);
+ * what still grows after them grows with the calls.
+ */
 export function heapGrowthPerCall(samples: readonly ChurnSample[]): number {
-  const settled = samples.filter((sample) => sample.quiesced && sample.callsEnded > 0);
-  return leastSquaresSlope(settled.map((sample) => ({ x: sample.callsEnded, y: sample.heapUsedBytes })));
+  const phaseEnds = samples.filter((sample) => sample.quiesced && sample.callsEnded > 0);
+  const later = phaseEnds.slice(-Math.max(3, Math.ceil(phaseEnds.length / 2)));
+  return leastSquaresSlope(later.map((sample) => ({ x: sample.callsEnded, y: sample.heapUsedBytes })));
 }
 
 export async function driveChurn(dependencies: ChurnDependencies): Promise<ChurnResult> {

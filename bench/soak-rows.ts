@@ -33,7 +33,7 @@ export function soakRows(soak: SoakResult): TableRow[] {
       quiesced.map((sample) => mib(sample.rssBytes)).join(" / "),
     ),
     single(
-      `${name}: heap growth per ended call, from phase end to phase end (bytes)`,
+      `${name}: heap growth per ended call, over the later half of the phase ends (bytes)`,
       soak.heapGrowthBytesPerCall,
       0,
     ),

@@ -59,10 +59,11 @@ describe("the soak's heap growth per ended call", () => {
     expect(leastSquaresSlope([0, 1, 2].map(() => ({ x: 7, y: 1 })))).toBeNaN();
   });
 
-  it("is read with no call open, after the first phase: not from the start, nor with calls open", () => {
+  it("is read with no call open, at the later phase ends: not the start, the first fill, nor calls open", () => {
     const warmingThenFlat = [
       sample(0, 0, 20 * 2 ** 20),
       sample(60_000, 1_000, 90 * 2 ** 20, false),
+      sample(100_000, 2_000, 30 * 2 ** 20),
       sample(150_000, 3_000, 40 * 2 ** 20),
       sample(200_000, 4_000, 95 * 2 ** 20, false),
       sample(300_000, 6_000, 40 * 2 ** 20 + 4_000),
