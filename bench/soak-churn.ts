@@ -22,8 +22,9 @@ import type { CallState, LoadVoiceOptions } from "./load-voice.js";
 import { postSessionEnded, postText, waitForNoBacklog } from "./soak-webhooks.js";
 
 export interface ChurnSample {
-  /** Since the first call was placed. */
+  /** Since the first call was placed, when the sample was asked for and when it came back. */
   elapsedMs: number;
+  answeredAtMs: number;
   callsEnded: number;
   turns: number;
   /** Taken at a phase's end, with no call open (the others are taken with every lane on a call). */
@@ -31,7 +32,10 @@ export interface ChurnSample {
   /** After a forced full collection (the server runs with --expose-gc). */
   heapUsedBytes: number;
   rssBytes: number;
-  /** Turns since the previous sample, and their first token p99 (NaN when none). */
+  /**
+   * Turns sent since the previous sample and their first token p99 (NaN when none), leaving out the
+   * turns in flight during a sample: its forced full collections pause the server.
+   */
   windowTurns: number;
   windowFirstTokenP99Ms: number;
 }
@@ -51,9 +55,14 @@ export interface ChurnResult {
   timeouts: number;
   /** `POST /twilio/voice/ended` answers other than 2xx, and requests that failed. */
   endedCallbackFailures: number;
+  /** Turns in flight while a sample's forced collections ran, left out of the first token figures. */
+  turnsDuringSamples: number;
+  /** How long a sample's stats request took: mostly the server's two forced full collections. */
+  sampleRequestMs: Percentiles;
   /** Texts sent after a call, and those not answered with a 2xx (or that failed). */
   textsSent: number;
   textsRefused: number;
+  /** Prompt → first token of every turn but those in flight during a sample. */
   firstTokenMs: Percentiles;
   samples: ChurnSample[];
   /**
@@ -107,8 +116,7 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
   const sampleEveryMs = options.sampleEveryMs ?? 15_000;
   const phases = Math.max(1, options.phases ?? 4);
   const phaseMs = options.durationMs / phases;
-  const firstTokens: number[] = [];
-  let windowFirstTokens: number[] = [];
+  const turnTimes: TurnTime[] = [];
   const tally = {
     callsStarted: 0,
     callsEnded: 0,
@@ -122,18 +130,20 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
   const startedAt = performance.now();
 
   const takeSample = async (quiesced: boolean) => {
+    const askedAt = performance.now();
+    const callsEnded = tally.callsEnded;
+    const turns = tally.turns;
     const stats = await fetchStats(options.statsUrl, true);
-    const window = windowFirstTokens;
-    windowFirstTokens = [];
     samples.push({
-      elapsedMs: performance.now() - startedAt,
-      callsEnded: tally.callsEnded,
-      turns: tally.turns,
+      elapsedMs: askedAt - startedAt,
+      answeredAtMs: performance.now() - startedAt,
+      callsEnded,
+      turns,
       quiesced,
       heapUsedBytes: stats.heapUsedBytes,
       rssBytes: stats.rssBytes,
-      windowTurns: window.length,
-      windowFirstTokenP99Ms: window.length > 0 ? percentiles(window).p99 : Number.NaN,
+      windowTurns: 0,
+      windowFirstTokenP99Ms: Number.NaN,
     });
   };
 
@@ -168,11 +178,11 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
         // The caller hangs up at the phase's end rather than after a last pause.
         await sleep(Math.min(exponential(options.thinkMs), deadline - performance.now()));
         if (performance.now() >= deadline || call.socket.readyState !== WebSocket.OPEN) break;
+        const sentAtMs = performance.now() - startedAt;
         const result = await runTurn(call);
         if (!result) break;
         tally.turns++;
-        firstTokens.push(result.firstMs);
-        windowFirstTokens.push(result.firstMs);
+        turnTimes.push({ sentAtMs, firstMs: result.firstMs, lastMs: result.lastMs });
       }
       await hangUp(call, Math.round((performance.now() - placedAt) / 1000));
     }
@@ -197,6 +207,7 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
     await takeSample(true);
   }
 
+  const clear = turnsClearOfSamples(turnTimes, samples);
   return {
     mode: "churn",
     calls: options.calls,
@@ -205,8 +216,41 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
     phases,
     ...tally,
     ...counters,
-    firstTokenMs: percentiles(firstTokens),
-    samples,
+    turnsDuringSamples: turnTimes.length - clear.length,
+    sampleRequestMs: percentiles(samples.map((sample) => sample.answeredAtMs - sample.elapsedMs)),
+    firstTokenMs: percentiles(clear.map((turn) => turn.firstMs)),
+    samples: withWindows(samples, clear),
     heapGrowthBytesPerCall: heapGrowthPerCall(samples),
   };
+}
+
+export interface TurnTime {
+  /** Since the run started, like the samples' times. */
+  sentAtMs: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+/** The turns not in flight while any sample ran (its forced collections pause the server). */
+export function turnsClearOfSamples(turns: readonly TurnTime[], samples: readonly ChurnSample[]): TurnTime[] {
+  return turns.filter((turn) =>
+    samples.every(
+      (sample) => turn.sentAtMs + turn.lastMs < sample.elapsedMs || turn.sentAtMs > sample.answeredAtMs,
+    ),
+  );
+}
+
+/** Each sample with the turns sent since the one before it (of `clear`) and their first token p99. */
+function withWindows(samples: readonly ChurnSample[], clear: readonly TurnTime[]): ChurnSample[] {
+  return samples.map((sample, index) => {
+    const since = index === 0 ? Number.NEGATIVE_INFINITY : (samples[index - 1] as ChurnSample).elapsedMs;
+    const window = clear
+      .filter((turn) => turn.sentAtMs > since && turn.sentAtMs <= sample.elapsedMs)
+      .map((turn) => turn.firstMs);
+    return {
+      ...sample,
+      windowTurns: window.length,
+      windowFirstTokenP99Ms: window.length > 0 ? percentiles(window).p99 : Number.NaN,
+    };
+  });
 }

@@ -39,10 +39,18 @@ export function soakRows(soak: SoakResult): TableRow[] {
     ),
     single(`${name}: verdict`, verdict),
     single(
-      `${name}: first token p99, first → last window between samples (ms; each sample forces a full GC)`,
+      `${name}: first token p50 / p99, turns in flight during a sample left out (ms)`,
+      `${soak.firstTokenMs.p50.toFixed(2)} / ${soak.firstTokenMs.p99.toFixed(2)}`,
+    ),
+    single(
+      `${name}: first token p99, first → last window between samples (ms)`,
       windows.length > 0
         ? `${windows[0]?.windowFirstTokenP99Ms.toFixed(2)} → ${windows.at(-1)?.windowFirstTokenP99Ms.toFixed(2)}`
         : "n/a",
+    ),
+    single(
+      `${name}: a sample's stats request, two forced full GCs, p50 / max (ms); turns in flight meanwhile`,
+      `${soak.sampleRequestMs.p50.toFixed(1)} / ${soak.sampleRequestMs.max.toFixed(1)}; ${soak.turnsDuringSamples}`,
     ),
     single(
       `${name}: texts after a call: sent / stored / left without an SMS reply`,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type ChurnSample, heapGrowthPerCall, leastSquaresSlope } from "../../bench/soak-churn.js";
+import {
+  type ChurnSample,
+  heapGrowthPerCall,
+  leastSquaresSlope,
+  turnsClearOfSamples,
+} from "../../bench/soak-churn.js";
 import { soakRows } from "../../bench/soak-rows.js";
 import type { SoakResult } from "../../bench/soak-scenario.js";
 import { gaugeValue } from "../../bench/soak-webhooks.js";
@@ -12,6 +17,7 @@ const sample = (
   quiesced = true,
 ): ChurnSample => ({
   elapsedMs,
+  answeredAtMs: elapsedMs + 50,
   callsEnded,
   turns: callsEnded * 6,
   quiesced,
@@ -34,6 +40,8 @@ const soak = (overrides: Partial<SoakResult> = {}): SoakResult => ({
   errors: 0,
   timeouts: 0,
   endedCallbackFailures: 0,
+  turnsDuringSamples: 40,
+  sampleRequestMs: { count: 45, p50: 60, p95: 90, p99: 120, max: 130, mean: 65 },
   textsSent: 10_000,
   textsRefused: 0,
   textsStored: 10_000,
@@ -76,6 +84,20 @@ describe("the soak's heap growth per ended call", () => {
       sample(150_000 * index, 3_000 * index, 40 * 2 ** 20 + 2_048 * 3_000 * index),
     );
     expect(heapGrowthPerCall(leaking)).toBeCloseTo(2_048, 6);
+  });
+});
+
+describe("the soak's first token figures", () => {
+  it("leave out the turns in flight while a sample's forced collections ran", () => {
+    const samples = [sample(1_000, 0, 1), sample(5_000, 10, 1)]; // each answered 50 ms after it was asked
+    const turns = [
+      { sentAtMs: 500, firstMs: 1, lastMs: 2 }, // done before the first sample
+      { sentAtMs: 990, firstMs: 1, lastMs: 20 }, // still in flight when it began
+      { sentAtMs: 1_020, firstMs: 40, lastMs: 41 }, // sent during it
+      { sentAtMs: 1_051, firstMs: 1, lastMs: 2 }, // after it
+      { sentAtMs: 4_999, firstMs: 1, lastMs: 2 }, // in flight when the second began
+    ];
+    expect(turnsClearOfSamples(turns, samples).map((turn) => turn.sentAtMs)).toEqual([500, 1_051]);
   });
 });
 
