@@ -10,7 +10,6 @@
  *
  * Usage: node --import tsx bench/load-voice.ts '<json LoadVoiceOptions>'
  */
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { signTwilioRequest } from "../src/testing/sign-twilio-request.js";
@@ -26,6 +25,7 @@ import {
 import { serveOpenLoopSteps } from "./saturation-open-loop.js";
 import { driveChurn } from "./soak-churn.js";
 import { forwardingDelaysMs } from "./stamped-tokens.js";
+import { postTwilioForm, randomSid } from "./twilio-webhooks.js";
 
 export interface LoadVoiceOptions {
   /** Where to connect, e.g. `ws://127.0.0.1:1234/twilio/relay`. */
@@ -128,36 +128,16 @@ function exponential(mean: number): number {
   return -Math.log(1 - Math.random()) * mean;
 }
 
-function randomSid(prefix: string): string {
-  return `${prefix}${randomBytes(16).toString("hex")}`;
-}
-
 /** Announces the call as Twilio does; false when the server refused it. */
-async function announceCall(callSid: string, from: string): Promise<boolean> {
-  const webhook = options.voiceWebhook;
-  if (!webhook || options.authToken === undefined) return true;
-  const params = {
+function announceCall(callSid: string, from: string): Promise<boolean> {
+  return postTwilioForm(options, "/twilio/voice", {
     CallSid: callSid,
     AccountSid: randomSid("AC"),
     From: from,
     To: "+18885550100",
     CallStatus: "ringing",
     Direction: "inbound",
-  };
-  try {
-    const response = await fetch(webhook.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": signTwilioRequest(options.authToken, webhook.signedUrl, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
-    await response.arrayBuffer();
-    return response.ok;
-  } catch {
-    return false;
-  }
+  });
 }
 
 async function openCall(signature: string | undefined): Promise<CallState | undefined> {

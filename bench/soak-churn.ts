@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { fetchStats, type Percentiles, percentiles, sleep } from "./bench-util.js";
 import type { CallState, LoadVoiceOptions } from "./load-voice.js";
-import { postSessionEnded, postText, waitForNoBacklog } from "./soak-webhooks.js";
+import { postSessionEnded, postText } from "./twilio-webhooks.js";
 
 export interface ChurnSample {
   /** Since the first call was placed, when the sample was asked for and when it came back. */
@@ -120,7 +120,6 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
   const tally = {
     callsStarted: 0,
     callsEnded: 0,
-    turns: 0,
     endedCallbackFailures: 0,
     textsSent: 0,
     textsRefused: 0,
@@ -132,7 +131,7 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
   const takeSample = async (quiesced: boolean) => {
     const askedAt = performance.now();
     const callsEnded = tally.callsEnded;
-    const turns = tally.turns;
+    const turns = turnTimes.length;
     const stats = await fetchStats(options.statsUrl, true);
     samples.push({
       elapsedMs: askedAt - startedAt,
@@ -181,7 +180,6 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
         const sentAtMs = performance.now() - startedAt;
         const result = await runTurn(call);
         if (!result) break;
-        tally.turns++;
         turnTimes.push({ sentAtMs, firstMs: result.firstMs, lastMs: result.lastMs });
       }
       await hangUp(call, Math.round((performance.now() - placedAt) / 1000));
@@ -215,6 +213,7 @@ export async function driveChurn(dependencies: ChurnDependencies): Promise<Churn
     durationMs: options.durationMs,
     phases,
     ...tally,
+    turns: turnTimes.length,
     ...counters,
     turnsDuringSamples: turnTimes.length - clear.length,
     sampleRequestMs: percentiles(samples.map((sample) => sample.answeredAtMs - sample.elapsedMs)),
@@ -253,4 +252,32 @@ function withWindows(samples: readonly ChurnSample[], clear: readonly TurnTime[]
       windowFirstTokenP99Ms: window.length > 0 ? percentiles(window).p99 : Number.NaN,
     };
   });
+}
+
+/** A gauge's value in a Prometheus text exposition (NaN when absent). */
+export function gaugeValue(exposition: string, name: string): number {
+  const match = new RegExp(`^${name} (\\S+)$`, "m").exec(exposition);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/**
+ * Waits until the server's `/metrics` shows no accepted webhook left in its inbox and no reply
+ * scheduled, twice in a row; throws after `limitMs`.
+ */
+export async function waitForNoBacklog(baseUrl: string, limitMs: number): Promise<void> {
+  const startedAt = performance.now();
+  let idleReads = 0;
+  while (performance.now() - startedAt < limitMs) {
+    const response = await fetch(`${baseUrl}/metrics`);
+    const exposition = await response.text();
+    const backlog =
+      gaugeValue(exposition, "switchboard_inbox_backlog") +
+      gaugeValue(exposition, "switchboard_reply_backlog");
+    if (!response.ok || Number.isNaN(backlog))
+      throw new Error(`GET /metrics: no backlog gauges (${response.status})`);
+    idleReads = backlog === 0 ? idleReads + 1 : 0;
+    if (idleReads >= 2) return;
+    await sleep(100);
+  }
+  throw new Error(`SMS replies still pending ${limitMs} ms after the phase's last call`);
 }

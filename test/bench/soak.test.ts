@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   type ChurnSample,
+  gaugeValue,
   heapGrowthPerCall,
   leastSquaresSlope,
   turnsClearOfSamples,
 } from "../../bench/soak-churn.js";
 import { soakRows } from "../../bench/soak-rows.js";
 import type { SoakResult } from "../../bench/soak-scenario.js";
-import { gaugeValue } from "../../bench/soak-webhooks.js";
 import { totalFailures } from "../../bench/total-failures.js";
 
 const sample = (

@@ -1,12 +1,21 @@
-/** What Twilio sends around a soak's calls (bench/soak-churn.ts), signed as Twilio signs it. */
+/**
+ * The webhooks Twilio sends around the load generator's calls (bench/load-voice.ts and its soak,
+ * bench/soak-churn.ts), signed as Twilio signs them.
+ */
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import { signTwilioRequest } from "../src/testing/sign-twilio-request.js";
-import { sleep } from "./bench-util.js";
 import type { CallState, LoadVoiceOptions } from "./load-voice.js";
 
-/** A signed form POST to the server and the path Twilio would sign; false unless a 2xx. */
-async function postTwilioForm(
+/** A Twilio-style id: the prefix (`CA`, `AC`, `SM`, `VX`…) and 32 random hex digits. */
+export function randomSid(prefix: string): string {
+  return `${prefix}${randomBytes(16).toString("hex")}`;
+}
+
+/**
+ * A signed form POST to `path` on the server, signed over the same path of the URL Twilio would
+ * sign; false unless a 2xx. Without signatures configured (no auth token), nothing is sent.
+ */
+export async function postTwilioForm(
   options: LoadVoiceOptions,
   path: string,
   params: Record<string, string>,
@@ -52,39 +61,11 @@ export function postSessionEnded(
 /** An incoming SMS from `from`, as Twilio posts it to `/twilio/sms`. */
 export function postText(options: LoadVoiceOptions, from: string): Promise<boolean> {
   return postTwilioForm(options, "/twilio/sms", {
-    MessageSid: `SM${randomBytes(16).toString("hex")}`,
-    AccountSid: `AC${randomBytes(16).toString("hex")}`,
+    MessageSid: randomSid("SM"),
+    AccountSid: randomSid("AC"),
     From: from,
     To: "+18885550100",
     Body: "Can you text me what we just said?",
     NumMedia: "0",
   });
-}
-
-/** A gauge's value in a Prometheus text exposition (NaN when absent). */
-export function gaugeValue(exposition: string, name: string): number {
-  const match = new RegExp(`^${name} (\\S+)$`, "m").exec(exposition);
-  return match ? Number(match[1]) : Number.NaN;
-}
-
-/**
- * Waits until the server's `/metrics` shows no accepted webhook left in its inbox and no reply
- * scheduled, twice in a row; throws after `limitMs`.
- */
-export async function waitForNoBacklog(baseUrl: string, limitMs: number): Promise<void> {
-  const startedAt = performance.now();
-  let idleReads = 0;
-  while (performance.now() - startedAt < limitMs) {
-    const response = await fetch(`${baseUrl}/metrics`);
-    const exposition = await response.text();
-    const backlog =
-      gaugeValue(exposition, "switchboard_inbox_backlog") +
-      gaugeValue(exposition, "switchboard_reply_backlog");
-    if (!response.ok || Number.isNaN(backlog))
-      throw new Error(`GET /metrics: no backlog gauges (${response.status})`);
-    idleReads = backlog === 0 ? idleReads + 1 : 0;
-    if (idleReads >= 2) return;
-    await sleep(100);
-  }
-  throw new Error(`SMS replies still pending ${limitMs} ms after the phase's last call`);
 }
